@@ -1,0 +1,77 @@
+// Package realdata locates the shared real-world test data (never copied
+// into this repository) for tests.
+//
+// The folder is taken from IOSBACKUP_REALDATA (a relative value is taken
+// relative to the module root), else ../shared/realdata beside the module.
+// When it is absent a test skips, unless CI is set, when it fails.
+package realdata
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// Dir returns the real-data folder or skips (fails under CI) the test.
+func Dir(t testing.TB) string {
+	t.Helper()
+	dir, err := find()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("real data folder is required in CI: %v", err)
+		}
+		t.Skipf("real data not available: %v", err)
+	}
+	return dir
+}
+
+// Path returns filepath.Join(Dir(t), elem...).
+func Path(t testing.TB, elem ...string) string {
+	t.Helper()
+	return filepath.Join(append([]string{Dir(t)}, elem...)...)
+}
+
+// Read returns the bytes of a real-data file, failing the test on error.
+func Read(t testing.TB, elem ...string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(Path(t, elem...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
+
+func find() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	dir := os.Getenv("IOSBACKUP_REALDATA")
+	if dir == "" {
+		dir = filepath.Join("..", "shared", "realdata")
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join(root, dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "SOURCES.md")); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
