@@ -1,0 +1,219 @@
+// Package cbcio decrypts the AES-256-CBC payloads of encrypted iOS backups
+// (zero IV, PKCS#7 padding) as streams, in bounded memory.
+//
+// # Security
+//
+// Ciphertext is untrusted: its length must be a positive multiple of the
+// block size and the padding must be valid PKCS#7, else a typed error is
+// returned. Only the final block is held back until the end of the stream
+// is known; plaintext is never written anywhere but to the caller.
+package cbcio
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"errors"
+	"fmt"
+	"io"
+)
+
+const blockSize = aes.BlockSize
+
+var (
+	// ErrTruncated means the ciphertext is empty or not a multiple of 16 bytes.
+	ErrTruncated = errors.New("cbcio: ciphertext truncated (length not a positive multiple of 16)")
+	// ErrPadding means the final block does not end in valid PKCS#7 padding.
+	ErrPadding = errors.New("cbcio: invalid PKCS#7 padding")
+	// ErrKey means the key is not a valid AES key.
+	ErrKey = errors.New("cbcio: invalid key length")
+)
+
+// chunk is how much ciphertext is read and decrypted at a time.
+const chunk = 256 << 10
+
+// Reader decrypts a CBC stream with PKCS#7 padding.
+type Reader struct {
+	src   io.Reader
+	mode  cipher.BlockMode
+	buf   []byte // decryption buffer: chunk+blockSize bytes
+	tail  [blockSize]byte
+	ntail int    // ciphertext block held back from the previous chunk
+	out   []byte // plaintext ready to be returned (a window of buf)
+	eof   bool
+	err   error
+	n     int64 // ciphertext bytes read
+}
+
+// NewReader returns a reader of the plaintext of src, decrypted with key
+// and a zero IV.
+func NewReader(src io.Reader, key []byte) (*Reader, error) {
+	return NewReaderIV(src, key, make([]byte, blockSize))
+}
+
+// NewReaderIV is NewReader with an explicit IV.
+func NewReaderIV(src io.Reader, key, iv []byte) (*Reader, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil || len(iv) != blockSize {
+		return nil, ErrKey
+	}
+	return &Reader{src: src, mode: cipher.NewCBCDecrypter(block, iv), buf: make([]byte, chunk+blockSize)}, nil
+}
+
+func (r *Reader) Read(p []byte) (int, error) {
+	for len(r.out) == 0 {
+		if r.err != nil {
+			return 0, r.err
+		}
+		r.fill()
+	}
+	n := copy(p, r.out)
+	r.out = r.out[n:]
+	return n, nil
+}
+
+// WriteTo lets io.Copy avoid an intermediate buffer.
+func (r *Reader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for {
+		for len(r.out) == 0 {
+			if r.err != nil {
+				if r.err == io.EOF {
+					return total, nil
+				}
+				return total, r.err
+			}
+			r.fill()
+		}
+		n, err := w.Write(r.out)
+		total += int64(n)
+		r.out = r.out[n:]
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// fill reads the next chunk and decrypts every block except the last one
+// seen, which is held until the end of the stream is known.
+func (r *Reader) fill() {
+	buf := r.buf[:cap(r.buf)]
+	have := copy(buf, r.tail[:r.ntail])
+	r.ntail = 0
+	for have < len(buf) && !r.eof {
+		n, err := r.src.Read(buf[have:])
+		have += n
+		r.n += int64(n)
+		if err == io.EOF {
+			r.eof = true
+		} else if err != nil {
+			r.err = err
+			return
+		}
+	}
+	if !r.eof {
+		// buf is full (a multiple of the block size): decrypt all but
+		// the last block, which may turn out to be the padded one.
+		dec := have - blockSize
+		r.mode.CryptBlocks(buf[:dec], buf[:dec])
+		r.ntail = copy(r.tail[:], buf[dec:have])
+		r.out = buf[:dec]
+		return
+	}
+	if r.n == 0 || r.n%blockSize != 0 {
+		r.err = ErrTruncated
+		return
+	}
+	r.mode.CryptBlocks(buf[:have], buf[:have])
+	n, err := Unpad(buf[:have])
+	if err != nil {
+		r.err = err
+		return
+	}
+	r.out = buf[:n]
+	r.err = io.EOF
+}
+
+// CiphertextError wraps a decryption error with the ciphertext length.
+type CiphertextError struct {
+	Size int64
+	Err  error
+}
+
+func (e *CiphertextError) Error() string {
+	return fmt.Sprintf("%v (ciphertext %d bytes)", e.Err, e.Size)
+}
+func (e *CiphertextError) Unwrap() error { return e.Err }
+
+// Decrypt decrypts a whole ciphertext and strips its PKCS#7 padding.
+func Decrypt(ct, key []byte) ([]byte, error) {
+	pt, err := DecryptNoPad(ct, key)
+	if err != nil {
+		return nil, err
+	}
+	n, err := Unpad(pt)
+	if err != nil {
+		return nil, err
+	}
+	return pt[:n], nil
+}
+
+// DecryptNoPad decrypts a whole ciphertext and keeps any padding.
+func DecryptNoPad(ct, key []byte) ([]byte, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, ErrKey
+	}
+	if len(ct) == 0 || len(ct)%blockSize != 0 {
+		return nil, ErrTruncated
+	}
+	pt := make([]byte, len(ct))
+	cipher.NewCBCDecrypter(block, make([]byte, blockSize)).CryptBlocks(pt, ct)
+	return pt, nil
+}
+
+// Unpad returns the length of pt without its PKCS#7 padding.
+func Unpad(pt []byte) (int, error) {
+	if len(pt) == 0 {
+		return 0, ErrPadding
+	}
+	pad := int(pt[len(pt)-1])
+	if pad == 0 || pad > blockSize || pad > len(pt) {
+		return 0, ErrPadding
+	}
+	for _, c := range pt[len(pt)-pad:] {
+		if int(c) != pad {
+			return 0, ErrPadding
+		}
+	}
+	return len(pt) - pad, nil
+}
+
+// PlainSize returns the plaintext length of a ciphertext of the given size
+// read through ra, by decrypting only its final block.
+func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return 0, ErrKey
+	}
+	if size <= 0 || size%blockSize != 0 {
+		return 0, ErrTruncated
+	}
+	var b [2 * blockSize]byte
+	iv, last := b[:blockSize], b[blockSize:]
+	if size >= 2*blockSize {
+		if _, err := ra.ReadAt(b[:], size-2*blockSize); err != nil {
+			return 0, err
+		}
+	} else if _, err := ra.ReadAt(last, 0); err != nil {
+		return 0, err
+	}
+	if size < 2*blockSize {
+		clear(iv)
+	}
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(last, last)
+	n, err := Unpad(last)
+	if err != nil {
+		return 0, err
+	}
+	return size - blockSize + int64(n), nil
+}

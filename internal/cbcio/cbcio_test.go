@@ -1,0 +1,105 @@
+package cbcio
+
+import (
+	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"testing/iotest"
+)
+
+func encrypt(t testing.TB, key, pt []byte) []byte {
+	pad := blockSize - len(pt)%blockSize
+	ct := append(append([]byte(nil), pt...), bytes.Repeat([]byte{byte(pad)}, pad)...)
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cipher.NewCBCEncrypter(b, make([]byte, blockSize)).CryptBlocks(ct, ct)
+	return ct
+}
+
+func TestRoundTripSizes(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 15, 16, 17, 31, 32, chunk - 1, chunk, chunk + 1, chunk + 15, chunk + 16, 3*chunk + 5} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(rng.Uint32())
+		}
+		ct := encrypt(t, key, pt)
+		for _, wrap := range []func(io.Reader) io.Reader{func(r io.Reader) io.Reader { return r }, iotest.OneByteReader, iotest.HalfReader} {
+			r, err := NewReader(wrap(bytes.NewReader(ct)), key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, pt) {
+				t.Fatalf("size %d: got %d bytes, %v", n, len(got), err)
+			}
+		}
+		r, _ := NewReader(bytes.NewReader(ct), key)
+		var w bytes.Buffer
+		if _, err := io.Copy(&w, r); err != nil || !bytes.Equal(w.Bytes(), pt) {
+			t.Fatalf("WriteTo size %d: %v", n, err)
+		}
+		size, err := PlainSize(bytes.NewReader(ct), int64(len(ct)), key)
+		if err != nil || size != int64(n) {
+			t.Fatalf("PlainSize %d = %d, %v", n, size, err)
+		}
+		all, err := Decrypt(ct, key)
+		if err != nil || !bytes.Equal(all, pt) {
+			t.Fatalf("Decrypt %d: %v", n, err)
+		}
+	}
+}
+
+// The pyiosbackup known answer (FORMAT.md 16.3): zero key, "Test data".
+func TestKnownAnswer(t *testing.T) {
+	ct, _ := hex.DecodeString("78b51ca5374c3ad575174288688cda49")
+	r, _ := NewReader(bytes.NewReader(ct), make([]byte, 32))
+	got, err := io.ReadAll(r)
+	if err != nil || string(got) != "Test data" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+func TestDamage(t *testing.T) {
+	key := bytes.Repeat([]byte{9}, 32)
+	ct := encrypt(t, key, bytes.Repeat([]byte("x"), 100))
+	for name, c := range map[string]struct {
+		ct   []byte
+		want error
+	}{
+		"empty":     {nil, ErrTruncated},
+		"truncated": {ct[:len(ct)-3], ErrTruncated},
+		"bad pad":   {append(append([]byte(nil), ct[:len(ct)-16]...), make([]byte, 16)...), ErrPadding},
+		"wrong key": {encrypt(t, bytes.Repeat([]byte{1}, 32), []byte("0123456789abcdef")), ErrPadding},
+	} {
+		r, _ := NewReader(bytes.NewReader(c.ct), key)
+		_, err := io.ReadAll(r)
+		if !errors.Is(err, c.want) {
+			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+	}
+	if _, err := NewReader(bytes.NewReader(ct), []byte{1}); !errors.Is(err, ErrKey) {
+		t.Errorf("bad key: %v", err)
+	}
+}
+
+func BenchmarkReader(b *testing.B) {
+	key := bytes.Repeat([]byte{7}, 32)
+	pt := make([]byte, 64<<20)
+	ct := encrypt(b, key, pt)
+	b.SetBytes(int64(len(ct)))
+	for b.Loop() {
+		r, _ := NewReader(bytes.NewReader(ct), key)
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

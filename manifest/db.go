@@ -1,0 +1,248 @@
+package manifest
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+
+	"github.com/iosbackup/iosbackup/internal/nskeyed"
+	"github.com/iosbackup/iosbackup/internal/sqlitemem"
+)
+
+// DB is an open Manifest.db. Lookups are answered by SQL through the
+// table's indexes, so opening a manifest of hundreds of thousands of files
+// does not decode them all.
+type DB struct {
+	db *sql.DB
+}
+
+// OpenDB opens a plaintext Manifest.db image (and its -wal, if any) in
+// memory.
+func OpenDB(img, wal []byte) (*DB, error) {
+	db, err := sqlitemem.Open(img, wal)
+	if err != nil {
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}
+	}
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='Files'").Scan(&n); err != nil || n == 0 {
+		db.Close()
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: "no Files table"}
+	}
+	// iOS 10.0 stored each file record encrypted with a key derived from a
+	// password hash in Properties.
+	var ph int
+	_ = db.QueryRow("SELECT count(*) FROM Properties WHERE key='passwordHash'").Scan(&ph)
+	if ph > 0 {
+		db.Close()
+		return nil, fmt.Errorf("%w: iOS 10.0 Manifest.db with encrypted file records", ErrUnsupported)
+	}
+	return &DB{db: db}, nil
+}
+
+// Close releases the in-memory database.
+func (d *DB) Close() error { return d.db.Close() }
+
+const selectFiles = "SELECT fileID, domain, relativePath, flags, file FROM Files"
+
+// Count returns the number of rows.
+func (d *DB) Count() (int, error) {
+	var n int
+	err := d.db.QueryRow("SELECT count(*) FROM Files").Scan(&n)
+	return n, err
+}
+
+// Lookup returns the entries stored under domain and relative path (one,
+// unless the manifest is damaged).
+func (d *DB) Lookup(domain, path string) ([]*Entry, error) {
+	return d.query(selectFiles+" WHERE domain = ? AND relativePath = ?", domain, path)
+}
+
+// ByFileID returns the entries with the given fileID.
+func (d *DB) ByFileID(id string) ([]*Entry, error) {
+	return d.query(selectFiles+" WHERE fileID = ?", id)
+}
+
+func (d *DB) query(q string, args ...any) ([]*Entry, error) {
+	var out []*Entry
+	for e, err := range d.iterate(q, args...) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// All yields every entry ordered by domain and path. An entry whose MBFile
+// cannot be decoded is yielded with Err set.
+func (d *DB) All() iter.Seq2[*Entry, error] {
+	return d.iterate(selectFiles + " ORDER BY domain, relativePath")
+}
+
+// Names yields the fileID, domain, relative path and flags of every row
+// without decoding the MBFile blobs: the cheap pass for building a tree.
+func (d *DB) Names() iter.Seq2[*Entry, error] {
+	return func(yield func(*Entry, error) bool) {
+		rows, err := d.db.Query("SELECT fileID, domain, relativePath, flags FROM Files")
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, dom, rel sql.NullString
+			var flags sql.NullInt64
+			if err := rows.Scan(&id, &dom, &rel, &flags); err != nil {
+				if !yield(nil, err) {
+					return
+				}
+				continue
+			}
+			e := &Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
+}
+
+func (d *DB) iterate(q string, args ...any) iter.Seq2[*Entry, error] {
+	return func(yield func(*Entry, error) bool) {
+		rows, err := d.db.Query(q, args...)
+		if err != nil {
+			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, dom, rel sql.NullString
+			var flags sql.NullInt64
+			var blob []byte
+			if err := rows.Scan(&id, &dom, &rel, &flags, &blob); err != nil {
+				if !yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}) {
+					return
+				}
+				continue
+			}
+			e := &Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
+			if blob == nil {
+				e.Err = errors.New("no MBFile record")
+			} else if err := DecodeMBFile(blob, e); err != nil {
+				e.Err = err
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+		}
+	}
+}
+
+func kindFromFlags(f int64) Kind {
+	switch f {
+	case 1:
+		return File
+	case 2:
+		return Dir
+	case 4:
+		return Symlink
+	}
+	return Other
+}
+
+// DecodeMBFile fills e from an NSKeyedArchiver MBFile blob. Fields that
+// are present are set even when an error is returned for another.
+func DecodeMBFile(blob []byte, e *Entry) error {
+	a, err := nskeyed.Parse(blob)
+	if err != nil {
+		return err
+	}
+	r, err := a.Root()
+	if err != nil {
+		return err
+	}
+	root, ok := r.(map[string]any)
+	if !ok {
+		return fmt.Errorf("%w: MBFile root is not an object", nskeyed.ErrFormat)
+	}
+	var firstErr error
+	note := func(err error) {
+		if firstErr == nil && err != nil {
+			firstErr = err
+		}
+	}
+	intField := func(key string) int64 {
+		v, err := a.Field(root, key)
+		note(err)
+		n, ok := toInt(v)
+		if !ok && v != nil {
+			note(fmt.Errorf("MBFile %s: unexpected %T", key, v))
+		}
+		return n
+	}
+	e.Size = intField("Size")
+	if e.Size < 0 {
+		note(fmt.Errorf("MBFile Size %d is negative", e.Size))
+		e.Size = 0
+	}
+	e.Mode = uint32(intField("Mode"))
+	e.UID = intField("UserID")
+	e.GID = intField("GroupID")
+	e.Inode = uint64(intField("InodeNumber"))
+	e.ProtectionClass = int(intField("ProtectionClass"))
+	e.Modified = unixTime(intField("LastModified"))
+	e.Changed = unixTime(intField("LastStatusChange"))
+	e.Birth = unixTime(intField("Birth"))
+	if v, err := a.Field(root, "Target"); err != nil {
+		note(err)
+	} else if s, ok := v.(string); ok {
+		e.Target = s
+	}
+	if v, err := a.Field(root, "Digest"); err != nil {
+		note(err)
+	} else if b, ok := v.([]byte); ok {
+		e.Digest = append([]byte(nil), b...)
+	}
+	if v, err := a.Field(root, "EncryptionKey"); err != nil {
+		note(err)
+	} else if b, ok := v.([]byte); ok {
+		note(e.setKey(b))
+	} else if v != nil {
+		note(fmt.Errorf("MBFile EncryptionKey: unexpected %T", v))
+	}
+	if e.Kind == Other {
+		if k := kindFromMode(e.Mode); k != Other {
+			e.Kind = k
+		}
+	}
+	return firstErr
+}
+
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case uint64:
+		if x > math.MaxInt64 {
+			return math.MaxInt64, true
+		}
+		return int64(x), true
+	case int:
+		return int64(x), true
+	case float64:
+		return int64(x), true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	}
+	return 0, false
+}

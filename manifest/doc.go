@@ -1,0 +1,23 @@
+// Package manifest reads the file index of an iOS backup — Manifest.db
+// (iOS 10 and later) or Manifest.mbdb (iOS 4 to 9) — into one Entry model.
+//
+// # Security
+//
+// Both formats are untrusted input. Manifest.db is opened from decrypted
+// bytes in memory (never written to disk); Manifest.mbdb records are
+// bounds-checked and nothing is allocated from a length field beyond what
+// the input holds. Entries are reported as stored: domains, paths and
+// fileIDs are not sanitized here; Entry.Valid tells whether an entry can be
+// safely mapped to a file name, and callers (package backup) refuse the
+// others.
+//
+// # Compatibility
+//
+// Manifest.db with NSKeyedArchiver MBFile blobs (iOS 10.0 onward; UIDs are
+// resolved anywhere, e.g. EncryptionKey as a UID to NS.data) and
+// Manifest.mbdb version 5.0 (iOS 4 to 9).
+//
+// # Concurrency
+//
+// An *Index is safe for concurrent use.
+package manifest
