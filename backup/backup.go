@@ -1,0 +1,471 @@
+package backup
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"slices"
+	"sync"
+
+	"github.com/iosbackup/iosbackup/internal/aeskw"
+	"github.com/iosbackup/iosbackup/internal/cbcio"
+	"github.com/iosbackup/iosbackup/internal/keybag"
+	"github.com/iosbackup/iosbackup/internal/sqlitemem"
+	"github.com/iosbackup/iosbackup/manifest"
+)
+
+// maxManifestSize bounds Manifest.db and Manifest.mbdb, which are read
+// into memory (a manifest of 500,000 files is about 150 MB).
+const maxManifestSize = 4 << 30
+
+// Backup is an opened backup folder. It is an fs.FS whose names are
+// Domain/relative/path; after Unlock it serves decrypted contents.
+//
+// A Backup is safe for concurrent use.
+type Backup struct {
+	fsys  fs.FS
+	root  *os.Root // when opened from a folder
+	info  *Info
+	mp    *manifestPlist
+	kb    *keybag.Keybag
+	kbErr error
+
+	mu       sync.RWMutex
+	unlocked bool
+	kek      []byte
+	keys     map[int][]byte
+	bound    []int
+
+	idxOnce sync.Once
+	idx     index
+	idxErr  error
+
+	treeOnce sync.Once
+	tree     *tree
+	treeErr  error
+}
+
+// Open opens the backup folder dir (the one holding Manifest.plist). It
+// reads the root plists only: no password and no key derivation. Files in
+// the folder are only ever read.
+func Open(dir string) (*Backup, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s: %v", ErrNotBackup, dir, err)
+		}
+		return nil, err
+	}
+	b, err := New(root.FS())
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	b.root = root
+	return b, nil
+}
+
+// New opens a backup laid out in fsys (the backup folder's contents at its
+// root), as Open does for a folder.
+func New(fsys fs.FS) (*Backup, error) {
+	b := &Backup{fsys: fsys}
+	var problems []string
+	mp := &manifestPlist{}
+	if err := readPlist(fsys, "Manifest.plist", mp); err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		mp = nil
+	}
+	format := ""
+	for _, name := range []string{"Manifest.db", "Manifest.mbdb"} {
+		if st, err := fs.Stat(fsys, name); err == nil && !st.IsDir() {
+			format = name
+			break
+		}
+	}
+	if mp == nil && format == "" {
+		return nil, ErrNotBackup
+	}
+	if mp == nil {
+		problems = append(problems, "Manifest.plist is missing")
+	}
+	if format == "" {
+		problems = append(problems, "no Manifest.db or Manifest.mbdb")
+	}
+	ip := &infoPlist{}
+	if err := readPlist(fsys, "Info.plist", ip); err != nil {
+		problems = append(problems, "Info.plist: "+describe(err))
+		ip = nil
+	}
+	sp := &statusPlist{}
+	if err := readPlist(fsys, "Status.plist", sp); err != nil {
+		problems = append(problems, "Status.plist: "+describe(err))
+		sp = nil
+	}
+	b.mp = mp
+	b.info = buildInfo(ip, mp, sp)
+	b.info.Format = format
+	b.info.Problems = problems
+	if mp != nil && len(mp.BackupKeyBag) > 0 {
+		b.kb, b.kbErr = keybag.Parse(mp.BackupKeyBag)
+		if b.kbErr != nil {
+			b.kbErr = &FormatError{Path: "Manifest.plist", Offset: -1, Err: b.kbErr}
+		}
+	} else if b.info.Encrypted {
+		b.kbErr = &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("encrypted backup without BackupKeyBag")}
+	}
+	return b, nil
+}
+
+func describe(err error) string {
+	if errors.Is(err, fs.ErrNotExist) {
+		return "missing"
+	}
+	return err.Error()
+}
+
+// Close releases the folder and the in-memory manifest, and forgets the keys.
+func (b *Backup) Close() error {
+	b.mu.Lock()
+	for _, k := range b.keys {
+		clear(k)
+	}
+	clear(b.kek)
+	b.keys, b.kek, b.unlocked = nil, nil, false
+	b.mu.Unlock()
+	if b.idx != nil {
+		b.idx.close()
+	}
+	if b.root != nil {
+		return b.root.Close()
+	}
+	return nil
+}
+
+// Info returns the device and backup facts read from the root plists.
+func (b *Backup) Info() *Info { return b.info }
+
+// Encrypted reports whether the backup is encrypted.
+func (b *Backup) Encrypted() bool { return b.info.Encrypted }
+
+// Unlocked reports whether the backup's contents can be read: it is not
+// encrypted, or Unlock succeeded.
+func (b *Backup) Unlocked() bool {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return !b.info.Encrypted || b.unlocked
+}
+
+// Unlock derives the key from password and unwraps the class keys. It
+// returns ErrIncorrectPassword when the password is wrong. On an
+// unencrypted backup it does nothing.
+func (b *Backup) Unlock(password string) error {
+	if !b.info.Encrypted {
+		return nil
+	}
+	if b.kbErr != nil {
+		return b.kbErr
+	}
+	if password == "" {
+		return ErrPasswordRequired
+	}
+	kek, err := b.kb.DeriveKey([]byte(password))
+	if err != nil {
+		return b.keybagError(err)
+	}
+	defer clear(kek)
+	return b.UnlockWithKey(kek)
+}
+
+// DeriveKey derives the key-encryption key from password without
+// unlocking; the result can be given to UnlockWithKey later.
+func (b *Backup) DeriveKey(password string) ([]byte, error) {
+	if b.kbErr != nil {
+		return nil, b.kbErr
+	}
+	if b.kb == nil {
+		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+	}
+	k, err := b.kb.DeriveKey([]byte(password))
+	if err != nil {
+		return nil, b.keybagError(err)
+	}
+	return k, nil
+}
+
+func (b *Backup) keybagError(err error) error {
+	if errors.Is(err, keybag.ErrTooManyIterations) {
+		return err
+	}
+	var fe *keybag.FormatError
+	if errors.As(err, &fe) {
+		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: err}
+	}
+	return err
+}
+
+// UnlockWithKey unlocks with a key previously derived from the password
+// (DerivedKey, or `ibackup key`), skipping the slow derivation.
+func (b *Backup) UnlockWithKey(kek []byte) error {
+	if !b.info.Encrypted {
+		return nil
+	}
+	if b.kbErr != nil {
+		return b.kbErr
+	}
+	if b.kb == nil {
+		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+	}
+	u, err := b.kb.Unlock(kek)
+	if err != nil {
+		if errors.Is(err, keybag.ErrIncorrectKey) {
+			return ErrIncorrectPassword
+		}
+		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: err}
+	}
+	b.mu.Lock()
+	b.kek = append([]byte(nil), kek...)
+	b.keys = u.Keys
+	b.bound = u.DeviceBound
+	b.unlocked = true
+	b.mu.Unlock()
+	return nil
+}
+
+// DerivedKey returns a copy of the key-encryption key after a successful
+// unlock, for later UnlockWithKey calls; nil otherwise.
+func (b *Backup) DerivedKey() []byte {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return slices.Clone(b.kek)
+}
+
+// DeviceBoundClasses lists the protection classes whose keys are wrapped
+// with the device key too and so cannot be used: files in them cannot be
+// decrypted off the device.
+func (b *Backup) DeviceBoundClasses() []int {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return slices.Clone(b.bound)
+}
+
+// HashLine returns the backup's "$itunes_backup$" line for hashcat (modes
+// 14700 and 14800) and John the Ripper.
+func (b *Backup) HashLine() (string, error) {
+	if b.kbErr != nil {
+		return "", b.kbErr
+	}
+	if b.kb == nil {
+		return "", &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+	}
+	return b.kb.HashLine()
+}
+
+func (b *Backup) classKey(class int) ([]byte, error) {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if !b.unlocked {
+		return nil, ErrPasswordRequired
+	}
+	k, ok := b.keys[class]
+	if ok {
+		return k, nil
+	}
+	if slices.Contains(b.bound, class) {
+		return nil, fmt.Errorf("%w: class %d", ErrDeviceBound, class)
+	}
+	return nil, fmt.Errorf("%w: protection class %d is not in the keybag", ErrNoKey, class)
+}
+
+// fileKey unwraps an entry's file key.
+func (b *Backup) fileKey(e *manifest.Entry) ([]byte, error) {
+	class := e.KeyClass
+	if class == 0 {
+		class = e.ProtectionClass
+	}
+	ck, err := b.classKey(class)
+	if err != nil {
+		return nil, err
+	}
+	k, err := aeskw.Unwrap(ck, e.WrappedKey)
+	if err != nil {
+		return nil, fmt.Errorf("%w: file key does not unwrap with class %d", ErrCorruptPayload, class)
+	}
+	return k, nil
+}
+
+// index is the loaded manifest.
+type index interface {
+	lookup(domain, path string) ([]*manifest.Entry, error)
+	all() iter.Seq2[*manifest.Entry, error]
+	names() iter.Seq2[*manifest.Entry, error]
+	close()
+}
+
+type dbIndex struct{ db *manifest.DB }
+
+func (x dbIndex) lookup(d, p string) ([]*manifest.Entry, error) { return x.db.Lookup(d, p) }
+func (x dbIndex) all() iter.Seq2[*manifest.Entry, error]        { return x.db.All() }
+func (x dbIndex) names() iter.Seq2[*manifest.Entry, error]      { return x.db.Names() }
+func (x dbIndex) close()                                        { x.db.Close() }
+
+type listIndex struct {
+	entries []*manifest.Entry
+	byName  map[string][]*manifest.Entry
+}
+
+func newListIndex(es []*manifest.Entry) *listIndex {
+	x := &listIndex{entries: es, byName: make(map[string][]*manifest.Entry, len(es))}
+	for _, e := range es {
+		k := e.Domain + "\x00" + e.Path
+		x.byName[k] = append(x.byName[k], e)
+	}
+	return x
+}
+
+func (x *listIndex) lookup(d, p string) ([]*manifest.Entry, error) {
+	return x.byName[d+"\x00"+p], nil
+}
+
+func (x *listIndex) all() iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
+		for _, e := range x.entries {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+func (x *listIndex) names() iter.Seq2[*manifest.Entry, error] { return x.all() }
+func (x *listIndex) close()                                   {}
+
+// manifest loads the file index once.
+func (b *Backup) manifest() (index, error) {
+	if b.info.ManifestEncrypted && !b.Unlocked() {
+		return nil, ErrPasswordRequired
+	}
+	b.idxOnce.Do(func() { b.idx, b.idxErr = b.loadManifest() })
+	return b.idx, b.idxErr
+}
+
+func (b *Backup) loadManifest() (index, error) {
+	switch b.info.Format {
+	case "Manifest.db":
+		img, err := readSmall(b.fsys, "Manifest.db", maxManifestSize)
+		if err != nil {
+			return nil, err
+		}
+		var wal []byte
+		if !sqlitemem.IsSQLite(img) {
+			if !b.info.Encrypted || b.mp == nil || len(b.mp.ManifestKey) == 0 {
+				return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("not an SQLite database and no ManifestKey to decrypt it")}
+			}
+			img, err = b.decryptManifest(img)
+			if err != nil {
+				return nil, err
+			}
+		} else {
+			// A plaintext manifest may have a WAL beside it.
+			if w, err := readSmall(b.fsys, "Manifest.db-wal", maxManifestSize); err == nil {
+				wal = w
+			}
+		}
+		db, err := manifest.OpenDB(img, wal)
+		clear(img)
+		if err != nil {
+			if errors.Is(err, manifest.ErrUnsupported) {
+				return nil, &UnsupportedError{What: err.Error()}
+			}
+			return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+		}
+		return dbIndex{db}, nil
+	case "Manifest.mbdb":
+		raw, err := readSmall(b.fsys, "Manifest.mbdb", maxManifestSize)
+		if err != nil {
+			return nil, err
+		}
+		es, err := manifest.ParseMBDB(raw)
+		if err != nil {
+			if errors.Is(err, manifest.ErrUnsupported) {
+				return nil, &UnsupportedError{What: err.Error()}
+			}
+			var fe *manifest.FormatError
+			if errors.As(err, &fe) {
+				return nil, &FormatError{Path: "Manifest.mbdb", Offset: fe.Offset, Err: errors.New(fe.Msg)}
+			}
+			return nil, err
+		}
+		return newListIndex(es), nil
+	}
+	return nil, fmt.Errorf("%w: no Manifest.db or Manifest.mbdb", ErrNotBackup)
+}
+
+func (b *Backup) decryptManifest(ct []byte) ([]byte, error) {
+	mk := b.mp.ManifestKey
+	if len(mk) != 44 {
+		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: fmt.Errorf("ManifestKey is %d bytes, want 44", len(mk))}
+	}
+	class := int(binary.LittleEndian.Uint32(mk[:4]))
+	ck, err := b.classKey(class)
+	if err != nil {
+		return nil, err
+	}
+	key, err := aeskw.Unwrap(ck, mk[4:])
+	if err != nil {
+		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
+	}
+	defer clear(key)
+	pt, err := cbcio.DecryptNoPad(ct, key)
+	if err != nil {
+		return nil, &FormatError{Path: "Manifest.db", Offset: int64(len(ct)), Err: err}
+	}
+	if n, err := cbcio.Unpad(pt); err == nil {
+		pt = pt[:n]
+	}
+	if !sqlitemem.IsSQLite(pt) {
+		clear(pt)
+		return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("decrypted manifest is not an SQLite database")}
+	}
+	return pt, nil
+}
+
+// Entries yields every manifest entry. An entry whose metadata could not
+// be decoded is yielded with Err set; a failure of the manifest itself is
+// yielded as an error.
+func (b *Backup) Entries() iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
+		idx, err := b.manifest()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for e, err := range idx.all() {
+			if !yield(e, err) {
+				return
+			}
+		}
+	}
+}
+
+// Lookup returns the entry for a domain and relative path. It returns an
+// error wrapping fs.ErrNotExist when there is none.
+func (b *Backup) Lookup(domain, path string) (*manifest.Entry, error) {
+	idx, err := b.manifest()
+	if err != nil {
+		return nil, err
+	}
+	es, err := idx.lookup(domain, path)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		if e.Problem() == "" {
+			return e, nil
+		}
+	}
+	return nil, &fs.PathError{Op: "lookup", Path: domain + "/" + path, Err: fs.ErrNotExist}
+}

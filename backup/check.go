@@ -1,0 +1,123 @@
+package backup
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+
+	"github.com/iosbackup/iosbackup/manifest"
+)
+
+// Health is the result of Check.
+type Health struct {
+	SnapshotState string   `json:"snapshot_state"`     // from Status.plist; "" when missing
+	SnapshotDir   bool     `json:"snapshot_folder"`    // a leftover Snapshot/ folder exists
+	Problems      []string `json:"problems,omitempty"` // plist problems (missing Info.plist, ...)
+	Entries       int      `json:"entries"`
+	Files         int      `json:"files"`
+	// Missing lists regular files with content whose payload is absent.
+	Missing []*manifest.Entry `json:"-"`
+	// SizeMismatch lists files whose stored size disagrees with the
+	// recorded one (common and harmless for live databases).
+	SizeMismatch []SizeMismatch `json:"-"`
+	// LiveWAL lists databases backed up together with a non-empty -wal
+	// file: their recent rows live in the WAL.
+	LiveWAL []string `json:"live_wal,omitempty"`
+	// Unsafe lists entries whose domain, path or fileID would leave the
+	// folder.
+	Unsafe []*EntryError `json:"-"`
+	// Undecodable lists entries whose metadata could not be decoded.
+	Undecodable []*EntryError `json:"-"`
+	// SizesChecked is false when the backup was locked, so the real sizes
+	// of encrypted files could only be estimated from the ciphertext.
+	SizesChecked bool `json:"sizes_checked"`
+}
+
+// SizeMismatch is a file whose actual size differs from the recorded one.
+type SizeMismatch struct {
+	Entry    *manifest.Entry
+	Recorded int64
+	Actual   int64 // -1 when unknown
+}
+
+// Healthy reports whether the backup is complete and consistent:
+// finished snapshot, no leftover Snapshot/ folder, no missing payload, no
+// unsafe or undecodable entry. Size mismatches and live WAL files are
+// informational.
+func (h *Health) Healthy() bool {
+	return h.SnapshotState == "finished" && !h.SnapshotDir && len(h.Missing) == 0 &&
+		len(h.Unsafe) == 0 && len(h.Undecodable) == 0
+}
+
+// Check inspects the backup without changing it. Without the password it
+// still checks everything but the exact sizes of encrypted files.
+func (b *Backup) Check() (*Health, error) {
+	h := &Health{Problems: b.info.Problems}
+	if b.info.Status != nil {
+		h.SnapshotState = b.info.Status.SnapshotState
+	}
+	if st, err := fs.Stat(b.fsys, "Snapshot"); err == nil && st.IsDir() {
+		h.SnapshotDir = true
+	}
+	unlocked := b.Unlocked()
+	h.SizesChecked = unlocked
+	wals := map[string]*manifest.Entry{}
+	names := map[string]bool{}
+	for e, err := range b.Entries() {
+		if err != nil {
+			return h, err
+		}
+		h.Entries++
+		ee := func(err error) *EntryError {
+			return &EntryError{Domain: e.Domain, Path: e.Path, FileID: e.FileID, Err: err}
+		}
+		if p := e.Problem(); p != "" {
+			h.Unsafe = append(h.Unsafe, ee(errors.New(p)))
+			continue
+		}
+		if e.Err != nil {
+			h.Undecodable = append(h.Undecodable, ee(e.Err))
+		}
+		if e.Kind != manifest.File {
+			continue
+		}
+		h.Files++
+		names[e.Name()] = true
+		if strings.HasSuffix(e.Path, "-wal") && e.Size > 0 {
+			wals[strings.TrimSuffix(e.Name(), "-wal")] = e
+		}
+		_, st, err := b.payloadName(e)
+		if err != nil {
+			if errors.Is(err, ErrMissingPayload) && e.Size > 0 {
+				h.Missing = append(h.Missing, e)
+			}
+			continue
+		}
+		actual := st.Size()
+		if b.info.Encrypted && e.WrappedKey != nil {
+			if unlocked {
+				n, err := b.plainSize(e)
+				if err != nil {
+					h.Undecodable = append(h.Undecodable, ee(err))
+					continue
+				}
+				actual = n
+			} else {
+				// Ciphertext is the plaintext rounded up to the next block.
+				if actual != (e.Size/16+1)*16 {
+					h.SizeMismatch = append(h.SizeMismatch, SizeMismatch{Entry: e, Recorded: e.Size, Actual: -1})
+				}
+				continue
+			}
+		}
+		if actual != e.Size {
+			h.SizeMismatch = append(h.SizeMismatch, SizeMismatch{Entry: e, Recorded: e.Size, Actual: actual})
+		}
+	}
+	for db := range wals {
+		if names[db] {
+			h.LiveWAL = append(h.LiveWAL, db)
+		}
+	}
+	return h, nil
+}

@@ -1,0 +1,71 @@
+package backup
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/iosbackup/iosbackup/internal/keybag"
+)
+
+var (
+	// ErrNotBackup means the folder holds no Manifest.plist, Manifest.db
+	// or Manifest.mbdb.
+	ErrNotBackup = errors.New("backup: not a backup folder")
+	// ErrPasswordRequired means the operation needs the backup password
+	// (or derived key) and Unlock has not succeeded.
+	ErrPasswordRequired = errors.New("backup: password required")
+	// ErrIncorrectPassword means the password or derived key does not
+	// unwrap the class keys.
+	ErrIncorrectPassword = errors.New("backup: incorrect password")
+	// ErrTooManyIterations means the keybag asks for more key-derivation
+	// work than the cap allows.
+	ErrTooManyIterations = keybag.ErrTooManyIterations
+	// ErrMissingPayload means a manifest entry's stored file is absent.
+	ErrMissingPayload = errors.New("backup: payload missing")
+	// ErrCorruptPayload means a stored file is truncated, badly padded or
+	// otherwise cannot be decrypted.
+	ErrCorruptPayload = errors.New("backup: payload truncated or corrupt")
+	// ErrUnsafePath means an entry's domain, path or fileID would leave
+	// the backup or destination folder.
+	ErrUnsafePath = errors.New("backup: unsafe path")
+	// ErrDeviceBound means the file's protection class key is wrapped with
+	// the device key, which is not in the backup.
+	ErrDeviceBound = errors.New("backup: protection class is bound to the device")
+	// ErrNoKey means an encrypted backup's entry has no usable file key.
+	ErrNoKey = errors.New("backup: no file key")
+)
+
+// FormatError reports a malformed backup file: which file, where, and why.
+type FormatError struct {
+	Path   string // file inside the backup folder, e.g. Manifest.plist
+	Offset int64  // byte offset, or -1 when unknown
+	Err    error
+}
+
+func (e *FormatError) Error() string {
+	if e.Offset >= 0 {
+		return fmt.Sprintf("backup: %s: malformed at offset %d: %v", e.Path, e.Offset, e.Err)
+	}
+	return fmt.Sprintf("backup: %s: malformed: %v", e.Path, e.Err)
+}
+
+func (e *FormatError) Unwrap() error { return e.Err }
+
+// UnsupportedError reports a valid backup feature that is not handled.
+type UnsupportedError struct {
+	What string
+}
+
+func (e *UnsupportedError) Error() string { return "backup: unsupported: " + e.What }
+
+// EntryError reports a failure on one manifest entry.
+type EntryError struct {
+	Domain, Path, FileID string
+	Err                  error
+}
+
+func (e *EntryError) Error() string {
+	return fmt.Sprintf("%s/%s: %v", e.Domain, e.Path, e.Err)
+}
+
+func (e *EntryError) Unwrap() error { return e.Err }
