@@ -81,6 +81,9 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 	if opt == nil {
 		opt = &ExtractOptions{}
 	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if b.info.Encrypted && !b.Unlocked() {
 		return nil, ErrPasswordRequired
 	}

@@ -1,15 +1,19 @@
 package backup
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"howett.net/plist"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/realdata"
@@ -228,5 +232,141 @@ func TestHV20ExtractAndCheck(t *testing.T) {
 	e, _ := b.Lookup("HomeDomain", "Library/SMS/sms.db")
 	if err != nil || !st.ModTime().Equal(e.Modified) {
 		t.Fatalf("mtime %v vs %v: %v", st.ModTime(), e.Modified, err)
+	}
+}
+
+// pyiosbackup's pieces assembled into a backup: an iOS 10.2+ keybag with
+// DPIC 10,000,000, the encrypted Manifest.db, one file.
+func pyiosbackupFS(t *testing.T) fstest.MapFS {
+	mp := map[string]any{
+		"BackupKeyBag": realdata.Read(t, "pyiosbackup/extracted_from_tests/MANIFEST_KEYBAG_ZEROS.bin"),
+		"ManifestKey":  realdata.Read(t, "pyiosbackup/extracted_from_tests/ManifestKey.bin"),
+		"IsEncrypted":  true,
+		"Version":      "10.0",
+	}
+	b, err := plist.Marshal(mp, plist.BinaryFormat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fstest.MapFS{
+		"Manifest.plist": {Data: b},
+		"Manifest.db":    {Data: realdata.Read(t, "pyiosbackup/tests/encrypted_sqlite3_db.bin")},
+		"57/5727bd1c5fa1055e15d8b4a75a74793c84b5ffdc": {Data: realdata.Read(t, "pyiosbackup/extracted_from_tests/5727bd1c5fa1055e15d8b4a75a74793c84b5ffdc.enc")},
+	}
+}
+
+func TestPyiosbackup(t *testing.T) {
+	b, err := New(pyiosbackupFS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Info().ManifestEncrypted {
+		t.Fatal("manifest should be encrypted")
+	}
+	if _, err := b.Lookup("MyTestDomain", "Media/Test.txt"); !errors.Is(err, ErrPasswordRequired) {
+		t.Fatalf("locked lookup: %v", err)
+	}
+	// The KEK for "0000" is a known answer (FORMAT.md 16.3); the full
+	// 10,000,000-round derivation runs unless -short.
+	kek, _ := hex.DecodeString("ec8edc160b5745ccae000bfb4787630f322821191fba7eea38feab2c6307cd9b")
+	if !testing.Short() {
+		if err := b.Unlock("0001"); !errors.Is(err, ErrIncorrectPassword) {
+			t.Fatalf("wrong password: %v", err)
+		}
+		if err := b.Unlock("0000"); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b.DerivedKey(), kek) {
+			t.Fatalf("derived %x", b.DerivedKey())
+		}
+	} else if err := b.UnlockWithKey(kek); err != nil {
+		t.Fatal(err)
+	}
+	e, err := b.Lookup("MyTestDomain", "Media/Test.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Size != 9 || e.Mode != 33261 || e.UID != 501 || e.GID != 501 || e.FileID != "5727bd1c5fa1055e15d8b4a75a74793c84b5ffdc" {
+		t.Fatalf("entry %+v", e)
+	}
+	data, err := fs.ReadFile(b, "MyTestDomain/Media/Test.txt")
+	if err != nil || string(data) != "Test data" {
+		t.Fatalf("%q %v", data, err)
+	}
+	n := 0
+	for e, err := range b.Entries() {
+		if err != nil || e.Domain != "MyTestDomain" {
+			t.Fatal(e, err)
+		}
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("%d entries", n)
+	}
+}
+
+// MVT's real iOS 14 Manifest.db (from an encrypted backup, decrypted) in an
+// unencrypted layout with MVT's small synthetic payloads.
+func TestMVT(t *testing.T) {
+	zr, err := gzip.NewReader(bytes.NewReader(realdata.Read(t, "mvt/tests/artifacts/ios_backup/Manifest.db.gz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fstest.MapFS{
+		"Manifest.db": {Data: img},
+		"Info.plist":  {Data: realdata.Read(t, "mvt/tests/artifacts/ios_backup/Info.plist")},
+	}
+	for _, id := range []string{"3d0d7e5fb2ce288813306e4d4636395e047a3d28", "0dc926a1810f7aee4e8f38793ed788701f93bf9d", "2041457d5fe04d39d0ab481178355df6781e6858"} {
+		m[id[:2]+"/"+id] = &fstest.MapFile{Data: realdata.Read(t, "mvt/tests/artifacts/ios_backup/"+id[:2]+"/"+id)}
+	}
+	b, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := b.Info()
+	if in.DeviceName != "iPhone" || in.ProductType != "iPhone9,3" || in.ProductVersion != "14.3" || in.BuildVersion != "18C66" ||
+		in.IMEI != "42" || in.SerialNumber != "F1234567890" || in.UDID != "1CB128EAFA77C5BE74283E9A3A2130AF36A3C059" ||
+		!in.LastBackupDate.Equal(time.Date(2021, 12, 3, 19, 33, 13, 0, time.UTC)) || len(in.InstalledApps) != 6 || in.Encrypted {
+		t.Fatalf("info %+v", in)
+	}
+	if len(in.Problems) != 2 { // no Manifest.plist, no Status.plist
+		t.Fatalf("problems %v", in.Problems)
+	}
+	n := 0
+	for _, err := range b.Entries() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 3721 {
+		t.Fatalf("%d entries", n)
+	}
+	data, err := fs.ReadFile(b, "HomeDomain/Library/SMS/sms.db")
+	if err != nil || len(data) != 28672 {
+		t.Fatalf("sms.db: %d %v", len(data), err)
+	}
+	// The manifest says 278528 bytes; the (trimmed) payload has 28672.
+	st, _ := fs.Stat(b, "HomeDomain/Library/SMS/sms.db")
+	if st.Size() != 28672 || st.Sys().(*manifest.Entry).Size != 278528 {
+		t.Fatalf("stat %d", st.Size())
+	}
+	des, err := fs.ReadDir(b, "HomeDomain/Library/SMS")
+	if err != nil || len(des) == 0 {
+		t.Fatalf("readdir: %v %v", des, err)
+	}
+	domains, err := fs.ReadDir(b, ".")
+	if err != nil || len(domains) != 562 {
+		t.Fatalf("%d domains, %v", len(domains), err)
+	}
+	if _, err := fs.ReadFile(b, "HomeDomain/Library/Calendar/Calendar.sqlitedb"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.ReadFile(b, "WirelessDomain/Library/Databases/DataUsage.sqlite"); !errors.Is(err, ErrMissingPayload) {
+		t.Fatalf("missing payload: %v", err)
 	}
 }

@@ -1,0 +1,38 @@
+// Package backup opens iPhone and iPad backups made by iTunes, Finder and
+// Apple Devices, encrypted or not, and serves their files as an fs.FS.
+//
+// A backup is opened with Open (a folder) or New (any fs.FS laid out like
+// the folder). Info needs no password. An encrypted backup is unlocked
+// with Unlock (the password) or UnlockWithKey (the key DerivedKey returned
+// earlier, skipping the slow derivation). The *Backup is then an fs.FS
+// whose names are Domain/relative/path, for example
+// "HomeDomain/Library/SMS/sms.db"; Open decrypts as it reads, OpenRaw gives
+// the stored bytes, Extract writes files out, Check reports on the
+// backup's health and HashLine gives the line password crackers take.
+//
+// # Security
+//
+// The backup folder is only ever read: it is opened through an os.Root,
+// and nothing is created in it. Decrypted data is never written to disk
+// except by Extract, into the destination the caller names: the encrypted
+// Manifest.db is decrypted in memory and opened from memory. Secrets (the
+// password, the derived key, class and file keys) never appear in errors.
+// The keybag's iteration counts are capped before any derivation
+// (ErrTooManyIterations). Manifest rows whose domain, path or fileID would
+// leave a folder are never opened or extracted (ErrUnsafePath); symlinks
+// are never followed or created.
+//
+// # Compatibility
+//
+// iOS 4 to 9 (Manifest.mbdb, flat payloads, PBKDF2-SHA1 keybags), iOS 10.0
+// and 10.1 (plaintext Manifest.db), iOS 10.2 and later (encrypted
+// Manifest.db, PBKDF2-SHA256 then PBKDF2-SHA1), selected by what is in the
+// folder and the keybag, never by version strings. Payloads may be at
+// xx/<fileID> or <fileID>. The iOS 10.0 variant whose Manifest.db rows were
+// encrypted individually is reported as unsupported.
+//
+// # Concurrency
+//
+// A *Backup is safe for concurrent use; Extract decrypts with a pool of
+// workers.
+package backup
