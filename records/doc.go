@@ -1,0 +1,31 @@
+// Package records turns the databases inside an iOS backup into typed
+// records: messages (SMS, iMessage, RCS, with attachments, reactions,
+// replies and edits), contacts and call history.
+//
+// Readers take any fs.FS laid out as Domain/relative/path — a
+// *backup.Backup, an extracted folder (os.DirFS), a test fstest.MapFS — or
+// a bare database file (OpenMessagesFile, OpenContactsFile,
+// OpenCallsFile). Records are yielded by iterators (iter.Seq2[*T, error])
+// that stream rows: a bad row is yielded as an error and iteration goes
+// on; breaking out of the loop is always safe.
+//
+// # Security
+//
+// Databases are opened from bytes in memory (sqlite3_deserialize) in
+// query-only mode; a "-wal" file beside a database is replayed in memory,
+// so rows that live only in the WAL are seen and nothing is written
+// anywhere — no temporary file, no "-shm". Database contents are untrusted:
+// blobs (typedstream bodies, plists) are decoded with bounded work.
+//
+// # Compatibility
+//
+// Schema variants are detected by probing tables and columns, never by
+// the iOS version: sms.db from iOS 6 to 18 (dates in seconds or
+// nanoseconds, decided per value), AddressBook from iOS 4 on,
+// CallHistory.storedata (iOS 8+) and call_history.db (iOS 4-7). A missing
+// table or column gives empty fields, not an error.
+//
+// # Concurrency
+//
+// The *MessageDB, *ContactDB and *CallDB types are safe for concurrent use.
+package records
