@@ -278,3 +278,51 @@ func treeHash(t *testing.T, dir string) string {
 	}
 	return fmt.Sprintf("%x", bytes.Clone(buf.Bytes()))
 }
+
+// TestExtractLarge covers the parallel path for large encrypted files,
+// including a corrupt one, which is removed and reported.
+func TestExtractLarge(t *testing.T) {
+	big := make([]byte, 9<<20+5)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	files := []backuptest.File{
+		{Domain: "CameraRollDomain", Path: "Media/good.MOV", Data: big},
+		{Domain: "CameraRollDomain", Path: "Media/bad.MOV", Data: big[:9<<20]},
+	}
+	dir := t.TempDir()
+	res, err := backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "pw"}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := backuptest.CorruptPadding(backuptest.InDir(dir), res, backuptest.FileID("CameraRollDomain", "Media/bad.MOV")); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Unlock("pw"); err != nil {
+		t.Fatal(err)
+	}
+	dest := t.TempDir()
+	rep, err := b.Extract(t.Context(), dest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 1 || len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, ErrCorruptPayload) || rep.Failed[0].Path != "Media/bad.MOV" {
+		t.Fatalf("report %+v %v", rep, rep.Failed)
+	}
+	got, err := os.ReadFile(filepath.Join(dest, "CameraRollDomain/Media/good.MOV"))
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("good.MOV: %d bytes, %v", len(got), err)
+	}
+	if _, err := os.Stat(filepath.Join(dest, "CameraRollDomain/Media/bad.MOV")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the corrupt file was left behind: %v", err)
+	}
+	// The streaming path agrees on both.
+	if _, err := fs.ReadFile(b, "CameraRollDomain/Media/bad.MOV"); !errors.Is(err, ErrCorruptPayload) {
+		t.Fatalf("streaming read of the corrupt file: %v", err)
+	}
+}

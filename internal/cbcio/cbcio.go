@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 const blockSize = aes.BlockSize
@@ -216,4 +217,103 @@ func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
 		return 0, err
 	}
 	return size - blockSize + int64(n), nil
+}
+
+// DecryptAt decrypts the ciphertext of size bytes read through src into
+// dst at the same offsets, in segments of segSize bytes decrypted by
+// workers goroutines at once (CBC decryption of a block needs only the
+// block before it, so segments are independent). It strips the PKCS#7
+// padding, truncates dst to the plaintext size, and returns that size.
+// Memory use is workers×segSize.
+func DecryptAt(dst WriterAtTruncater, src io.ReaderAt, size int64, key []byte, segSize int64, workers int) (int64, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return 0, ErrKey
+	}
+	if size <= 0 || size%blockSize != 0 {
+		return 0, ErrTruncated
+	}
+	if segSize < blockSize {
+		segSize = 1 << 20
+	}
+	segSize -= segSize % blockSize
+	if workers < 1 {
+		workers = 1
+	}
+	nseg := (size + segSize - 1) / segSize
+	next := make(chan int64)
+	errs := make(chan error, workers)
+	var lastPlain int64
+	go func() {
+		for i := int64(0); i < nseg; i++ {
+			next <- i
+		}
+		close(next)
+	}()
+	var mu sync.Mutex
+	var first error
+	for range workers {
+		go func() {
+			buf := make([]byte, blockSize+segSize)
+			var err error
+			for i := range next {
+				if err != nil {
+					continue
+				}
+				off := i * segSize
+				n := min(segSize, size-off)
+				iv := buf[:blockSize]
+				ct := buf[blockSize : blockSize+n]
+				if off == 0 {
+					clear(iv)
+					_, err = src.ReadAt(ct, 0)
+				} else {
+					_, err = src.ReadAt(buf[:blockSize+n], off-blockSize)
+				}
+				if err != nil {
+					continue
+				}
+				cipher.NewCBCDecrypter(block, iv).CryptBlocks(ct, ct)
+				out := ct
+				if off+n == size {
+					k, perr := Unpad(ct)
+					if perr != nil {
+						err = perr
+						continue
+					}
+					out = ct[:k]
+					mu.Lock()
+					lastPlain = off + int64(k)
+					mu.Unlock()
+				}
+				if _, err = dst.WriteAt(out, off); err != nil {
+					continue
+				}
+			}
+			if err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+			errs <- err
+		}()
+	}
+	for range workers {
+		<-errs
+	}
+	if first != nil {
+		return 0, first
+	}
+	if err := dst.Truncate(lastPlain); err != nil {
+		return 0, err
+	}
+	return lastPlain, nil
+}
+
+// WriterAtTruncater is the output of DecryptAt, e.g. an *os.File.
+type WriterAtTruncater interface {
+	io.WriterAt
+	Truncate(size int64) error
 }

@@ -103,3 +103,43 @@ func BenchmarkReader(b *testing.B) {
 		}
 	}
 }
+
+type memFile struct{ b []byte }
+
+func (m *memFile) WriteAt(p []byte, off int64) (int, error) {
+	if need := int(off) + len(p); need > len(m.b) {
+		m.b = append(m.b, make([]byte, need-len(m.b))...)
+	}
+	return copy(m.b[off:], p), nil
+}
+
+func (m *memFile) Truncate(n int64) error { m.b = m.b[:n]; return nil }
+
+func TestDecryptAt(t *testing.T) {
+	key := bytes.Repeat([]byte{3}, 32)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 16, 100, 4095, 4096, 4097, 50000} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(rng.Uint32())
+		}
+		ct := encrypt(t, key, pt)
+		for _, seg := range []int64{16, 48, 4096, 1 << 20} {
+			for _, w := range []int{1, 3} {
+				out := &memFile{}
+				got, err := DecryptAt(out, bytes.NewReader(ct), int64(len(ct)), key, seg, w)
+				if err != nil || got != int64(n) || !bytes.Equal(out.b, pt) {
+					t.Fatalf("n %d seg %d workers %d: %d %v", n, seg, w, got, err)
+				}
+			}
+		}
+	}
+	ct := encrypt(t, key, make([]byte, 100))
+	ct[len(ct)-1] ^= 0x55
+	if _, err := DecryptAt(&memFile{}, bytes.NewReader(ct), int64(len(ct)), key, 32, 2); !errors.Is(err, ErrPadding) {
+		t.Fatalf("bad padding: %v", err)
+	}
+	if _, err := DecryptAt(&memFile{}, bytes.NewReader(ct[:50]), 50, key, 32, 2); !errors.Is(err, ErrTruncated) {
+		t.Fatalf("truncated: %v", err)
+	}
+}

@@ -1,0 +1,118 @@
+package backup
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/iosbackup/iosbackup/internal/backuptest"
+)
+
+var (
+	benchOnce sync.Once
+	benchDir  string
+	benchKEK  []byte
+	benchErr  error
+)
+
+// benchBackup writes (once per process) an encrypted iOS 10.2+ backup of
+// one 512 MiB file and 1,500 small files, the extraction target of
+// BENCHMARKS.md.
+func benchBackup(b *testing.B) (string, []byte) {
+	benchOnce.Do(func() {
+		benchDir, benchErr = os.MkdirTemp("", "iosbackup-bench")
+		if benchErr != nil {
+			return
+		}
+		big := make([]byte, 512<<20)
+		rand.Read(big[:1<<20])
+		for i := 1 << 20; i < len(big); i += 1 << 20 {
+			copy(big[i:], big[:1<<20])
+		}
+		files := []backuptest.File{{Domain: "CameraRollDomain", Path: "Media/DCIM/100APPLE/IMG_0001.MOV", Data: big}}
+		for i := range 1500 {
+			files = append(files, backuptest.File{Domain: "HomeDomain", Path: fmt.Sprintf("Library/Small/%02d/file%04d.plist", i%30, i),
+				Data: bytes.Repeat([]byte{byte(i)}, 2000+i*7)})
+		}
+		res, err := backuptest.Write(benchDir, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "bench"}, files)
+		if err != nil {
+			benchErr = err
+			return
+		}
+		benchKEK = res.KEK
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchDir, benchKEK
+}
+
+// BenchmarkExtract extracts the whole backup with a saved key.
+func BenchmarkExtract(b *testing.B) {
+	dir, kek := benchBackup(b)
+	bk, err := Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bk.Close()
+	if err := bk.UnlockWithKey(kek); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(512<<20 + 1500*7000)
+	for b.Loop() {
+		dest := b.TempDir()
+		rep, err := bk.Extract(b.Context(), dest, nil)
+		if err != nil || rep.Files != 1501 {
+			b.Fatalf("%v %+v", err, rep)
+		}
+		b.StopTimer()
+		os.RemoveAll(dest)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkCopyReference runs `cp -r` of the same backup folder: the
+// reference the extraction target is measured against.
+func BenchmarkCopyReference(b *testing.B) {
+	dir, _ := benchBackup(b)
+	b.SetBytes(512<<20 + 1500*7000)
+	for b.Loop() {
+		dest := filepath.Join(b.TempDir(), "copy")
+		if out, err := exec.Command("cp", "-r", dir, dest).CombinedOutput(); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		b.StopTimer()
+		os.RemoveAll(dest)
+		b.StartTimer()
+	}
+}
+
+// BenchmarkReadLargeFile decrypts the 512 MiB file through the fs.FS.
+func BenchmarkReadLargeFile(b *testing.B) {
+	dir, kek := benchBackup(b)
+	bk, _ := Open(dir)
+	defer bk.Close()
+	if err := bk.UnlockWithKey(kek); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(512 << 20)
+	for b.Loop() {
+		f, err := bk.Open("CameraRollDomain/Media/DCIM/100APPLE/IMG_0001.MOV")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, f); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	}
+}
+
+var _ fs.FS = (*Backup)(nil)
