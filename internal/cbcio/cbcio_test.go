@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"testing/iotest"
 )
@@ -104,16 +105,29 @@ func BenchmarkReader(b *testing.B) {
 	}
 }
 
-type memFile struct{ b []byte }
+type memFile struct {
+	mu sync.Mutex
+	b  []byte
+}
 
 func (m *memFile) WriteAt(p []byte, off int64) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if need := int(off) + len(p); need > len(m.b) {
 		m.b = append(m.b, make([]byte, need-len(m.b))...)
 	}
 	return copy(m.b[off:], p), nil
 }
 
-func (m *memFile) Truncate(n int64) error { m.b = m.b[:n]; return nil }
+func (m *memFile) Truncate(n int64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if int(n) > len(m.b) {
+		m.b = append(m.b, make([]byte, int(n)-len(m.b))...)
+	}
+	m.b = m.b[:n]
+	return nil
+}
 
 func TestDecryptAt(t *testing.T) {
 	key := bytes.Repeat([]byte{3}, 32)
