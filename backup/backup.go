@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"iter"
 	"os"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -375,7 +376,6 @@ func (b *Backup) loadManifest() (index, error) {
 			}
 		}
 		db, err := manifest.OpenDB(img, wal)
-		clear(img)
 		if err != nil {
 			if errors.Is(err, manifest.ErrUnsupported) {
 				return nil, &UnsupportedError{What: err.Error()}
@@ -419,10 +419,10 @@ func (b *Backup) decryptManifest(ct []byte) ([]byte, error) {
 		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
 	}
 	defer clear(key)
-	pt, err := cbcio.DecryptNoPad(ct, key)
-	if err != nil {
+	if err := cbcio.DecryptInPlace(ct, key, runtime.GOMAXPROCS(0)); err != nil {
 		return nil, &FormatError{Path: "Manifest.db", Offset: int64(len(ct)), Err: err}
 	}
+	pt := ct
 	if n, err := cbcio.Unpad(pt); err == nil {
 		pt = pt[:n]
 	}

@@ -1,9 +1,9 @@
 package backup
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"sort"
 	"time"
@@ -142,14 +142,13 @@ func readSmall(fsys fs.FS, name string, max int64) ([]byte, error) {
 	if st.Size() > max {
 		return nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), max)}
 	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(f); err != nil {
-		return nil, err
+	// Read exactly the size the file has now; a file that grows while
+	// being read is cut there, one that shrinks is reported.
+	buf := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("read: %w", err)}
 	}
-	if int64(buf.Len()) > max {
-		return nil, &FormatError{Path: name, Offset: -1, Err: errors.New("file too large")}
-	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 func lockdownString(m map[string]any, key string) string {

@@ -19,9 +19,16 @@ type DB struct {
 }
 
 // OpenDB opens a plaintext Manifest.db image (and its -wal, if any) in
-// memory.
+// memory. The caller hands img over: without a WAL it is used in place
+// (not copied) and must not be used afterwards.
 func OpenDB(img, wal []byte) (*DB, error) {
-	db, err := sqlitemem.Open(img, wal)
+	var db *sql.DB
+	var err error
+	if len(wal) > 0 {
+		db, err = sqlitemem.Open(img, wal)
+	} else {
+		db, err = sqlitemem.OpenOwned(img)
+	}
 	if err != nil {
 		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}
 	}

@@ -317,3 +317,51 @@ type WriterAtTruncater interface {
 	io.WriterAt
 	Truncate(size int64) error
 }
+
+// DecryptInPlace decrypts buf (a whole ciphertext, zero IV) in place with
+// up to workers goroutines, each on its own stretch of blocks, and keeps
+// any padding. It returns ErrTruncated for a length that is not a
+// positive multiple of 16.
+func DecryptInPlace(buf, key []byte, workers int) error {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return ErrKey
+	}
+	if len(buf) == 0 || len(buf)%blockSize != 0 {
+		return ErrTruncated
+	}
+	blocks := len(buf) / blockSize
+	if workers < 1 || blocks < 4096 {
+		workers = 1
+	}
+	per := (blocks + workers - 1) / workers
+	// Each stretch needs the ciphertext block before it as its IV: save
+	// them before any stretch is decrypted in place.
+	ivs := make([][]byte, workers)
+	for w := range workers {
+		start := w * per * blockSize
+		if start >= len(buf) {
+			break
+		}
+		if start == 0 {
+			ivs[w] = make([]byte, blockSize)
+		} else {
+			ivs[w] = append([]byte(nil), buf[start-blockSize:start]...)
+		}
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		start := w * per * blockSize
+		if start >= len(buf) {
+			break
+		}
+		end := min(start+per*blockSize, len(buf))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cipher.NewCBCDecrypter(block, ivs[w]).CryptBlocks(buf[start:end], buf[start:end])
+		}()
+	}
+	wg.Wait()
+	return nil
+}

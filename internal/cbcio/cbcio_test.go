@@ -157,3 +157,27 @@ func TestDecryptAt(t *testing.T) {
 		t.Fatalf("truncated: %v", err)
 	}
 }
+
+func TestDecryptInPlace(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	for _, n := range []int{0, 15, 16, 4096*16 - 1, 4096 * 16, 100000, 300001} {
+		pt := make([]byte, n)
+		for i := range pt {
+			pt[i] = byte(i * 31)
+		}
+		ct := encrypt(t, key, pt)
+		for _, w := range []int{1, 2, 3, 7} {
+			buf := append([]byte(nil), ct...)
+			if err := DecryptInPlace(buf, key, w); err != nil {
+				t.Fatal(err)
+			}
+			k, err := Unpad(buf)
+			if err != nil || !bytes.Equal(buf[:k], pt) {
+				t.Fatalf("n %d workers %d: %v", n, w, err)
+			}
+		}
+	}
+	if err := DecryptInPlace(make([]byte, 17), key, 2); !errors.Is(err, ErrTruncated) {
+		t.Fatal(err)
+	}
+}

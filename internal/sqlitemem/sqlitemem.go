@@ -66,6 +66,32 @@ func Open(db, wal []byte) (*sql.DB, error) {
 	return openImage(img)
 }
 
+// OpenOwned is Open for an image without WAL that the caller hands over:
+// img is not copied (its header may be patched in place) and must not be
+// used by the caller afterwards. It saves a copy of large databases.
+func OpenOwned(img []byte) (*sql.DB, error) {
+	if !IsSQLite(img) {
+		return nil, ErrNotSQLite
+	}
+	if len(img) < 100 {
+		return nil, &FormatError{Offset: int64(len(img)), Msg: "database header truncated"}
+	}
+	patchHeader(img)
+	return openImage(img)
+}
+
+// patchHeader presents a WAL-mode image as a rollback-journal one: bytes
+// 18 and 19 are the write and read format versions, 2 meaning WAL, which
+// an in-memory database cannot use. The content is unchanged.
+func patchHeader(img []byte) {
+	if img[18] == 2 {
+		img[18] = 1
+	}
+	if img[19] == 2 {
+		img[19] = 1
+	}
+}
+
 // Image returns the database image that SQLite would see after replaying
 // the committed frames of wal over db: a new slice, with the header switched
 // from WAL to rollback-journal mode so that it can be deserialized.
@@ -86,15 +112,7 @@ func Image(db, wal []byte) ([]byte, error) {
 	if len(img) < 100 {
 		return nil, &FormatError{Offset: int64(len(img)), Msg: "database header truncated"}
 	}
-	// Bytes 18 and 19 are the write and read format versions: 2 means WAL.
-	// An in-memory image cannot use a WAL, so present it as a rollback
-	// database; the content is unchanged.
-	if img[18] == 2 {
-		img[18] = 1
-	}
-	if img[19] == 2 {
-		img[19] = 1
-	}
+	patchHeader(img)
 	return img, nil
 }
 
@@ -172,8 +190,10 @@ const (
 // a committed transaction written over it. Frames after the last valid
 // commit frame, frames whose salt differs from the header's and frames
 // whose cumulative checksum fails are ignored, as SQLite ignores them. A
-// WAL that is empty or whose header is invalid leaves db unchanged; a WAL
-// whose page size disagrees with the database is an error.
+// WAL that is empty or whose header is invalid (magic, page size,
+// checksum) leaves db unchanged; a WAL whose page size disagrees with the
+// database, or whose commit frame claims a database larger than db and wal
+// together, is an error. The result is never larger than len(db)+len(wal).
 func ApplyWAL(db, wal []byte) ([]byte, error) {
 	out := append([]byte(nil), db...)
 	if len(wal) < walHeaderSize {
@@ -187,14 +207,15 @@ func ApplyWAL(db, wal []byte) ([]byte, error) {
 	case walMagicBE:
 		order = binary.BigEndian
 	default:
-		return nil, &FormatError{Offset: 0, Msg: "bad WAL magic"}
+		// SQLite treats a WAL without a valid header as empty.
+		return out, nil
 	}
 	pageSize := int(binary.BigEndian.Uint32(wal[8:12]))
 	if pageSize == 1 {
 		pageSize = 65536
 	}
 	if pageSize < 512 || pageSize > 65536 || pageSize&(pageSize-1) != 0 {
-		return nil, &FormatError{Offset: 8, Msg: "bad WAL page size"}
+		return out, nil
 	}
 	if len(db) >= 100 && IsSQLite(db) {
 		dbPage := int(binary.BigEndian.Uint16(db[16:18]))
@@ -246,8 +267,11 @@ func ApplyWAL(db, wal []byte) ([]byte, error) {
 		return out, nil
 	}
 	size := int64(committedPages) * int64(pageSize)
-	if size > MaxImageSize {
-		return nil, &FormatError{Offset: 0, Msg: "database size in WAL commit frame too large"}
+	// Every page of a real database is in the main file or in a frame, so
+	// the image can never be larger than both inputs together: a larger
+	// size in a commit frame is a lie that must not be allocated.
+	if size > MaxImageSize || size > int64(len(db))+int64(len(wal)) {
+		return nil, &FormatError{Offset: 0, Msg: fmt.Sprintf("database size %d in WAL commit frame exceeds the %d bytes of input", size, len(db)+len(wal))}
 	}
 	for pgno := range latest {
 		if int64(pgno) > int64(committedPages) {

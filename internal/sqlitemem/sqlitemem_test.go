@@ -9,7 +9,6 @@ import (
 	"github.com/iosbackup/iosbackup/internal/realdata"
 )
 
-
 func TestBuildAndOpen(t *testing.T) {
 	img, err := Build(func(c *sql.Conn) error {
 		_, err := c.ExecContext(t.Context(), "CREATE TABLE t(a TEXT); INSERT INTO t VALUES ('x'),('y')")
