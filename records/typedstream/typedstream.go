@@ -1,6 +1,22 @@
 package typedstream
 
-import "errors"
+import (
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// Attribute names written by Messages that callers commonly need.
+const (
+	AttrMessagePart      = "__kIMMessagePartAttributeName"       // int64 part index
+	AttrFileTransferGUID = "__kIMFileTransferGUIDAttributeName"  // attachment GUID (string)
+	AttrMention          = "__kIMMentionConfirmedMention"        // mentioned handle (string)
+	AttrLink             = "__kIMLinkAttributeName"              // URL (string)
+	AttrBold             = "__kIMTextBoldAttributeName"          // int64 1
+	AttrItalic           = "__kIMTextItalicAttributeName"        // int64 1
+	AttrUnderline        = "__kIMTextUnderlineAttributeName"     // int64 1
+	AttrStrikethrough    = "__kIMTextStrikethroughAttributeName" // int64 1
+	AttrTextEffect       = "__kIMTextEffectAttributeName"        // int64 effect id
+)
 
 // AttributedString is a decoded NSAttributedString (an iMessage
 // attributedBody): its text and its attribute runs.
@@ -13,19 +29,154 @@ type AttributedString struct {
 // with its attributes.
 type Run struct {
 	Start, Length int
-	Attributes    map[string]any // values: string, int64, float64, []byte, []any, map[string]any, nil
+	// Attributes maps attribute names to values converted by Native:
+	// string, int64, float64, []byte, []any, map[string]any or nil, and
+	// rarely uint64, bool, time.Time (NSDate) or *AttributedString.
+	// Runs that share an attribute dictionary share the same map: treat it
+	// as read-only.
+	Attributes map[string]any
 }
 
-// Text returns the main string of an attributedBody blob.
+// Text returns the main string of an attributedBody blob: the string of the
+// root NSAttributedString or NSString, or else the first NSString found in
+// the archive (depth first). The whole stream is validated: a malformed blob
+// returns a *FormatError even when its text could be read (see Recover). A
+// well-formed archive without any string returns ErrNoText.
 func Text(b []byte) (string, error) {
-	s, err := Parse(b)
+	vals, err := Decode(b)
 	if err != nil {
 		return "", err
 	}
-	return s.Text, nil
+	s, ok := rootString(vals)
+	if !ok {
+		return "", ErrNoText
+	}
+	return s, nil
 }
 
-// Parse decodes an attributedBody blob. (Stub: being implemented.)
+// Parse decodes an attributedBody blob into its text and attribute runs.
+// For archives whose root is not an attributed string, Text is as for Text
+// and Runs is empty.
 func Parse(b []byte) (*AttributedString, error) {
-	return nil, errors.New("typedstream: not implemented yet")
+	vals, err := Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range vals {
+		if o, ok := v.(*Object); ok && o.Is("NSAttributedString") {
+			if as, err := newConverter().attributed(o, 0); err == nil {
+				return as, nil
+			}
+		}
+	}
+	s, ok := rootString(vals)
+	if !ok {
+		return nil, ErrNoText
+	}
+	return &AttributedString{Text: s}, nil
 }
+
+// Slice returns the text between UTF-16 offsets start and start+length,
+// clamped to the text. A surrogate pair cut in half is dropped.
+func (s *AttributedString) Slice(start, length int) string {
+	if s == nil || start < 0 || length <= 0 {
+		return ""
+	}
+	end := start + length
+	if end < start { // overflow
+		return ""
+	}
+	pos := 0 // UTF-16 offset of the current rune
+	from, to := -1, len(s.Text)
+	for i, r := range s.Text {
+		if pos >= start && from < 0 {
+			from = i
+		}
+		if pos >= end {
+			to = i
+			break
+		}
+		pos += utf16Len(r)
+	}
+	if from < 0 {
+		return ""
+	}
+	return s.Text[from:to]
+}
+
+// RunText returns the text covered by r.
+func (s *AttributedString) RunText(r Run) string { return s.Slice(r.Start, r.Length) }
+
+// UTF16Len returns the length of the text in UTF-16 code units, the unit
+// of Run.Start and Run.Length.
+func (s *AttributedString) UTF16Len() int {
+	n := 0
+	for _, r := range s.Text {
+		n += utf16Len(r)
+	}
+	return n
+}
+
+func utf16Len(r rune) int {
+	if r == utf8.RuneError {
+		return 1
+	}
+	if n := utf16.RuneLen(r); n > 0 {
+		return n
+	}
+	return 1
+}
+
+// AttachmentGUIDs returns the attachment GUIDs
+// (__kIMFileTransferGUIDAttributeName) in text order, one per run that
+// carries one.
+func (s *AttributedString) AttachmentGUIDs() []string {
+	if s == nil {
+		return nil
+	}
+	var out []string
+	for _, r := range s.Runs {
+		if g, ok := r.Attributes[AttrFileTransferGUID].(string); ok && g != "" {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Span is a range of the text carrying one attribute value.
+type Span struct {
+	Start, Length int    // UTF-16 code units
+	Text          string // the covered text
+	Value         string // the attribute value (handle for mentions, URL for links)
+}
+
+// spans merges adjacent runs whose attribute name has the same string value.
+func (s *AttributedString) spans(name string) []Span {
+	if s == nil {
+		return nil
+	}
+	var out []Span
+	for _, r := range s.Runs {
+		v, ok := r.Attributes[name].(string)
+		if !ok {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Value == v && out[n-1].Start+out[n-1].Length == r.Start {
+			out[n-1].Length += r.Length
+			continue
+		}
+		out = append(out, Span{Start: r.Start, Length: r.Length, Value: v})
+	}
+	for i := range out {
+		out[i].Text = s.Slice(out[i].Start, out[i].Length)
+	}
+	return out
+}
+
+// Mentions returns the confirmed mentions (__kIMMentionConfirmedMention):
+// the mentioned text and, in Value, the handle (phone number or e-mail).
+func (s *AttributedString) Mentions() []Span { return s.spans(AttrMention) }
+
+// Links returns the link ranges (__kIMLinkAttributeName) with their URL in
+// Value.
+func (s *AttributedString) Links() []Span { return s.spans(AttrLink) }

@@ -1,0 +1,282 @@
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iosbackup/iosbackup/records"
+)
+
+// ContactsHeader is the header row of ContactsCSV.
+var ContactsHeader = []string{
+	"id", "prefix", "first", "middle", "last", "suffix", "nickname",
+	"organization", "department", "job_title", "birthday", "note",
+	"phones", "emails", "urls", "addresses", "profiles", "related", "dates",
+	"groups", "created", "modified", "has_photo",
+}
+
+// MessagesHeader is the header row of MessagesCSV.
+var MessagesHeader = []string{
+	"rowid", "guid", "date", "chat", "chat_name", "service", "from_me",
+	"sender", "sender_name", "text", "subject", "attachments", "reaction",
+	"reaction_target", "reaction_removed", "reply_to", "edited", "unsent", "is_read",
+	"date_read", "date_delivered", "date_edited",
+}
+
+// CallsHeader is the header row of CallsCSV.
+var CallsHeader = []string{
+	"id", "date", "address", "name", "duration", "outgoing", "answered",
+	"missed", "type", "service", "country", "participants", "unique_id",
+}
+
+// ContactsCSV writes contacts as CSV with the ContactsHeader row.
+// Multi-valued fields are joined as "Label: value; Label: value" (a value
+// without a label appears alone); addresses as "Label: street, city,
+// state zip, country". The joins are for reading in a spreadsheet; JSONL
+// is the lossless format. Dates are RFC 3339 UTC with milliseconds.
+//
+// Text is made valid UTF-8 and control characters other than tab and
+// line breaks are dropped. Cells that a spreadsheet would run as a formula (starting with =, @, a
+// tab or carriage return, or + or - followed by more than a number) are
+// prefixed with an apostrophe; phone numbers such as "+1 (555) 010-0000"
+// are left alone.
+func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
+	return writeCSV(w, ContactsHeader, contacts, func(c *records.Contact, row []string) []string {
+		return append(row,
+			strconv.FormatInt(c.ID, 10), c.Prefix, c.First, c.Middle, c.Last, c.Suffix, c.Nickname,
+			c.Organization, c.Department, c.JobTitle, c.Birthday, c.Note,
+			joinLabeled(c.Phones), joinLabeled(c.Emails), joinLabeled(c.URLs),
+			joinAddresses(c.Addresses), joinProfiles(c.Profiles), joinLabeled(c.Related), joinLabeled(c.Dates),
+			strings.Join(c.Groups, "; "), formatTime(c.Created), formatTime(c.Modified), strconv.FormatBool(c.HasPhoto),
+		)
+	})
+}
+
+// MessagesCSV writes messages as CSV with the MessagesHeader row, in
+// input order. names (may be nil) turns a sender handle into a contact
+// name for the sender_name column ("Me" for messages from the owner).
+// Attachments are joined as "name (mime, N bytes)" with "[missing]"
+// appended when the file is not in the backup; reaction holds the tapback
+// type (or its emoji), reaction_removed tells a removal.
+func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names func(handle string) string) (Stats, error) {
+	return writeCSV(w, MessagesHeader, msgs, func(m *records.Message, row []string) []string {
+		sender, senderName := "", ""
+		if m.FromMe {
+			senderName = "Me"
+		} else if m.Sender != nil {
+			sender = *m.Sender
+			senderName = nameOf(names, sender)
+		}
+		chatName := ""
+		if m.ChatName != nil {
+			chatName = *m.ChatName
+		}
+		reaction, target, removed := "", "", ""
+		if m.Reaction != nil {
+			reaction = m.Reaction.Type
+			if m.Reaction.Type == "emoji" && m.Reaction.Emoji != "" {
+				reaction = m.Reaction.Emoji
+			}
+			target = m.Reaction.Target
+			removed = strconv.FormatBool(m.Reaction.Removed)
+		}
+		replyTo := ""
+		if m.ReplyTo != nil {
+			replyTo = *m.ReplyTo
+		}
+		return append(row,
+			strconv.FormatInt(m.RowID, 10), m.GUID, formatTime(m.Date), m.Chat, chatName, m.Service,
+			strconv.FormatBool(m.FromMe), sender, senderName, m.Text, m.Subject,
+			joinAttachments(m.Attachments), reaction, target, removed, replyTo,
+			strconv.FormatBool(m.Edited), strconv.FormatBool(m.Unsent), strconv.FormatBool(m.IsRead),
+			formatTime(m.DateRead), formatTime(m.DateDelivered), formatTime(m.DateEdited),
+		)
+	})
+}
+
+// CallsCSV writes calls as CSV with the CallsHeader row. duration is in
+// seconds; participants of group calls are joined with "; ".
+func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error) {
+	return writeCSV(w, CallsHeader, calls, func(c *records.Call, row []string) []string {
+		return append(row,
+			strconv.FormatInt(c.ID, 10), formatTime(c.Date), c.Address, c.Name,
+			strconv.FormatFloat(c.Duration, 'f', -1, 64),
+			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
+			c.Type, c.Service, c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
+		)
+	})
+}
+
+func writeCSV[T any](w io.Writer, header []string, seq iter.Seq2[*T, error], row func(*T, []string) []string) (Stats, error) {
+	var st Stats
+	cw := csv.NewWriter(w)
+	if err := cw.Write(header); err != nil {
+		return st, st.result(err)
+	}
+	cells := make([]string, 0, len(header))
+	i := -1
+	for rec, err := range seq {
+		i++
+		if err != nil {
+			st.fail(i, err)
+			continue
+		}
+		if rec == nil {
+			st.fail(i, ErrNilRecord)
+			continue
+		}
+		cells = row(rec, cells[:0])
+		for j, c := range cells {
+			cells[j] = csvSafe(cleanText(c))
+		}
+		if err := cw.Write(cells); err != nil {
+			return st, st.result(err)
+		}
+		st.Written++
+	}
+	cw.Flush()
+	return st, st.result(cw.Error())
+}
+
+// csvSafe defuses spreadsheet formula injection (see ContactsCSV).
+func csvSafe(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '@', '\t', '\r':
+		return "'" + s
+	case '+', '-':
+		if !numberLike(s) {
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// numberLike reports whether s holds only digits and phone punctuation.
+func numberLike(s string) bool {
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case strings.IndexByte(" +-().#*/", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return digits > 0
+}
+
+func joinLabeled(vs []records.Labeled) string {
+	var b strings.Builder
+	for i, v := range vs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if v.Label != "" {
+			b.WriteString(v.Label)
+			b.WriteString(": ")
+		}
+		b.WriteString(v.Value)
+	}
+	return b.String()
+}
+
+func joinProfiles(ps []records.Profile) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		label := p.Service
+		if label == "" {
+			label = p.Label
+		}
+		if label != "" {
+			b.WriteString(label)
+			b.WriteString(": ")
+		}
+		v := p.Username
+		if v == "" {
+			v = p.URL
+		}
+		b.WriteString(v)
+	}
+	return b.String()
+}
+
+// oneLine folds line breaks into ", " for single-line address parts.
+var oneLine = strings.NewReplacer("\r\n", ", ", "\n", ", ", "\r", ", ")
+
+// addressLine renders a postal address on one line:
+// "street, city, state zip, country".
+func addressLine(a records.Address) string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(oneLine.Replace(s)); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(a.Street)
+	add(a.City)
+	add(strings.TrimSpace(a.State + " " + a.ZIP))
+	add(a.Country)
+	return strings.Join(parts, ", ")
+}
+
+func joinAddresses(as []records.Address) string {
+	var b strings.Builder
+	for i, a := range as {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		if a.Label != "" {
+			b.WriteString(a.Label)
+			b.WriteString(": ")
+		}
+		b.WriteString(addressLine(a))
+	}
+	return b.String()
+}
+
+func joinAttachments(as []records.Attachment) string {
+	var b strings.Builder
+	for i, a := range as {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		name := a.Name
+		if name == "" {
+			name = baseName(a.Path)
+		}
+		fmt.Fprintf(&b, "%s (%s, %d bytes)", name, a.MIME, a.Size)
+		if a.Missing {
+			b.WriteString(" [missing]")
+		}
+	}
+	return b.String()
+}
+
+// baseName is the last element of a slash-separated path.
+func baseName(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// msgTime is the date of m for sorting; zero when unknown.
+func msgTime(m *records.Message) time.Time {
+	if m.Date == nil {
+		return time.Time{}
+	}
+	return *m.Date
+}

@@ -1,0 +1,114 @@
+// Package export writes contacts, messages and calls in the formats people
+// migrate with: vCard 3.0, CSV, JSON Lines, a readable HTML transcript and
+// the XML of Android's "SMS Backup & Restore" app.
+//
+// Every writer takes its records as an iter.Seq2[*T, error] (the shape of
+// the records readers) and returns Stats: records written, failed
+// (an error from the iterator or a nil record: counted, kept in
+// Stats.Errors as *RowError up to MaxRowErrors, and skipped), skipped on
+// purpose, and attachments missing. The returned error joins the row
+// errors; a failure to write the output stops the export and is marked
+// with ErrOutput. Names of contacts come from a func(handle string)
+// string, such as records.Resolver.Name; the package depends on nothing
+// but the record types.
+//
+// # JSON Lines
+//
+// JSONL writes one object per line with the json tags of the records
+// (spec/CLI.md). Dates are RFC 3339 UTC with milliseconds
+// (2023-05-01T09:30:12.345Z), absent dates null, nil slices [] and other
+// values as encoding/json writes them, without HTML escaping. The encoder
+// reflects over the type once and reuses one buffer per call.
+//
+// # CSV
+//
+// ContactsCSV, MessagesCSV and CallsCSV write a header row (ContactsHeader,
+// MessagesHeader, CallsHeader) then one row per record. Multi-valued
+// fields are joined "Mobile: +1 555…; Home: …", attachments "name (mime,
+// N bytes)", addresses on one line; dates as in JSON Lines; booleans
+// true/false. Cells that would start a spreadsheet formula are prefixed
+// with an apostrophe (phone numbers are left as they are).
+//
+// # vCard
+//
+// VCard writes vCard 3.0, CRLF, folded at 75 octets, TEXT values escaped
+// (backslash, comma, semicolon, newline), invalid UTF-8 repaired and
+// control characters dropped. Properties: N (family; given; middle;
+// prefix; suffix), FN (name parts, else organization, nickname, first
+// email or phone), NICKNAME, X-PHONETIC-FIRST/MIDDLE/LAST-NAME, ORG
+// (organization;department), TITLE, X-ABShowAs:COMPANY for organizations,
+// BDAY (YYYY-MM-DD, or --MM-DD without a year; other values are left out),
+// TEL, EMAIL, ADR (;;street;city;state;zip;country, plus X-ABADR with the
+// lower-case country code), URL, IMPP (Skype, Jabber/XMPP, AIM, ICQ, MSN,
+// Yahoo… without a URL) or X-SOCIALPROFILE (TYPE=service, X-USER=name, the
+// profile URL) for profiles, X-ABRELATEDNAMES and X-ABDATE, NOTE,
+// CATEGORIES (groups), REV (modification date) and PHOTO (ENCODING=b,
+// TYPE=JPEG/PNG/GIF sniffed from the bytes).
+//
+// Labels become TYPE values where a standard one exists: Mobile → CELL,VOICE;
+// iPhone → IPHONE,CELL,VOICE; Home → HOME (+VOICE for phones, INTERNET for
+// emails); Work → WORK; Main → MAIN,VOICE; HomeFAX/WorkFAX/OtherFAX →
+// HOME/WORK/OTHER,FAX; Pager → PAGER; Other → OTHER. Any other label
+// (School, HomePage, custom text) is kept in an X-ABLabel property grouped
+// with its value (item1.TEL…, item1.X-ABLabel:School), the convention of
+// Apple's own export, which iOS, macOS and Google Contacts read back.
+// go-vcard's encoder is not used for output because it does not escape
+// ';' inside components nor fold lines; its types name the properties and
+// its decoder reads our output back in the tests.
+//
+// # HTML
+//
+// HTML writes one page per conversation, named after the chat identifier,
+// plus index.html (name, participants, message count, last date, link).
+// Messages are in date order, from-me bubbles on the right, the sender's
+// name above bubbles in groups, contact names in place of numbers where
+// known, dates in HTMLOptions.Location. Tapbacks are listed under their
+// target ("❤️ Alice"), removed tapbacks take the earlier one away; replies
+// quote their target; edited messages are marked (with earlier versions
+// under a <details>), unsent ones say so; group events are system lines.
+// Attachments are copied to dir/attachments/N-name and shown with <img>
+// for JPEG, PNG, GIF, WebP and BMP, a link otherwise (HEIC, video…), or a
+// "missing" placeholder. CSS is inline; there is no JavaScript and no
+// external URL. All messages are kept in memory until the input ends
+// (pages need date order and reactions need their targets); attachments
+// are streamed to disk as they arrive.
+//
+// # Android XML
+//
+// AndroidSMS writes <smses count="N"> with <sms> for one-to-one text
+// messages (type 1 received, 2 sent; date and date_sent in Java
+// milliseconds; readable_date and contact_name for display) and <mms>
+// (msg_box 1/2, m_type 132/128, address "a~b" for groups, a SMIL part,
+// the attachments base64 in data, the text in a text/plain part with
+// chset 106, addr type 137 from and 151 to, charset 106) for groups and
+// attachments. Tapbacks are skipped unless AndroidOptions.ReactionsAsText
+// renders them as iMessage does for SMS ("Loved “…”"); group events,
+// unsent and empty messages are skipped. Since count comes first, the
+// records are kept in memory (attachment bytes are not: they stream from
+// AndroidOptions.Files to the output); nothing is written to temporary
+// files. AndroidCalls writes <calls count="N"> with <call> elements
+// (type 1 incoming, 2 outgoing, 3 missed; duration in seconds).
+// Attribute values escape markup, quotes, tab, CR and LF, and drop
+// characters XML 1.0 forbids; emoji are written as UTF-8.
+//
+// # Security
+//
+// The HTML pages are built with html/template: every text from a message,
+// contact or file name is escaped for its context, so a message holding
+// <script> shows as text. Pages carry a Content-Security-Policy that
+// forbids scripts and remote loads. Attachment links to types a browser
+// could run scripts in (HTML, SVG, XML) carry the download attribute and
+// are never inlined. Every file is created through an os.Root opened on
+// dir, with names built from ASCII letters, digits and "+-_.@" only (no
+// separators, no leading dots, at most 80 or 100 bytes, Windows device
+// names avoided, collisions numbered), so a hostile chat identifier or
+// attachment name such as ../../etc/passwd cannot write outside dir, even
+// through a symbolic link. Attachments are read from the fs.FS given,
+// whose paths must pass fs.ValidPath. CSV cells are defused against
+// formula injection; XML and vCard values are escaped.
+//
+// # Concurrency
+//
+// The functions keep no shared state except a cache of JSON encoders (safe
+// for concurrent use); run them concurrently on different outputs freely.
+package export

@@ -1,0 +1,109 @@
+package export
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrOutput marks a failure to write the output (a full disk, a closed
+// pipe, an unwritable directory). The export stops at the first one; use
+// errors.Is(err, ErrOutput) to tell it from row failures, after which the
+// export goes on.
+var ErrOutput = errors.New("export: writing output failed")
+
+// ErrNilRecord is the cause of a RowError for a nil record in the input.
+var ErrNilRecord = errors.New("export: nil record")
+
+// MaxRowErrors bounds how many row errors Stats.Errors keeps; later ones
+// are still counted in Stats.Failed.
+const MaxRowErrors = 100
+
+// Stats reports what an export did.
+type Stats struct {
+	Written int // records written
+	Failed  int // records that could not be read or rendered; they were skipped
+	Skipped int // records left out on purpose (e.g. tapbacks in Android XML)
+	Missing int // attachments that could not be copied or embedded
+	// Errors holds the first MaxRowErrors row errors (each a *RowError),
+	// in input order.
+	Errors []error
+}
+
+// RowError is the failure of one input record. Index is its 0-based
+// position in the input sequence; the export skipped it and went on.
+type RowError struct {
+	Index int
+	Err   error
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("export: record %d: %v", e.Index, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RowError) Unwrap() error { return e.Err }
+
+// fail records a failed row.
+func (s *Stats) fail(index int, err error) {
+	s.Failed++
+	if len(s.Errors) < MaxRowErrors {
+		s.Errors = append(s.Errors, &RowError{Index: index, Err: err})
+	}
+}
+
+// result builds the error an export returns: the output error (if any)
+// followed by the kept row errors, joined; nil when all went well.
+func (s *Stats) result(out error) error {
+	if out == nil && s.Failed == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(s.Errors)+2)
+	if out != nil {
+		if !errors.Is(out, ErrOutput) {
+			out = fmt.Errorf("%w: %w", ErrOutput, out)
+		}
+		errs = append(errs, out)
+	}
+	errs = append(errs, s.Errors...)
+	if s.Failed > len(s.Errors) {
+		errs = append(errs, fmt.Errorf("export: %d more records failed", s.Failed-len(s.Errors)))
+	}
+	return errors.Join(errs...)
+}
+
+// outputError wraps a write failure with ErrOutput.
+func outputError(err error) error {
+	if err == nil || errors.Is(err, ErrOutput) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrOutput, err)
+}
+
+// timeLayout is the date format of every machine-readable export: RFC 3339
+// in UTC with exactly three fractional digits.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// appendTime appends t in timeLayout (UTC).
+func appendTime(b []byte, t time.Time) []byte {
+	return t.UTC().AppendFormat(b, timeLayout)
+}
+
+// formatTime renders t in timeLayout, "" for nil.
+func formatTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+// nameOf resolves a handle with names, falling back to the handle itself.
+func nameOf(names func(string) string, handle string) string {
+	if handle == "" || names == nil {
+		return handle
+	}
+	if n := names(handle); n != "" {
+		return n
+	}
+	return handle
+}

@@ -1,0 +1,703 @@
+package export
+
+import (
+	"bufio"
+	"cmp"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/iosbackup/iosbackup/records"
+)
+
+// HTMLOptions configures HTML.
+type HTMLOptions struct {
+	// Names turns a handle (phone number, email) into a contact name; it
+	// may be nil, and may return "" or the handle itself when unknown.
+	Names func(handle string) string
+	// Files holds the attachments, at Domain/Path (e.g.
+	// "MediaDomain/Library/SMS/Attachments/ab/12/…/IMG_1.jpg"). When nil,
+	// every attachment is shown as missing.
+	Files fs.FS
+	// Location is the time zone of the dates shown; nil means time.Local.
+	Location *time.Location
+	// Title heads every page; "" means "Messages".
+	Title string
+}
+
+// HTML writes a readable transcript under dir: one page per conversation
+// (named after the chat identifier, made safe), index.html listing them,
+// and the attachments copied into dir/attachments. See the package
+// documentation for what a page shows and for the security measures.
+//
+// Messages may arrive in any order, interleaved across chats: HTML keeps
+// every message (the records themselves, not copies) until the input
+// ends, then writes the pages one at a time, so memory grows with the
+// number of messages; attachments are copied as their message arrives and
+// never held in memory. The iterator must therefore not reuse the records
+// it yields.
+//
+// A nil message or an error from msgs is counted in Stats.Failed and
+// skipped; an attachment that is missing or cannot be copied counts in
+// Stats.Missing and shows as a placeholder. Failures to create dir or to
+// write a page or an attachment's copy stop the export with ErrOutput.
+func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) (Stats, error) {
+	var st Stats
+	if opt.Location == nil {
+		opt.Location = time.Local
+	}
+	if opt.Title == "" {
+		opt.Title = "Messages"
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return st, st.result(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return st, st.result(err)
+	}
+	defer root.Close()
+
+	cp := &attCopier{root: root, files: opt.Files, done: map[string]string{}}
+	chats := map[string]*chatBuf{}
+	var order []*chatBuf
+	i := -1
+	for m, err := range msgs {
+		i++
+		if err != nil {
+			st.fail(i, err)
+			continue
+		}
+		if m == nil {
+			st.fail(i, ErrNilRecord)
+			continue
+		}
+		key := chatKey(m)
+		c := chats[key]
+		if c == nil {
+			c = &chatBuf{key: key}
+			chats[key] = c
+			order = append(order, c)
+		}
+		e := entry{m: m, seq: len(c.entries)}
+		for j := range m.Attachments {
+			v, err := cp.view(&m.Attachments[j])
+			if err != nil {
+				return st, st.result(err)
+			}
+			if v.Missing {
+				st.Missing++
+			}
+			e.atts = append(e.atts, v)
+		}
+		c.add(e)
+		st.Written++
+	}
+
+	used := map[string]bool{"index": true}
+	for _, c := range order {
+		c.file = uniqueName(safeBase(c.key, 80), used) + ".html"
+	}
+	var rows []indexRow
+	for _, c := range order {
+		p := c.page(opt)
+		if err := writeTemplate(root, c.file, "page", p); err != nil {
+			return st, st.result(err)
+		}
+		rows = append(rows, indexRow{
+			Href: c.file, Name: p.Chat, Participants: strings.Join(p.Participants, ", "),
+			Count: p.Count, Last: c.last, LastLabel: formatLocal(c.last, opt.Location, "2006-01-02 15:04"),
+		})
+		c.entries = nil // let the page's records go
+	}
+	slices.SortStableFunc(rows, func(a, b indexRow) int { return b.Last.Compare(a.Last) })
+	if err := writeTemplate(root, "index.html", "index", indexData{Title: opt.Title, Rows: rows}); err != nil {
+		return st, st.result(err)
+	}
+	return st, st.result(nil)
+}
+
+// chatKey is the identifier a message's page is named after.
+func chatKey(m *records.Message) string {
+	switch {
+	case m.Chat != "":
+		return m.Chat
+	case m.ChatGUID != "":
+		return m.ChatGUID
+	}
+	return "unknown"
+}
+
+type entry struct {
+	m    *records.Message
+	seq  int
+	atts []attView
+}
+
+type chatBuf struct {
+	key     string
+	file    string
+	entries []entry
+	parts   []string // participant handles, first seen first
+	name    string
+	group   bool
+	last    time.Time
+}
+
+func (c *chatBuf) add(e entry) {
+	m := e.m
+	c.entries = append(c.entries, e)
+	if m.ChatName != nil && *m.ChatName != "" {
+		c.name = *m.ChatName
+	}
+	if isGroup(m) {
+		c.group = true
+	}
+	for _, p := range m.Participants {
+		if p != "" && !slices.Contains(c.parts, p) {
+			c.parts = append(c.parts, p)
+		}
+	}
+	if !m.FromMe && m.Sender != nil && *m.Sender != "" && !slices.Contains(c.parts, *m.Sender) {
+		c.parts = append(c.parts, *m.Sender)
+	}
+	if t := msgTime(m); t.After(c.last) {
+		c.last = t
+	}
+}
+
+// Template views.
+
+type pageData struct {
+	Title        string
+	Chat         string
+	Participants []string
+	Group        bool
+	Count        int
+	Days         []*dayView
+}
+
+type dayView struct {
+	Label string
+	Items []*itemView
+}
+
+type itemView struct {
+	System      string
+	FromMe      bool
+	Sender      string
+	SenderTitle string
+	Time        string
+	Subject     string
+	Text        string
+	Quote       *quoteView
+	Attachments []attView
+	Reactions   []reactView
+	Edited      bool
+	Edits       []editView
+	Unsent      bool
+	Service     string
+
+	guid string
+	name string // sender name, also for 1:1 chats and "Me"
+}
+
+type quoteView struct{ Sender, Text string }
+
+type reactView struct {
+	Symbol, Who string
+	key         string
+}
+
+type editView struct{ Time, Text string }
+
+type attView struct {
+	Name    string
+	Href    string
+	Image   bool
+	Missing bool
+	Active  bool // a type a browser could run scripts in: offered as a download
+	Label   string
+}
+
+type indexRow struct {
+	Href, Name, Participants, LastLabel string
+	Count                               int
+	Last                                time.Time
+}
+
+type indexData struct {
+	Title string
+	Rows  []indexRow
+}
+
+// page builds the view of one conversation.
+func (c *chatBuf) page(opt HTMLOptions) *pageData {
+	slices.SortStableFunc(c.entries, func(a, b entry) int {
+		if r := msgTime(a.m).Compare(msgTime(b.m)); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.m.RowID, b.m.RowID)
+	})
+	p := &pageData{Title: opt.Title, Group: c.group}
+	if !c.group && len(c.parts) == 0 && c.key != "unknown" {
+		c.parts = []string{c.key}
+	}
+	for _, h := range c.parts {
+		n := nameOf(opt.Names, h)
+		if n != h {
+			n += " (" + h + ")"
+		}
+		p.Participants = append(p.Participants, n)
+	}
+	p.Chat = c.displayName(opt.Names)
+
+	who := func(m *records.Message) (name, handle string) {
+		if m.FromMe {
+			return "Me", ""
+		}
+		if m.Sender != nil && *m.Sender != "" {
+			return nameOf(opt.Names, *m.Sender), *m.Sender
+		}
+		if !c.group {
+			return nameOf(opt.Names, c.key), c.key
+		}
+		return "Unknown", ""
+	}
+	byGUID := map[string]*itemView{}
+	var day *dayView
+	addItem := func(t *time.Time, it *itemView) {
+		label := "Unknown date"
+		if t != nil && !t.IsZero() {
+			label = t.In(opt.Location).Format("Monday, 2 January 2006")
+			it.Time = t.In(opt.Location).Format("15:04")
+		}
+		if day == nil || day.Label != label {
+			day = &dayView{Label: label}
+			p.Days = append(p.Days, day)
+		}
+		day.Items = append(day.Items, it)
+	}
+	for _, e := range c.entries {
+		m := e.m
+		name, handle := who(m)
+		switch {
+		case m.Reaction != nil:
+			r := m.Reaction
+			sym := reactionSymbol(r)
+			key := name + "\x00" + r.Type + "\x00" + r.Emoji
+			if target := byGUID[r.Target]; target != nil {
+				if r.Removed {
+					target.Reactions = slices.DeleteFunc(target.Reactions, func(x reactView) bool { return x.key == key })
+				} else if !slices.ContainsFunc(target.Reactions, func(x reactView) bool { return x.key == key }) {
+					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, key: key})
+				}
+				continue
+			}
+			verb := "reacted " + sym + " to a message"
+			if r.Removed {
+				verb = "removed a " + sym + " reaction"
+			}
+			addItem(m.Date, &itemView{System: name + " " + verb})
+			p.Count++
+			continue
+		case m.GroupEvent != nil:
+			addItem(m.Date, &itemView{System: groupEventText(name, m.GroupEvent, opt.Names)})
+			p.Count++
+			continue
+		}
+		it := &itemView{
+			FromMe: m.FromMe, Subject: m.Subject, Text: messageText(m.Text), Attachments: e.atts,
+			Edited: m.Edited || len(m.Edits) > 0, Unsent: m.Unsent, Service: m.Service, guid: m.GUID, name: name,
+		}
+		if c.group && !m.FromMe {
+			it.Sender, it.SenderTitle = name, handle
+			if it.SenderTitle == it.Sender {
+				it.SenderTitle = ""
+			}
+		}
+		if m.ReplyTo != nil && *m.ReplyTo != m.GUID {
+			if q := byGUID[*m.ReplyTo]; q != nil {
+				text := q.Text
+				if text == "" && len(q.Attachments) > 0 {
+					text = "📎 " + q.Attachments[0].Name
+				}
+				it.Quote = &quoteView{Sender: q.name, Text: truncateRunes(text, 160)}
+			}
+		}
+		if len(m.Edits) > 1 {
+			for _, ed := range m.Edits[:len(m.Edits)-1] { // the last one is the current text
+				it.Edits = append(it.Edits, editView{Time: formatLocal(derefTime(ed.Date), opt.Location, "2006-01-02 15:04"), Text: ed.Text})
+			}
+		}
+		if m.GUID != "" {
+			byGUID[m.GUID] = it
+		}
+		addItem(m.Date, it)
+		p.Count++
+	}
+	return p
+}
+
+func (c *chatBuf) displayName(names func(string) string) string {
+	if c.name != "" {
+		return c.name
+	}
+	if !c.group {
+		return nameOf(names, c.key)
+	}
+	var ns []string
+	for i, h := range c.parts {
+		if i == 4 {
+			ns = append(ns, fmt.Sprintf("+%d more", len(c.parts)-4))
+			break
+		}
+		ns = append(ns, nameOf(names, h))
+	}
+	if len(ns) == 0 {
+		return c.key
+	}
+	return strings.Join(ns, ", ")
+}
+
+// messageText drops the U+FFFC placeholders iMessage leaves where
+// attachments sit in the text (they are shown separately).
+func messageText(s string) string {
+	if !strings.ContainsRune(s, '\uFFFC') {
+		return s
+	}
+	return strings.TrimSpace(strings.ReplaceAll(s, "\uFFFC", ""))
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func formatLocal(t time.Time, loc *time.Location, layout string) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(layout)
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// reactionSymbol is the emoji shown for a tapback.
+func reactionSymbol(r *records.Reaction) string {
+	switch r.Type {
+	case "love":
+		return "❤️"
+	case "like":
+		return "👍"
+	case "dislike":
+		return "👎"
+	case "laugh":
+		return "😂"
+	case "emphasize":
+		return "‼️"
+	case "question":
+		return "❓"
+	case "sticker":
+		return "🏷️"
+	}
+	if r.Emoji != "" {
+		return r.Emoji
+	}
+	return "•"
+}
+
+func groupEventText(who string, g *records.GroupEvent, names func(string) string) string {
+	other := nameOf(names, g.Other)
+	switch g.Kind {
+	case "added":
+		return who + " added " + other
+	case "removed":
+		return who + " removed " + other
+	case "renamed":
+		return who + " named the conversation “" + g.Title + "”"
+	case "left":
+		return who + " left the conversation"
+	case "icon-changed":
+		return who + " changed the group photo"
+	case "icon-removed":
+		return who + " removed the group photo"
+	case "background-changed":
+		return who + " changed the background"
+	case "background-removed":
+		return who + " removed the background"
+	}
+	s := who + ": " + g.Kind
+	if other != "" {
+		s += " " + other
+	}
+	return s
+}
+
+// attCopier copies attachments under root/attachments, once each.
+type attCopier struct {
+	root  *os.Root
+	files fs.FS
+	done  map[string]string // source path → href ("" when it failed)
+	n     int
+	mkdir bool
+}
+
+// inlineImage lists the image types browsers show in <img>; HEIC and
+// others get a link.
+var inlineImage = map[string]bool{
+	"image/jpeg": true, "image/jpg": true, "image/png": true, "image/gif": true,
+	"image/webp": true, "image/bmp": true,
+}
+
+// activeTypes are types a browser may run scripts in when opened; their
+// links carry the download attribute.
+var activeExt = []string{".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".js", ".mht", ".mhtml", ".shtml", ".xht"}
+
+// view copies a (when possible) and describes it for the page. Only a
+// failure to write the copy is returned as an error.
+func (cp *attCopier) view(a *records.Attachment) (attView, error) {
+	name := a.Name
+	if name == "" {
+		name = baseName(a.Path)
+	}
+	if name == "" {
+		name = "attachment"
+	}
+	mime := strings.ToLower(strings.TrimSpace(a.MIME))
+	if mime == "" {
+		mime = mimeFromExt(name)
+	}
+	v := attView{Name: name, Label: name}
+	if a.MIME != "" {
+		v.Label += " (" + a.MIME + ")"
+	}
+	lower := strings.ToLower(name)
+	v.Active = strings.Contains(mime, "html") || strings.Contains(mime, "svg") || strings.Contains(mime, "xml") || strings.Contains(mime, "javascript") ||
+		slices.ContainsFunc(activeExt, func(e string) bool { return strings.HasSuffix(lower, e) })
+	href, err := cp.copy(a, name)
+	if err != nil {
+		return v, err
+	}
+	if href == "" {
+		v.Missing = true
+		return v, nil
+	}
+	v.Href = href
+	v.Image = inlineImage[mime] && !v.Active
+	return v, nil
+}
+
+// copy returns the page-relative href of a's copy, "" when a is not
+// available. Errors reading the source make it unavailable; only errors
+// creating or writing the copy are returned.
+func (cp *attCopier) copy(a *records.Attachment, name string) (string, error) {
+	if a.Missing || cp.files == nil || a.Path == "" {
+		return "", nil
+	}
+	src := strings.TrimLeft(a.Path, "/")
+	if a.Domain != "" {
+		src = a.Domain + "/" + src
+	}
+	src = path.Clean(src)
+	if !fs.ValidPath(src) {
+		return "", nil
+	}
+	if href, ok := cp.done[src]; ok {
+		return href, nil
+	}
+	cp.done[src] = ""
+	in, err := cp.files.Open(src)
+	if err != nil {
+		return "", nil
+	}
+	defer in.Close()
+	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return "", nil
+	}
+	if !cp.mkdir {
+		if err := cp.root.Mkdir("attachments", 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return "", err
+		}
+		cp.mkdir = true
+	}
+	cp.n++
+	dest := strconv.Itoa(cp.n) + "-" + safeBase(name, 100)
+	out, err := cp.root.OpenFile("attachments/"+dest, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return "", err
+	}
+	_, cerr := io.Copy(out, in)
+	if err := out.Close(); cerr == nil {
+		cerr = err
+	}
+	if cerr != nil {
+		_ = cp.root.Remove("attachments/" + dest)
+		var pe *fs.PathError
+		if errors.As(cerr, &pe) && pe.Op == "read" { // the source failed: treat as missing
+			return "", nil
+		}
+		return "", cerr
+	}
+	href := "attachments/" + dest
+	cp.done[src] = href
+	return href, nil
+}
+
+func mimeFromExt(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	case ".heic":
+		return "image/heic"
+	}
+	return ""
+}
+
+// windowsReserved are device names Windows will not use as file names.
+var windowsReserved = map[string]bool{
+	"con": true, "prn": true, "aux": true, "nul": true,
+	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
+	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+}
+
+// safeBase turns s into a file name safe on every common file system:
+// ASCII letters, digits and "+-_.@" only (others become "_"), no leading
+// or trailing dots, at most max bytes, never empty, never a Windows
+// device name. It can't contain a path separator or be "." or "..".
+func safeBase(s string, max int) string {
+	b := make([]byte, 0, min(len(s), max))
+	for _, r := range s {
+		ok := r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("+-_.@", r))
+		if !ok {
+			r = '_'
+		}
+		if r == '_' && len(b) > 0 && b[len(b)-1] == '_' {
+			continue
+		}
+		b = append(b, byte(r))
+	}
+	out := strings.Trim(string(b), "._ ")
+	if len(out) > max {
+		out = strings.TrimRight(out[:max], "._ ")
+	}
+	if out == "" {
+		out = "chat"
+	}
+	stem, _, _ := strings.Cut(strings.ToLower(out), ".")
+	if windowsReserved[stem] {
+		out = "_" + out
+	}
+	return out
+}
+
+// uniqueName returns base, or base-2, base-3… when a name equal to it
+// ignoring case is already used, and marks the result used.
+func uniqueName(base string, used map[string]bool) string {
+	name := base
+	for n := 2; used[strings.ToLower(name)]; n++ {
+		name = base + "-" + strconv.Itoa(n)
+	}
+	used[strings.ToLower(name)] = true
+	return name
+}
+
+func writeTemplate(root *os.Root, name, tmpl string, data any) error {
+	f, err := root.Create(name)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 32<<10)
+	err = templates.ExecuteTemplate(bw, tmpl, data)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("export: %s: %w", name, err)
+	}
+	return nil
+}
+
+var templates = template.Must(template.New("").Parse(htmlTemplates))
+
+const htmlTemplates = `{{define "style"}}<style>
+:root{color-scheme:light}
+body{margin:0;background:#f2f2f7;color:#1c1c1e;font:15px/1.4 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Color Emoji",sans-serif}
+header{background:#fff;border-bottom:1px solid #d1d1d6;padding:14px 20px}
+header h1{margin:0;font-size:20px}
+header p{margin:4px 0 0;color:#6e6e73;font-size:13px}
+header a{color:#0a66d8;text-decoration:none}
+main{max-width:760px;margin:0 auto;padding:12px 16px 40px}
+.day{text-align:center;color:#6e6e73;font-size:12px;font-weight:600;margin:18px 0 8px}
+.sys{text-align:center;color:#6e6e73;font-size:12px;font-style:italic;margin:6px 0}
+.msg{display:flex;flex-direction:column;align-items:flex-start;margin:3px 0}
+.msg.me{align-items:flex-end}
+.who{font-size:12px;color:#6e6e73;margin:6px 12px 1px}
+.bubble{max-width:72%;padding:7px 12px;border-radius:18px;background:#e5e5ea;color:#000;white-space:pre-wrap;overflow-wrap:anywhere}
+.me .bubble{background:#0a7cff;color:#fff}
+.sms.me .bubble{background:#34c759}
+.bubble img{display:block;max-width:100%;max-height:320px;border-radius:12px;margin:4px 0}
+.bubble a{color:inherit}
+.quote{border-left:3px solid rgba(0,0,0,.3);padding:0 0 0 8px;margin:2px 0 6px;font-size:13px;opacity:.8}
+.me .quote{border-left-color:rgba(255,255,255,.6)}
+.subject{font-weight:600}
+.missing{font-style:italic;opacity:.75}
+.unsent{font-style:italic;opacity:.75}
+.meta{font-size:11px;color:#8e8e93;margin:1px 12px}
+.react{font-size:12px;background:#fff;border:1px solid #d1d1d6;border-radius:10px;padding:0 6px;margin:-4px 8px 2px}
+details{font-size:12px}
+table{width:100%;border-collapse:collapse;background:#fff}
+th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e5ea;vertical-align:top}
+td.n{text-align:right}
+</style>{{end}}
+{{define "page"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
+<title>{{.Chat}} – {{.Title}}</title>
+{{template "style"}}</head>
+<body><header><h1>{{.Chat}}</h1>
+<p>{{if .Participants}}{{range $i, $p := .Participants}}{{if $i}}, {{end}}{{$p}}{{end}} · {{end}}{{.Count}} messages · <a href="index.html">All conversations</a></p></header>
+<main>{{range .Days}}<div class="day">{{.Label}}</div>
+{{range .Items}}{{if .System}}<div class="sys">{{.System}}{{if .Time}} · {{.Time}}{{end}}</div>
+{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}"></a>{{else}}<div>📎 <a href="{{.Href}}"{{if .Active}} download{{end}}>{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
+{{end}}{{end}}{{end}}</main></body></html>
+{{end}}
+{{define "index"}}<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{{.Title}}</title>
+{{template "style"}}</head>
+<body><header><h1>{{.Title}}</h1><p>{{len .Rows}} conversations</p></header>
+<main><table><thead><tr><th>Conversation</th><th>Participants</th><th>Messages</th><th>Last message</th></tr></thead>
+<tbody>{{range .Rows}}<tr><td><a href="{{.Href}}">{{.Name}}</a></td><td>{{.Participants}}</td><td class="n">{{.Count}}</td><td>{{.LastLabel}}</td></tr>
+{{end}}</tbody></table></main></body></html>
+{{end}}`

@@ -1,0 +1,446 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/emersion/go-vcard"
+	"github.com/iosbackup/iosbackup/records"
+)
+
+// VCard writes contacts as vCard 3.0 (RFC 2426), the version phones
+// import most reliably: one BEGIN:VCARD…END:VCARD block per contact, CRLF
+// line ends, lines folded at 75 octets without splitting a UTF-8
+// character. See the package documentation for the property mapping.
+//
+// A nil contact or an error from contacts is counted in Stats.Failed and
+// skipped. The returned error joins the row errors and, when writing to w
+// failed (ErrOutput), that failure; the export stops at the first write
+// failure.
+func VCard(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
+	var st Stats
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var cw cardWriter
+	i := -1
+	for c, err := range contacts {
+		i++
+		if err != nil {
+			st.fail(i, err)
+			continue
+		}
+		if c == nil {
+			st.fail(i, ErrNilRecord)
+			continue
+		}
+		cw.buf.Reset()
+		cw.item = 0
+		cw.contact(c)
+		if _, err := bw.Write(cw.buf.Bytes()); err != nil {
+			return st, st.result(err)
+		}
+		st.Written++
+	}
+	if err := bw.Flush(); err != nil {
+		return st, st.result(err)
+	}
+	return st, st.result(nil)
+}
+
+// cardWriter serializes one card. go-vcard's Encoder is not used for
+// output because it neither escapes ';' inside structured values (N, ADR,
+// ORG) nor folds long lines, and it sorts properties; its Field and Params
+// types and property names are used to describe each line, and its
+// Decoder reads our output back in the tests.
+type cardWriter struct {
+	buf  bytes.Buffer
+	item int // last itemN group used
+	line []byte
+}
+
+func (cw *cardWriter) contact(c *records.Contact) {
+	cw.raw("BEGIN:VCARD")
+	cw.raw("VERSION:3.0")
+
+	cw.prop(vcard.FieldName, nil, structured(c.Last, c.First, c.Middle, c.Prefix, c.Suffix))
+	cw.prop(vcard.FieldFormattedName, nil, escapeText(formattedName(c)))
+	if c.Nickname != "" {
+		cw.prop(vcard.FieldNickname, nil, escapeText(c.Nickname))
+	}
+	for _, p := range []struct{ key, v string }{
+		{"X-PHONETIC-FIRST-NAME", c.FirstPhonetic},
+		{"X-PHONETIC-MIDDLE-NAME", c.MiddlePhonetic},
+		{"X-PHONETIC-LAST-NAME", c.LastPhonetic},
+	} {
+		if p.v != "" {
+			cw.prop(p.key, nil, escapeText(p.v))
+		}
+	}
+	if c.Organization != "" || c.Department != "" {
+		if c.Department != "" {
+			cw.prop(vcard.FieldOrganization, nil, structured(c.Organization, c.Department))
+		} else {
+			cw.prop(vcard.FieldOrganization, nil, escapeText(c.Organization))
+		}
+	}
+	if c.JobTitle != "" {
+		cw.prop(vcard.FieldTitle, nil, escapeText(c.JobTitle))
+	}
+	if c.IsOrganization {
+		cw.prop("X-ABShowAs", nil, "COMPANY")
+	}
+	if bd, ok := vcardDate(c.Birthday); ok {
+		cw.prop(vcard.FieldBirthday, nil, bd)
+	}
+	for _, p := range c.Phones {
+		if p.Value != "" {
+			cw.labeled(vcard.FieldTelephone, phoneTypes, []string{"VOICE"}, p.Label, escapeText(p.Value))
+		}
+	}
+	for _, e := range c.Emails {
+		if e.Value != "" {
+			cw.labeled(vcard.FieldEmail, emailTypes, []string{"INTERNET"}, e.Label, escapeText(e.Value))
+		}
+	}
+	for _, a := range c.Addresses {
+		v := structured("", "", a.Street, a.City, a.State, a.ZIP, a.Country)
+		if v == ";;;;;;" {
+			continue
+		}
+		g := cw.labeledGroup(vcard.FieldAddress, addressTypes, nil, a.Label, v, a.CountryCode != "")
+		if a.CountryCode != "" {
+			cw.groupProp(g, "X-ABADR", nil, escapeText(strings.ToLower(a.CountryCode)))
+		}
+	}
+	for _, u := range c.URLs {
+		if u.Value != "" {
+			cw.labeled(vcard.FieldURL, urlTypes, nil, u.Label, escapeText(u.Value))
+		}
+	}
+	for _, p := range c.Profiles {
+		cw.profile(p)
+	}
+	for _, r := range c.Related {
+		if r.Value != "" {
+			cw.labeled("X-ABRELATEDNAMES", nil, nil, r.Label, escapeText(r.Value))
+		}
+	}
+	for _, d := range c.Dates {
+		if v, ok := vcardDate(d.Value); ok {
+			cw.labeled("X-ABDATE", nil, nil, d.Label, v)
+		}
+	}
+	if c.Note != "" {
+		cw.prop(vcard.FieldNote, nil, escapeText(c.Note))
+	}
+	if len(c.Groups) > 0 {
+		parts := make([]string, 0, len(c.Groups))
+		for _, g := range c.Groups {
+			if g != "" {
+				parts = append(parts, escapeText(g))
+			}
+		}
+		if len(parts) > 0 {
+			cw.prop(vcard.FieldCategories, nil, strings.Join(parts, ","))
+		}
+	}
+	if c.Modified != nil && !c.Modified.IsZero() {
+		cw.prop(vcard.FieldRevision, nil, c.Modified.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	if len(c.Photo) > 0 {
+		params := vcard.Params{"ENCODING": {"b"}}
+		if t := imageType(c.Photo); t != "" {
+			params[vcard.ParamType] = []string{t}
+		}
+		cw.prop(vcard.FieldPhoto, params, base64.StdEncoding.EncodeToString(c.Photo))
+	}
+	cw.raw("END:VCARD")
+}
+
+// labeled writes a property whose label maps to TYPE values through
+// table; a label not in the table keeps its text in an X-ABLabel property
+// of the same itemN group (Apple's convention, also read by Google
+// Contacts). It returns the group used, "" for none.
+func (cw *cardWriter) labeled(key string, table map[string][]string, base []string, label, value string) string {
+	return cw.labeledGroup(key, table, base, label, value, false)
+}
+
+// labeledGroup is labeled, always using a group when group is true.
+func (cw *cardWriter) labeledGroup(key string, table map[string][]string, base []string, label, value string, group bool) string {
+	types := append([]string(nil), base...)
+	custom := ""
+	if label != "" {
+		if t, ok := table[labelKey(label)]; ok {
+			types = t
+		} else {
+			custom = label
+		}
+	}
+	var params vcard.Params
+	if len(types) > 0 {
+		params = vcard.Params{vcard.ParamType: types}
+	}
+	if custom == "" && !group {
+		cw.prop(key, params, value)
+		return ""
+	}
+	g := cw.nextItem()
+	cw.groupProp(g, key, params, value)
+	if custom != "" {
+		cw.groupProp(g, "X-ABLabel", nil, escapeText(custom))
+	}
+	return g
+}
+
+// imServices maps instant-message services (lower case) to IMPP URI
+// schemes; other profiles are written as X-SOCIALPROFILE.
+var imServices = map[string]string{
+	"skype": "skype", "jabber": "xmpp", "xmpp": "xmpp", "googletalk": "xmpp",
+	"google talk": "xmpp", "aim": "aim", "icq": "icq", "msn": "msnim",
+	"yahoo": "ymsgr", "qq": "x-apple", "gadugadu": "x-apple",
+	"facebook messenger": "x-apple", "facebookmessenger": "x-apple",
+}
+
+func (cw *cardWriter) profile(p records.Profile) {
+	if p.Username == "" && p.URL == "" {
+		return
+	}
+	svc := strings.ToLower(strings.TrimSpace(p.Service))
+	if scheme, ok := imServices[svc]; ok && p.URL == "" {
+		params := vcard.Params{"X-SERVICE-TYPE": {paramValue(p.Service)}}
+		if t, ok := emailTypes[labelKey(p.Label)]; ok && p.Label != "" {
+			params[vcard.ParamType] = t[1:] // drop INTERNET
+		}
+		cw.prop(vcard.FieldIMPP, params, escapeText(scheme+":"+p.Username))
+		return
+	}
+	params := vcard.Params{}
+	if svc != "" {
+		params[vcard.ParamType] = []string{paramValue(svc)}
+	}
+	if p.Username != "" {
+		params["X-USER"] = []string{paramValue(p.Username)}
+	}
+	v := p.URL
+	if v == "" {
+		v = "x-apple:" + p.Username
+	}
+	cw.prop("X-SOCIALPROFILE", params, escapeText(v))
+}
+
+func (cw *cardWriter) nextItem() string {
+	cw.item++
+	return "item" + strconv.Itoa(cw.item)
+}
+
+func (cw *cardWriter) raw(s string) {
+	cw.buf.WriteString(s)
+	cw.buf.WriteString("\r\n")
+}
+
+func (cw *cardWriter) prop(key string, params vcard.Params, value string) {
+	cw.groupProp("", key, params, value)
+}
+
+// groupProp writes one content line, folded. value must be escaped
+// already; parameter values must be safe tokens (see paramValue). The
+// TYPE parameter comes first, the others in a fixed order.
+func (cw *cardWriter) groupProp(group, key string, params vcard.Params, value string) {
+	l := cw.line[:0]
+	if group != "" {
+		l = append(l, group...)
+		l = append(l, '.')
+	}
+	l = append(l, key...)
+	for _, pk := range []string{vcard.ParamType, "ENCODING", "X-SERVICE-TYPE", "X-USER"} {
+		vs := params[pk]
+		if len(vs) == 0 {
+			continue
+		}
+		l = append(l, ';')
+		l = append(l, pk...)
+		l = append(l, '=')
+		for i, v := range vs {
+			if i > 0 {
+				l = append(l, ',')
+			}
+			l = append(l, v...)
+		}
+	}
+	l = append(l, ':')
+	l = append(l, value...)
+	cw.line = l
+	fold(&cw.buf, l)
+}
+
+// fold writes l with CRLF, continuing lines longer than 75 octets on lines
+// that start with a space, cutting only between UTF-8 characters.
+func fold(buf *bytes.Buffer, l []byte) {
+	limit := 75
+	for len(l) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(l[cut]) {
+			cut--
+		}
+		buf.Write(l[:cut])
+		buf.WriteString("\r\n ")
+		l = l[cut:]
+		limit = 74 // the leading space counts
+	}
+	buf.Write(l)
+	buf.WriteString("\r\n")
+}
+
+// textEscaper escapes TEXT values (RFC 2426 §5): backslash, comma,
+// semicolon and line breaks.
+var textEscaper = strings.NewReplacer(`\`, `\\`, ",", `\,`, ";", `\;`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+
+// escapeText escapes s for a vCard value after making it valid UTF-8 and
+// dropping control characters other than tab and line breaks.
+func escapeText(s string) string {
+	return textEscaper.Replace(cleanText(s))
+}
+
+// cleanText makes s valid UTF-8 and drops C0/C1 control characters other
+// than tab, CR and LF.
+func cleanText(s string) string {
+	ok := utf8.ValidString(s)
+	if ok {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f || c == 0xC2 {
+				ok = false
+				break
+			}
+		}
+	}
+	if ok {
+		return s
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r < 0xa0 {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// structured escapes each component and joins them with ';'.
+func structured(parts ...string) string {
+	for i, p := range parts {
+		parts[i] = escapeText(p)
+	}
+	return strings.Join(parts, ";")
+}
+
+// paramValue makes s usable as a parameter value: control characters,
+// double quotes and backslashes dropped, quoted when it holds ';', ':',
+// ',' or spaces.
+func paramValue(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if strings.ContainsAny(s, ";:, ") {
+		return `"` + s + `"`
+	}
+	return s
+}
+
+// formattedName is the FN value: the name parts, else the organization,
+// nickname, first email or phone.
+func formattedName(c *records.Contact) string {
+	var parts []string
+	for _, p := range []string{c.Prefix, c.First, c.Middle, c.Last, c.Suffix} {
+		if p = strings.TrimSpace(p); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if c.IsOrganization && c.Organization != "" || len(parts) == 0 {
+		switch {
+		case c.Organization != "":
+			return c.Organization
+		case len(parts) > 0:
+		case c.Nickname != "":
+			return c.Nickname
+		case len(c.Emails) > 0:
+			return c.Emails[0].Value
+		case len(c.Phones) > 0:
+			return c.Phones[0].Value
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// vcardDate checks a YYYY-MM-DD or --MM-DD date.
+func vcardDate(s string) (string, bool) {
+	digits := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	switch {
+	case len(s) == 10 && s[4] == '-' && s[7] == '-' && digits(s[:4]) && digits(s[5:7]) && digits(s[8:]):
+		return s, true
+	case len(s) == 7 && s[:2] == "--" && s[4] == '-' && digits(s[2:4]) && digits(s[5:]):
+		return s, true
+	}
+	return "", false
+}
+
+// imageType sniffs the vCard 3.0 TYPE of a photo.
+func imageType(b []byte) string {
+	switch {
+	case len(b) >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF:
+		return "JPEG"
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return "PNG"
+	case len(b) >= 6 && (string(b[:6]) == "GIF87a" || string(b[:6]) == "GIF89a"):
+		return "GIF"
+	}
+	return ""
+}
+
+// labelKey normalizes a cleaned label for the type tables.
+func labelKey(l string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(l), " ", ""))
+}
+
+var (
+	phoneTypes = map[string][]string{
+		"mobile": {"CELL", "VOICE"}, "cell": {"CELL", "VOICE"},
+		"iphone":  {"IPHONE", "CELL", "VOICE"},
+		"home":    {"HOME", "VOICE"},
+		"work":    {"WORK", "VOICE"},
+		"main":    {"MAIN", "VOICE"},
+		"homefax": {"HOME", "FAX"}, "workfax": {"WORK", "FAX"}, "otherfax": {"OTHER", "FAX"},
+		"fax":   {"FAX"},
+		"pager": {"PAGER"},
+		"other": {"OTHER", "VOICE"},
+	}
+	emailTypes = map[string][]string{
+		"home":  {"INTERNET", "HOME"},
+		"work":  {"INTERNET", "WORK"},
+		"other": {"INTERNET", "OTHER"},
+	}
+	urlTypes = map[string][]string{
+		"home":  {"HOME"},
+		"work":  {"WORK"},
+		"other": {"OTHER"},
+	}
+	addressTypes = map[string][]string{
+		"home":  {"HOME"},
+		"work":  {"WORK"},
+		"other": {"OTHER"},
+	}
+)
