@@ -326,3 +326,70 @@ func TestExtractLarge(t *testing.T) {
 		t.Fatalf("streaming read of the corrupt file: %v", err)
 	}
 }
+
+func TestWindowsSafeName(t *testing.T) {
+	for in, want := range map[string]string{
+		"normal.txt": "normal.txt",
+		"CON":        "CON_",
+		"nul.txt":    "nul_.txt",
+		"a:b?c*":     "a%3Ab%3Fc%2A",
+		"trail. ":    "trail%2E%20",
+		"100%":       "100%25",
+		"tab\there":  "tab%09here",
+		"COM1.log":   "COM1_.log",
+		"CONSOLE":    "CONSOLE",
+	} {
+		if got := WindowsSafeName(in); got != want {
+			t.Errorf("WindowsSafeName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	files := []backuptest.File{{Domain: "HomeDomain", Path: "Library/a:b/CON", Data: []byte("x")}}
+	dir := t.TempDir()
+	if _, err := backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2}, files); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	dest := t.TempDir()
+	rep, err := b.Extract(t.Context(), dest, &ExtractOptions{WindowsNames: true})
+	if err != nil || rep.Files != 1 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dest, "HomeDomain/Library/a%3Ab/CON_")); err != nil || string(got) != "x" {
+		t.Fatalf("mapped file: %q %v", got, err)
+	}
+}
+
+func TestCheckLiveWALAndSnapshot(t *testing.T) {
+	files := []backuptest.File{
+		{Domain: "HomeDomain", Path: "Library/SMS/sms.db", Data: []byte("main")},
+		{Domain: "HomeDomain", Path: "Library/SMS/sms.db-wal", Data: []byte("wal frames")},
+		{Domain: "HomeDomain", Path: "Library/Other/gone", Data: []byte("lost"), NoPayload: true},
+		{Domain: "HomeDomain", Path: "Library/Other/stale", Data: []byte("0123456789"), RecordedSize: new(int64(4))},
+	}
+	m, _ := build(t, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "pw", SnapshotState: "uploading",
+		Extra: map[string][]byte{"Snapshot/Manifest.plist": []byte("x")}}, files)
+	b, err := New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Unlock("pw"); err != nil {
+		t.Fatal(err)
+	}
+	h, err := b.Check()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Healthy() || h.SnapshotState != "uploading" || !h.SnapshotDir || len(h.LiveWAL) != 1 || h.LiveWAL[0] != "HomeDomain/Library/SMS/sms.db" {
+		t.Fatalf("health %+v", h)
+	}
+	if len(h.Missing) != 1 || h.Missing[0].Path != "Library/Other/gone" {
+		t.Fatalf("missing %v", h.Missing)
+	}
+	if len(h.SizeMismatch) != 1 || h.SizeMismatch[0].Recorded != 4 || h.SizeMismatch[0].Actual != 10 {
+		t.Fatalf("size mismatch %+v", h.SizeMismatch)
+	}
+}

@@ -27,8 +27,10 @@ func AppleTime(v float64) *time.Time {
 	if math.Abs(v) > 1e11 { // still absurd
 		return nil
 	}
+	// Core Data stores doubles: keep microseconds, drop the binary noise
+	// below them (e.g. .345000029).
 	sec, frac := math.Modf(v)
-	t := time.Unix(int64(sec)+appleEpoch, int64(math.Round(frac*1e9))).UTC()
+	t := time.Unix(int64(sec)+appleEpoch, int64(math.Round(frac*1e6))*1e3).UTC()
 	return &t
 }
 
