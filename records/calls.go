@@ -1,0 +1,516 @@
+package records
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"strings"
+)
+
+// Call types (Call.Type).
+const (
+	CallPhone         = "phone"
+	CallFaceTimeAudio = "facetime-audio"
+	CallFaceTimeVideo = "facetime-video"
+	CallApp           = "app"
+)
+
+// Default service identifiers used when the store does not record one.
+const (
+	ServiceTelephony = "com.apple.Telephony"
+	ServiceFaceTime  = "com.apple.FaceTime"
+)
+
+type callSchema int
+
+const (
+	callCoreData callSchema = iota // CallHistory.storedata: ZCALLRECORD
+	callLegacy                     // call_history.db: call
+)
+
+type callSource struct {
+	name   string
+	db     *sql.DB
+	schema callSchema
+}
+
+// CallDB reads call history: CallHistory.storedata (iOS 8 and later, plus
+// CallHistoryTemp.storedata when present) or the older call_history.db
+// (iOS 4–7). It is safe for concurrent use.
+type CallDB struct {
+	sources []callSource
+}
+
+// OpenCalls opens the call history of a backup (or of any tree laid out as
+// Domain/relative/path): CallHistoryPath and CallHistoryTempPath (each with
+// its "-wal") when either exists, else OldCallHistoryPath. When none
+// exists the error wraps ErrNotFound.
+func OpenCalls(fsys fs.FS) (*CallDB, error) {
+	c := &CallDB{}
+	for _, name := range []string{CallHistoryPath, CallHistoryTempPath} {
+		if err := c.add(fsys, name); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if len(c.sources) == 0 {
+		if err := c.add(fsys, OldCallHistoryPath); err != nil {
+			return nil, err
+		}
+	}
+	if len(c.sources) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, CallHistoryPath)
+	}
+	return c, nil
+}
+
+// add opens name from fsys if it exists; a missing file is not an error.
+func (c *CallDB) add(fsys fs.FS, name string) error {
+	db, err := openFS(fsys, name)
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	src, err := probeCalls(name, db)
+	if err != nil {
+		return err
+	}
+	c.sources = append(c.sources, src)
+	return nil
+}
+
+// OpenCallsBytes opens a CallHistory.storedata or call_history.db from the
+// bytes of its main file and of its "-wal" (nil when none).
+func OpenCallsBytes(main, wal []byte) (*CallDB, error) {
+	db, err := openBytes("CallHistory.storedata", main, wal)
+	if err != nil {
+		return nil, err
+	}
+	src, err := probeCalls("CallHistory.storedata", db)
+	if err != nil {
+		return nil, err
+	}
+	return &CallDB{sources: []callSource{src}}, nil
+}
+
+// OpenCallsFile opens a bare CallHistory.storedata or call_history.db (with
+// its "-wal" beside it, if any). The schema is detected by probing for the
+// ZCALLRECORD (Core Data) or call table. The files are only read.
+func OpenCallsFile(path string) (*CallDB, error) {
+	db, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	src, err := probeCalls(path, db)
+	if err != nil {
+		return nil, err
+	}
+	return &CallDB{sources: []callSource{src}}, nil
+}
+
+func probeCalls(name string, db *sql.DB) (callSource, error) {
+	zc, err := columns(db, "ZCALLRECORD")
+	if err != nil {
+		db.Close()
+		return callSource{}, &DatabaseError{Name: name, Err: err}
+	}
+	if len(zc) > 0 {
+		return callSource{name: name, db: db, schema: callCoreData}, nil
+	}
+	lc, err := columns(db, "call")
+	if err != nil {
+		db.Close()
+		return callSource{}, &DatabaseError{Name: name, Err: err}
+	}
+	if len(lc) > 0 {
+		return callSource{name: name, db: db, schema: callLegacy}, nil
+	}
+	db.Close()
+	return callSource{}, &DatabaseError{Name: name, Err: errors.New("no ZCALLRECORD or call table: not a call history")}
+}
+
+// Close releases the databases.
+func (c *CallDB) Close() error {
+	var errs []error
+	for _, s := range c.sources {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Calls returns every call ordered by date (then by ID). When several
+// stores are open (CallHistory and CallHistoryTemp) their rows are merged
+// by date, and a call whose UniqueID was already returned is skipped. A
+// row that cannot be read is yielded as a *RowError and iteration
+// continues; a failing query ends that store's rows after yielding a
+// *DatabaseError.
+func (c *CallDB) Calls() iter.Seq2[*Call, error] {
+	if len(c.sources) == 1 {
+		return c.sources[0].calls()
+	}
+	return func(yield func(*Call, error) bool) {
+		type head struct {
+			next func() (*Call, error, bool)
+			stop func()
+			call *Call
+		}
+		var heads []*head
+		defer func() {
+			for _, h := range heads {
+				h.stop()
+			}
+		}()
+		// advance fills h.call with the next call of h, yielding errors on the
+		// way; it returns false when the consumer stopped.
+		advance := func(h *head) bool {
+			for {
+				call, err, ok := h.next()
+				if !ok {
+					h.call = nil
+					return true
+				}
+				if err != nil {
+					if !yield(nil, err) {
+						return false
+					}
+					continue
+				}
+				h.call = call
+				return true
+			}
+		}
+		for _, s := range c.sources {
+			next, stop := iter.Pull2(s.calls())
+			h := &head{next: next, stop: stop}
+			heads = append(heads, h)
+			if !advance(h) {
+				return
+			}
+		}
+		seen := map[string]bool{}
+		for {
+			var best *head
+			for _, h := range heads {
+				if h.call != nil && (best == nil || callBefore(h.call, best.call)) {
+					best = h
+				}
+			}
+			if best == nil {
+				return
+			}
+			call := best.call
+			if !advance(best) {
+				return
+			}
+			if call.UniqueID != "" {
+				if seen[call.UniqueID] {
+					continue
+				}
+				seen[call.UniqueID] = true
+			}
+			if !yield(call, nil) {
+				return
+			}
+		}
+	}
+}
+
+func callBefore(a, b *Call) bool {
+	switch {
+	case a.Date == nil && b.Date != nil:
+		return true
+	case a.Date != nil && b.Date == nil:
+		return false
+	case a.Date != nil && b.Date != nil && !a.Date.Equal(*b.Date):
+		return a.Date.Before(*b.Date)
+	}
+	return a.ID < b.ID
+}
+
+func (s callSource) calls() iter.Seq2[*Call, error] {
+	if s.schema == callLegacy {
+		return s.legacyCalls()
+	}
+	return s.coreDataCalls()
+}
+
+// zcallColumns are the ZCALLRECORD columns read, in scan order.
+var zcallColumns = []string{
+	"Z_PK", "ZADDRESS", "ZNAME", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED",
+	"ZCALLTYPE", "ZSERVICE_PROVIDER", "ZISO_COUNTRY_CODE", "ZUNIQUE_ID", "ZDISCONNECTED_CAUSE",
+}
+
+func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
+	return func(yield func(*Call, error) bool) {
+		fail := func(err error) { yield(nil, &DatabaseError{Name: s.name, Err: err}) }
+		cols, err := columns(s.db, "ZCALLRECORD")
+		if err != nil {
+			fail(err)
+			return
+		}
+		participants, err := loadParticipants(s.db)
+		if err != nil {
+			fail(err)
+			return
+		}
+		sel := make([]string, len(zcallColumns))
+		for i, name := range zcallColumns {
+			sel[i] = "NULL"
+			if cols[name] {
+				sel[i] = "+" + name // unary plus: no decltype-based conversion by the driver
+			}
+		}
+		order := "Z_PK"
+		if cols["ZDATE"] {
+			order = "ZDATE, Z_PK"
+		}
+		rows, err := s.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM ZCALLRECORD ORDER BY " + order)
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer rows.Close()
+		v := make([]any, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: "ZCALLRECORD", Err: err}) {
+					return
+				}
+				continue
+			}
+			c := &Call{}
+			c.ID, _ = asInt(v[0])
+			c.Address = strings.TrimSpace(asString(v[1]))
+			c.Name = asString(v[2])
+			if f, ok := asFloat(v[3]); ok {
+				c.Date = AppleTime(f)
+			}
+			c.Duration, _ = asFloat(v[4])
+			c.Outgoing = asBool(v[5])
+			c.Answered = asBool(v[6])
+			c.Missed = !c.Outgoing && !c.Answered
+			callType, hasType := asInt(v[7])
+			c.Service = asString(v[8])
+			c.Type, c.Service = classifyCall(callType, hasType, c.Service)
+			c.Country = asString(v[9])
+			c.UniqueID = asString(v[10])
+			if d, ok := asInt(v[11]); ok {
+				di := int(d)
+				c.Disconnected = &di
+			}
+			if p := participants[c.ID]; len(p) > 0 {
+				c.Participants = p
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// classifyCall maps ZCALLTYPE and ZSERVICE_PROVIDER to a Call.Type and a
+// service, filling the default service when none is stored. A provider
+// outside com.apple.* is a third-party (CallKit) app whatever the type.
+// Unknown ZCALLTYPE values count as FaceTime audio for the FaceTime
+// provider and as phone calls otherwise.
+func classifyCall(callType int64, hasType bool, service string) (string, string) {
+	if service != "" && !strings.HasPrefix(service, "com.apple.") {
+		return CallApp, service
+	}
+	typ := CallPhone
+	switch {
+	case !hasType:
+		if service == ServiceFaceTime {
+			typ = CallFaceTimeAudio
+		}
+	case callType == 1:
+	case callType == 8:
+		typ = CallFaceTimeVideo
+	case callType == 16:
+		typ = CallFaceTimeAudio
+	case callType == 0:
+		typ = CallApp
+	default:
+		if service == ServiceFaceTime {
+			typ = CallFaceTimeAudio
+		}
+	}
+	if service == "" {
+		switch typ {
+		case CallPhone:
+			service = ServiceTelephony
+		case CallFaceTimeAudio, CallFaceTimeVideo:
+			service = ServiceFaceTime
+		}
+	}
+	return typ, service
+}
+
+// loadParticipants reads the group-call participants: ZHANDLE rows linked
+// to ZCALLRECORD through the Core Data join table
+// Z_<n>REMOTEPARTICIPANTHANDLES, whose name and column numbers depend on the
+// model version and are discovered from the schema.
+func loadParticipants(db *sql.DB) (map[int64][]string, error) {
+	out := map[int64][]string{}
+	hc, err := columns(db, "ZHANDLE")
+	if err != nil || !hc["Z_PK"] || !hc["ZVALUE"] {
+		return out, err
+	}
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Z\_%REMOTEPARTICIPANTHANDLES' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, t := range tables {
+		tc, err := columns(db, t)
+		if err != nil {
+			return nil, err
+		}
+		var callCol, handleCol string
+		for name := range tc {
+			u := strings.ToUpper(name)
+			switch {
+			case strings.HasSuffix(u, "REMOTEPARTICIPANTCALLS"):
+				callCol = name
+			case strings.HasSuffix(u, "REMOTEPARTICIPANTHANDLES"):
+				handleCol = name
+			}
+		}
+		if callCol == "" || handleCol == "" {
+			continue
+		}
+		q := fmt.Sprintf(`SELECT j.%s, +h.ZVALUE FROM %s j JOIN ZHANDLE h ON h.Z_PK = j.%s ORDER BY j.%s, h.Z_PK`,
+			quoteIdent(callCol), quoteIdent(t), quoteIdent(handleCol), quoteIdent(callCol))
+		if err := func() error {
+			rows, err := db.Query(q)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var c, v any
+				if err := rows.Scan(&c, &v); err != nil {
+					return err
+				}
+				id, ok := asInt(c)
+				val := strings.TrimSpace(asString(v))
+				if !ok || val == "" {
+					continue
+				}
+				out[id] = append(out[id], val)
+			}
+			return rows.Err()
+		}(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// legacyCallColumns are the columns of the old call table read, in scan order.
+var legacyCallColumns = []string{"ROWID", "address", "date", "duration", "flags", "name", "country_code"}
+
+// Bits of call.flags in call_history.db. Only bit 0 is confirmed by the
+// schema's own triggers; the FaceTime bit is community knowledge.
+const (
+	legacyOutgoing = 1
+	legacyFaceTime = 16
+)
+
+func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
+	return func(yield func(*Call, error) bool) {
+		fail := func(err error) { yield(nil, &DatabaseError{Name: s.name, Err: err}) }
+		cols, err := columns(s.db, "call")
+		if err != nil {
+			fail(err)
+			return
+		}
+		sel := make([]string, len(legacyCallColumns))
+		for i, name := range legacyCallColumns {
+			sel[i] = "NULL"
+			if cols[name] || name == "ROWID" {
+				sel[i] = "+" + name
+			}
+		}
+		order := "ROWID"
+		if cols["date"] {
+			order = "date, ROWID"
+		}
+		rows, err := s.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM call ORDER BY " + order)
+		if err != nil {
+			fail(err)
+			return
+		}
+		defer rows.Close()
+		v := make([]any, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: "call", Err: err}) {
+					return
+				}
+				continue
+			}
+			c := &Call{}
+			c.ID, _ = asInt(v[0])
+			c.Address = strings.TrimSpace(asString(v[1]))
+			if f, ok := asFloat(v[2]); ok {
+				c.Date = UnixTime(f)
+			}
+			c.Duration, _ = asFloat(v[3])
+			flags, _ := asInt(v[4])
+			c.Name = asString(v[5])
+			c.Country = asString(v[6])
+			c.Outgoing = flags&legacyOutgoing != 0
+			// The old store does not record whether a call was answered: a
+			// call with a duration is taken as answered.
+			c.Answered = c.Duration > 0
+			c.Missed = !c.Outgoing && !c.Answered
+			if flags&legacyFaceTime != 0 {
+				c.Type, c.Service = CallFaceTimeVideo, ServiceFaceTime
+			} else {
+				c.Type, c.Service = CallPhone, ServiceTelephony
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// asBool reports whether a scanned SQLite value is a non-zero number.
+func asBool(v any) bool {
+	f, ok := asFloat(v)
+	return ok && f != 0
+}

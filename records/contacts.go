@@ -1,0 +1,575 @@
+package records
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ABMultiValue property identifiers (observed values; Apple does not
+// publish them).
+const (
+	abPhone   = 3
+	abEmail   = 4
+	abAddress = 5
+	abDate    = 12
+	abIM      = 13
+	abURL     = 22
+	abRelated = 23
+	abSocial  = 46
+)
+
+// kindOrganization is ABPerson.Kind for a company record.
+const kindOrganization = 1
+
+// ContactDB reads an AddressBook.sqlitedb and, when present, its
+// AddressBookImages.sqlitedb. It is safe for concurrent use; each call to
+// Contacts runs its own queries.
+type ContactDB struct {
+	name      string
+	db        *sql.DB
+	images    *sql.DB // nil when there is no images database
+	imagesErr error   // why images is nil, when it exists but cannot be read
+}
+
+// OpenContacts opens the address book of a backup (or of any tree laid out
+// as Domain/relative/path): AddressBookPath with its "-wal", and
+// AddressBookImages with its "-wal" when present. A missing address book
+// gives an error wrapping ErrNotFound. An images database that cannot be
+// read does not fail the call: contacts are then returned without photos
+// and PhotoError says why.
+func OpenContacts(fsys fs.FS) (*ContactDB, error) {
+	db, err := openFS(fsys, AddressBookPath)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newContactDB(AddressBookPath, db)
+	if err != nil {
+		return nil, err
+	}
+	img, err := openFS(fsys, AddressBookImages)
+	c.setImages(img, err)
+	return c, nil
+}
+
+// OpenContactsBytes opens an address book from the bytes of its main file
+// and of its "-wal" (nil when none). Contacts have no photos.
+func OpenContactsBytes(main, wal []byte) (*ContactDB, error) {
+	db, err := openBytes("AddressBook.sqlitedb", main, wal)
+	if err != nil {
+		return nil, err
+	}
+	return newContactDB("AddressBook.sqlitedb", db)
+}
+
+// OpenContactsFile opens a bare AddressBook.sqlitedb file, its "-wal"
+// beside it if any, and AddressBookImages.sqlitedb (with its "-wal") from
+// the same folder if present. The files are only read.
+func OpenContactsFile(path string) (*ContactDB, error) {
+	db, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newContactDB(path, db)
+	if err != nil {
+		return nil, err
+	}
+	img, err := openFile(filepath.Join(filepath.Dir(path), "AddressBookImages.sqlitedb"))
+	c.setImages(img, err)
+	return c, nil
+}
+
+func newContactDB(name string, db *sql.DB) (*ContactDB, error) {
+	cols, err := columns(db, "ABPerson")
+	if err != nil {
+		db.Close()
+		return nil, &DatabaseError{Name: name, Err: err}
+	}
+	if len(cols) == 0 {
+		db.Close()
+		return nil, &DatabaseError{Name: name, Err: errors.New("no ABPerson table: not an address book")}
+	}
+	return &ContactDB{name: name, db: db}, nil
+}
+
+func (c *ContactDB) setImages(img *sql.DB, err error) {
+	switch {
+	case err == nil:
+		c.images = img
+	case errors.Is(err, ErrNotFound):
+	default:
+		c.imagesErr = err
+	}
+}
+
+// PhotoError reports why photos are unavailable although an images
+// database exists (nil when photos are read, or when there is no images
+// database at all).
+func (c *ContactDB) PhotoError() error { return c.imagesErr }
+
+// Close releases both databases.
+func (c *ContactDB) Close() error {
+	err := c.db.Close()
+	if c.images != nil {
+		err = errors.Join(err, c.images.Close())
+	}
+	return err
+}
+
+// personColumns are the ABPerson columns read, in scan order after ROWID.
+var personColumns = []string{
+	"Prefix", "First", "Middle", "Last", "Suffix", "Nickname",
+	"FirstPhonetic", "MiddlePhonetic", "LastPhonetic",
+	"Organization", "Department", "JobTitle", "Note", "Birthday",
+	"CreationDate", "ModificationDate", "Kind",
+}
+
+// Contacts returns every ABPerson row, ordered by ROWID, with its
+// multi-values (phones, emails, addresses, ...), groups and photo. A row
+// that cannot be read is yielded as a *RowError and iteration continues
+// (when only the photo cannot be read, the contact is yielded with the
+// error); a failing query ends the sequence after yielding a
+// *DatabaseError. Columns and
+// tables that an older or newer schema lacks give empty fields.
+func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
+	return func(yield func(*Contact, error) bool) {
+		extras, err := c.loadExtras()
+		if err != nil {
+			yield(nil, &DatabaseError{Name: c.name, Err: err})
+			return
+		}
+		photos := c.photoReader()
+		defer photos.close()
+
+		cols, err := columns(c.db, "ABPerson")
+		if err != nil {
+			yield(nil, &DatabaseError{Name: c.name, Err: err})
+			return
+		}
+		sel := make([]string, 0, len(personColumns)+1)
+		sel = append(sel, "ROWID")
+		for _, name := range personColumns {
+			if cols[name] {
+				sel = append(sel, "+"+name) // unary plus: no decltype-based conversion by the driver
+			} else {
+				sel = append(sel, "NULL")
+			}
+		}
+		rows, err := c.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM ABPerson ORDER BY ROWID")
+		if err != nil {
+			yield(nil, &DatabaseError{Name: c.name, Err: err})
+			return
+		}
+		defer rows.Close()
+		vals := make([]any, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: "ABPerson", Err: err}) {
+					return
+				}
+				continue
+			}
+			p := personFromRow(vals)
+			extras.attach(p)
+			if err := photos.fill(p); err != nil {
+				// The contact is good; only its photo is missing.
+				if !yield(p, &RowError{Table: "ABFullSizeImage", RowID: p.ID, Err: err}) {
+					return
+				}
+				continue
+			}
+			if !yield(p, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, &DatabaseError{Name: c.name, Err: err})
+		}
+	}
+}
+
+func personFromRow(v []any) *Contact {
+	id, _ := asInt(v[0])
+	p := &Contact{
+		ID:             id,
+		Prefix:         asString(v[1]),
+		First:          asString(v[2]),
+		Middle:         asString(v[3]),
+		Last:           asString(v[4]),
+		Suffix:         asString(v[5]),
+		Nickname:       asString(v[6]),
+		FirstPhonetic:  asString(v[7]),
+		MiddlePhonetic: asString(v[8]),
+		LastPhonetic:   asString(v[9]),
+		Organization:   asString(v[10]),
+		Department:     asString(v[11]),
+		JobTitle:       asString(v[12]),
+		Note:           asString(v[13]),
+		Birthday:       abDateString(v[14]),
+		Phones:         []Labeled{},
+		Emails:         []Labeled{},
+		URLs:           []Labeled{},
+		Addresses:      []Address{},
+	}
+	if f, ok := asFloat(v[15]); ok {
+		p.Created = AppleTime(f)
+	}
+	if f, ok := asFloat(v[16]); ok {
+		p.Modified = AppleTime(f)
+	}
+	if k, ok := asInt(v[17]); ok && k == kindOrganization {
+		p.IsOrganization = true
+	}
+	return p
+}
+
+// abDateString renders an AddressBook date (seconds since 2001-01-01 UTC,
+// stored as text, integer or real) as YYYY-MM-DD, or --MM-DD when the year
+// is 1604 (Apple's "no year" marker). The UTC calendar date is used:
+// birthdays are stored as midnight GMT (or local noon on some versions),
+// both of which fall on the intended day in UTC. A value that is not a
+// number is returned verbatim (trimmed); NULL gives "".
+func abDateString(v any) string {
+	f, ok := asFloat(v)
+	if !ok {
+		return strings.TrimSpace(asString(v))
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
+		return ""
+	}
+	t := time.Unix(int64(math.Floor(f))+appleEpoch, 0).UTC()
+	if t.Year() == 1604 {
+		return t.Format("--01-02")
+	}
+	return t.Format("2006-01-02")
+}
+
+// abExtras holds the preloaded multi-values and group names by person.
+type abExtras struct {
+	multi  map[int64][]abMulti
+	groups map[int64][]string
+}
+
+type abMulti struct {
+	uid      int64
+	property int64
+	label    string
+	value    string
+	entries  []abEntry // for addresses, IM and social profiles
+}
+
+type abEntry struct{ key, value string }
+
+func (c *ContactDB) loadExtras() (*abExtras, error) {
+	x := &abExtras{multi: map[int64][]abMulti{}, groups: map[int64][]string{}}
+	entries, err := loadEntries(c.db)
+	if err != nil {
+		return nil, err
+	}
+	mv, err := columns(c.db, "ABMultiValue")
+	if err != nil {
+		return nil, err
+	}
+	if mv["record_id"] && mv["property"] {
+		uid, label, value := "UID", "NULL", "NULL"
+		if !mv["UID"] {
+			uid = "ROWID"
+		}
+		if mv["value"] {
+			value = "m.value"
+		}
+		join := ""
+		if mv["label"] {
+			lc, err := columns(c.db, "ABMultiValueLabel")
+			if err != nil {
+				return nil, err
+			}
+			if lc["value"] {
+				label = "l.value"
+				join = " LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label"
+			}
+		}
+		rows, err := c.db.Query("SELECT m." + uid + ", m.record_id, m.property, " + label + ", " + value +
+			" FROM ABMultiValue m" + join + " ORDER BY m.record_id, m." + uid)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u, rec, prop, lab, val any
+			if err := rows.Scan(&u, &rec, &prop, &lab, &val); err != nil {
+				return nil, err
+			}
+			var m abMulti
+			m.uid, _ = asInt(u)
+			recID, ok := asInt(rec)
+			if !ok {
+				continue
+			}
+			m.property, _ = asInt(prop)
+			m.label = cleanLabel(asString(lab))
+			m.value = asString(val)
+			m.entries = entries[m.uid]
+			x.multi[recID] = append(x.multi[recID], m)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if err := x.loadGroups(c.db); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// loadEntries reads ABMultiValueEntry keyed by parent_id (= ABMultiValue.UID).
+func loadEntries(db *sql.DB) (map[int64][]abEntry, error) {
+	out := map[int64][]abEntry{}
+	ec, err := columns(db, "ABMultiValueEntry")
+	if err != nil || !ec["parent_id"] || !ec["key"] || !ec["value"] {
+		return out, err
+	}
+	kc, err := columns(db, "ABMultiValueEntryKey")
+	if err != nil || !kc["value"] {
+		return out, err
+	}
+	rows, err := db.Query(`SELECT e.parent_id, k.value, e.value FROM ABMultiValueEntry e
+		JOIN ABMultiValueEntryKey k ON k.ROWID = e.key ORDER BY e.parent_id, e.ROWID`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p, k, v any
+		if err := rows.Scan(&p, &k, &v); err != nil {
+			return nil, err
+		}
+		id, ok := asInt(p)
+		if !ok {
+			continue
+		}
+		out[id] = append(out[id], abEntry{key: asString(k), value: asString(v)})
+	}
+	return out, rows.Err()
+}
+
+func (x *abExtras) loadGroups(db *sql.DB) error {
+	gc, err := columns(db, "ABGroup")
+	if err != nil || !gc["Name"] {
+		return err
+	}
+	mc, err := columns(db, "ABGroupMembers")
+	if err != nil || !mc["group_id"] || !mc["member_id"] {
+		return err
+	}
+	where := ""
+	if mc["member_type"] {
+		where = " WHERE m.member_type IS NULL OR m.member_type = 0" // 0 = person, 1 = group
+	}
+	rows, err := db.Query("SELECT m.member_id, g.Name FROM ABGroupMembers m JOIN ABGroup g ON g.ROWID = m.group_id" +
+		where + " ORDER BY m.member_id, g.Name, g.ROWID")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m, n any
+		if err := rows.Scan(&m, &n); err != nil {
+			return err
+		}
+		id, ok := asInt(m)
+		if !ok {
+			continue
+		}
+		x.groups[id] = append(x.groups[id], asString(n))
+	}
+	return rows.Err()
+}
+
+// attach copies the multi-values and groups of p.ID into p.
+func (x *abExtras) attach(p *Contact) {
+	for _, m := range x.multi[p.ID] {
+		switch m.property {
+		case abPhone:
+			p.Phones = append(p.Phones, Labeled{Label: m.label, Value: m.value})
+		case abEmail:
+			p.Emails = append(p.Emails, Labeled{Label: m.label, Value: m.value})
+		case abURL:
+			p.URLs = append(p.URLs, Labeled{Label: m.label, Value: m.value})
+		case abRelated:
+			p.Related = append(p.Related, Labeled{Label: m.label, Value: m.value})
+		case abDate:
+			p.Dates = append(p.Dates, Labeled{Label: m.label, Value: abDateString(m.value)})
+		case abAddress:
+			a := Address{Label: m.label}
+			for _, e := range m.entries {
+				switch strings.ToLower(e.key) {
+				case "street":
+					a.Street = e.value
+				case "city":
+					a.City = e.value
+				case "state":
+					a.State = e.value
+				case "zip":
+					a.ZIP = e.value
+				case "country":
+					a.Country = e.value
+				case "countrycode":
+					a.CountryCode = e.value
+				}
+			}
+			p.Addresses = append(p.Addresses, a)
+		case abIM, abSocial:
+			pr := Profile{Label: m.label}
+			for _, e := range m.entries {
+				switch strings.ToLower(e.key) {
+				case "service":
+					pr.Service = e.value
+				case "username":
+					pr.Username = e.value
+				case "url":
+					pr.URL = e.value
+				}
+			}
+			if pr.Username == "" && pr.URL == "" {
+				pr.Username = m.value
+			}
+			p.Profiles = append(p.Profiles, pr)
+		}
+	}
+	if g := x.groups[p.ID]; len(g) > 0 {
+		p.Groups = append([]string(nil), g...)
+	}
+}
+
+// cleanLabel turns a system label such as _$!<Mobile>!$_ into Mobile;
+// custom labels are returned as stored.
+func cleanLabel(s string) string {
+	if strings.HasPrefix(s, "_$!<") && strings.HasSuffix(s, ">!$_") && len(s) >= 8 {
+		return s[4 : len(s)-4]
+	}
+	return s
+}
+
+// photoReader fetches per-contact images from AddressBookImages.
+type photoReader struct {
+	full, thumb *sql.Stmt
+}
+
+func (c *ContactDB) photoReader() *photoReader {
+	r := &photoReader{}
+	if c.images == nil {
+		return r
+	}
+	if fc, err := columns(c.images, "ABFullSizeImage"); err == nil && fc["record_id"] && fc["data"] {
+		r.full, _ = c.images.Prepare("SELECT data FROM ABFullSizeImage WHERE record_id = ? AND length(data) > 0 ORDER BY ROWID LIMIT 1")
+	}
+	if tc, err := columns(c.images, "ABThumbnailImage"); err == nil && tc["record_id"] && tc["data"] {
+		order := "ROWID"
+		if tc["format"] {
+			order = "format <> 0, format, ROWID"
+		}
+		r.thumb, _ = c.images.Prepare("SELECT data FROM ABThumbnailImage WHERE record_id = ? AND length(data) > 0 ORDER BY " + order + " LIMIT 1")
+	}
+	return r
+}
+
+func (r *photoReader) fill(p *Contact) error {
+	for _, st := range []*sql.Stmt{r.full, r.thumb} {
+		if st == nil {
+			continue
+		}
+		var b []byte
+		err := st.QueryRow(p.ID).Scan(&b)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if len(b) > 0 {
+			p.Photo, p.HasPhoto = b, true
+			return nil
+		}
+	}
+	return nil
+}
+
+func (r *photoReader) close() {
+	if r.full != nil {
+		r.full.Close()
+	}
+	if r.thumb != nil {
+		r.thumb.Close()
+	}
+}
+
+// asString converts a scanned SQLite value to text ("" for NULL).
+func asString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
+
+// asFloat converts a scanned SQLite value (number or numeric text) to a
+// float64; ok is false for NULL and non-numeric values.
+func asFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case string:
+		f, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		return f, err == nil
+	case []byte:
+		f, err := strconv.ParseFloat(strings.TrimSpace(string(x)), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// asInt converts a scanned SQLite value to an int64.
+func asInt(v any) (int64, bool) {
+	if i, ok := v.(int64); ok {
+		return i, true
+	}
+	f, ok := asFloat(v)
+	if !ok || math.IsNaN(f) || math.Abs(f) > 9e18 {
+		return 0, false
+	}
+	return int64(f), true
+}

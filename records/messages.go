@@ -1,0 +1,815 @@
+package records
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/iosbackup/iosbackup/records/typedstream"
+)
+
+// ErrNoChat is returned (yielded) by MessagesInChat when no chat has the
+// given identifier or GUID.
+var ErrNoChat = errors.New("records: no such chat")
+
+// RowError reports a database row that could not be read completely. It is
+// yielded by MessageDB.Messages, together with the part of the message that
+// could be read when there is one.
+type RowError struct {
+	Table string
+	RowID int64
+	Err   error
+}
+
+func (e *RowError) Error() string {
+	return fmt.Sprintf("records: %s row %d: %v", e.Table, e.RowID, e.Err)
+}
+
+func (e *RowError) Unwrap() error { return e.Err }
+
+// AttachmentDomain is the backup domain of message attachments.
+const AttachmentDomain = "MediaDomain"
+
+// MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database.
+// It is safe for concurrent use.
+type MessageDB struct {
+	db    *sql.DB
+	fsys  fs.FS // where attachment files are looked up; nil: all missing
+	share *messageShared
+	att   *attachmentCache
+}
+
+// messageShared holds what every view of one database shares.
+type messageShared struct {
+	cols     map[string]map[string]bool // table -> columns (empty map: no table)
+	chatOnce sync.Once
+	chats    map[int64]*chatInfo
+	chatList []int64 // chat ROWIDs in order
+	chatErr  error
+}
+
+type attachmentCache struct {
+	once  sync.Once
+	byMsg map[int64][]Attachment
+	err   error
+}
+
+type chatInfo struct {
+	rowID        int64
+	guid         string
+	identifier   string
+	name         string
+	service      string
+	style        int64
+	participants []string
+}
+
+// OpenMessages opens the Messages database of a backup laid out as
+// Domain/relative/path (SMSPath, plus its "-wal" when present). Attachment
+// files are looked up in fsys. A missing database gives an error wrapping
+// ErrNotFound; an unreadable one a *DatabaseError.
+func OpenMessages(fsys fs.FS) (*MessageDB, error) {
+	db, err := openFS(fsys, SMSPath)
+	if err != nil {
+		return nil, err
+	}
+	return newMessageDB(db, SMSPath, fsys)
+}
+
+// OpenMessagesFile opens a bare sms.db or chat.db (and the "-wal" beside
+// it, if any); nothing is written beside it. Attachments are then all
+// marked Missing unless a backup file system is given with WithFiles.
+func OpenMessagesFile(path string) (*MessageDB, error) {
+	db, err := openFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return newMessageDB(db, path, nil)
+}
+
+// OpenMessagesBytes opens a Messages database from the bytes of its main
+// file and of its "-wal" (nil when none). Attachment files are looked up
+// in fsys, which may be nil.
+func OpenMessagesBytes(main, wal []byte, fsys fs.FS) (*MessageDB, error) {
+	db, err := openBytes("sms.db", main, wal)
+	if err != nil {
+		return nil, err
+	}
+	return newMessageDB(db, "sms.db", fsys)
+}
+
+func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
+	sh := &messageShared{cols: map[string]map[string]bool{}}
+	for _, t := range []string{"message", "handle", "chat", "attachment", "chat_message_join", "chat_handle_join", "message_attachment_join"} {
+		c, err := columns(db, t)
+		if err != nil {
+			db.Close()
+			return nil, &DatabaseError{Name: name, Err: err}
+		}
+		sh.cols[t] = c
+	}
+	if len(sh.cols["message"]) == 0 {
+		db.Close()
+		return nil, &DatabaseError{Name: name, Err: errors.New("no message table: not a Messages database")}
+	}
+	return &MessageDB{db: db, fsys: fsys, share: sh, att: &attachmentCache{}}, nil
+}
+
+// WithFiles returns a view of the same database whose attachments are
+// looked up in fsys (a backup laid out as Domain/relative/path). Both
+// views share the connection: closing either closes both.
+func (m *MessageDB) WithFiles(fsys fs.FS) *MessageDB {
+	return &MessageDB{db: m.db, fsys: fsys, share: m.share, att: &attachmentCache{}}
+}
+
+// Close releases the database.
+func (m *MessageDB) Close() error { return m.db.Close() }
+
+func (m *MessageDB) has(table, col string) bool { return m.share.cols[table][col] }
+
+func (m *MessageDB) hasTable(table string) bool { return len(m.share.cols[table]) > 0 }
+
+// loadChats reads every chat and its participants once.
+func (m *MessageDB) loadChats() error {
+	sh := m.share
+	sh.chatOnce.Do(func() {
+		sh.chats = map[int64]*chatInfo{}
+		if !m.hasTable("chat") {
+			return
+		}
+		col := func(c string) string {
+			if m.has("chat", c) {
+				return "c." + c
+			}
+			return "NULL"
+		}
+		q := "SELECT c.ROWID, " + col("guid") + ", " + col("chat_identifier") + ", " + col("display_name") +
+			", " + col("service_name") + ", " + col("style") + " FROM chat c ORDER BY c.ROWID"
+		rows, err := m.db.Query(q)
+		if err != nil {
+			sh.chatErr = fmt.Errorf("records: chats: %w", err)
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v [6]any
+			if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+				sh.chatErr = fmt.Errorf("records: chats: %w", err)
+				return
+			}
+			c := &chatInfo{rowID: msgInt(v[0]), guid: msgString(v[1]), identifier: msgString(v[2]),
+				name: msgString(v[3]), service: msgService(msgString(v[4])), style: msgInt(v[5])}
+			sh.chats[c.rowID] = c
+			sh.chatList = append(sh.chatList, c.rowID)
+		}
+		if err := rows.Err(); err != nil {
+			sh.chatErr = fmt.Errorf("records: chats: %w", err)
+			return
+		}
+		if !m.has("chat_handle_join", "chat_id") || !m.has("chat_handle_join", "handle_id") || !m.has("handle", "id") {
+			return
+		}
+		prows, err := m.db.Query("SELECT j.chat_id, h.id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, j.rowid")
+		if err != nil {
+			// WITHOUT ROWID tables have no rowid: fall back to the handle order.
+			prows, err = m.db.Query("SELECT j.chat_id, h.id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, h.ROWID")
+			if err != nil {
+				sh.chatErr = fmt.Errorf("records: chat participants: %w", err)
+				return
+			}
+		}
+		defer prows.Close()
+		for prows.Next() {
+			var id, h any
+			if err := prows.Scan(&id, &h); err != nil {
+				sh.chatErr = fmt.Errorf("records: chat participants: %w", err)
+				return
+			}
+			if c := sh.chats[msgInt(id)]; c != nil && msgString(h) != "" {
+				c.participants = append(c.participants, msgString(h))
+			}
+		}
+		if err := prows.Err(); err != nil {
+			sh.chatErr = fmt.Errorf("records: chat participants: %w", err)
+		}
+	})
+	return sh.chatErr
+}
+
+// Chats returns every conversation, ordered by ROWID. A database without a
+// chat table has none.
+func (m *MessageDB) Chats() ([]*Chat, error) {
+	if err := m.loadChats(); err != nil {
+		return nil, err
+	}
+	out := make([]*Chat, 0, len(m.share.chatList))
+	for _, id := range m.share.chatList {
+		c := m.share.chats[id]
+		out = append(out, &Chat{
+			RowID: c.rowID, GUID: c.guid, Identifier: c.identifier, Name: c.name,
+			Service: c.service, Group: c.isGroup(),
+			Participants: append([]string{}, c.participants...),
+		})
+	}
+	return out, nil
+}
+
+// isGroup reports a group chat: style 43, or else more than one participant.
+func (c *chatInfo) isGroup() bool {
+	if c.style != 0 {
+		return c.style == 43
+	}
+	return len(c.participants) > 1
+}
+
+// loadAttachments reads every attachment row with one joined query,
+// grouped by message ROWID in join order.
+func (m *MessageDB) loadAttachments() (map[int64][]Attachment, error) {
+	a := m.att
+	a.once.Do(func() {
+		a.byMsg = map[int64][]Attachment{}
+		if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
+			return
+		}
+		col := func(c string) string {
+			if m.has("attachment", c) {
+				return "a." + c
+			}
+			return "NULL"
+		}
+		q := "SELECT j.message_id, " + col("guid") + ", " + col("filename") + ", " + col("mime_type") + ", " +
+			col("uti") + ", " + col("transfer_name") + ", " + col("total_bytes") + ", " +
+			col("created_date") + ", " + col("is_sticker") +
+			" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, j.rowid"
+		rows, err := m.db.Query(q)
+		if err != nil {
+			q = strings.Replace(q, "j.rowid", "a.ROWID", 1)
+			if rows, err = m.db.Query(q); err != nil {
+				a.err = fmt.Errorf("records: attachments: %w", err)
+				return
+			}
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v [9]any
+			if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+				a.err = fmt.Errorf("records: attachments: %w", err)
+				return
+			}
+			at := Attachment{
+				GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
+				Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
+			}
+			if at.Name == "" && at.Filename != "" {
+				at.Name = path.Base(at.Filename)
+			}
+			if at.MIME == "" {
+				at.MIME = msgMIME(at.UTI, at.Name)
+			}
+			at.Domain, at.Path = AttachmentLocation(at.Filename)
+			at.Missing = !m.fileExists(at.Domain, at.Path)
+			id := msgInt(v[0])
+			a.byMsg[id] = append(a.byMsg[id], at)
+		}
+		if err := rows.Err(); err != nil {
+			a.err = fmt.Errorf("records: attachments: %w", err)
+		}
+	})
+	return a.byMsg, a.err
+}
+
+func (m *MessageDB) fileExists(domain, p string) bool {
+	if m.fsys == nil || domain == "" || p == "" {
+		return false
+	}
+	fi, err := fs.Stat(m.fsys, domain+"/"+p)
+	return err == nil && !fi.IsDir()
+}
+
+// AttachmentLocation maps attachment.filename as stored in sms.db
+// (~/Library/SMS/Attachments/ab/11/GUID/IMG_0001.HEIC, or an absolute
+// /var/mobile/… or /private/var/mobile/… path) to its place in a backup:
+// domain MediaDomain and the path relative to the home directory. Other
+// values give empty strings.
+func AttachmentLocation(filename string) (domain, relPath string) {
+	var rest string
+	switch {
+	case strings.HasPrefix(filename, "~/"):
+		rest = filename[2:]
+	case strings.HasPrefix(filename, "/private/var/mobile/"):
+		rest = filename[len("/private/var/mobile/"):]
+	case strings.HasPrefix(filename, "/var/mobile/"):
+		rest = filename[len("/var/mobile/"):]
+	default:
+		return "", ""
+	}
+	rest = strings.TrimLeft(rest, "/")
+	if rest == "" || !fs.ValidPath(rest) {
+		return "", ""
+	}
+	return AttachmentDomain, rest
+}
+
+var utiMIME = map[string]string{
+	"public.jpeg": "image/jpeg", "public.png": "image/png", "public.heic": "image/heic",
+	"public.heif": "image/heif", "com.compuserve.gif": "image/gif", "public.tiff": "image/tiff",
+	"com.apple.quicktime-movie": "video/quicktime", "public.mpeg-4": "video/mp4",
+	"public.3gpp": "video/3gpp", "com.apple.m4a-audio": "audio/mp4", "public.mp3": "audio/mpeg",
+	"com.apple.coreaudio-format": "audio/x-caf", "org.3gpp.adaptive-multi-rate-audio": "audio/amr",
+	"public.vcard": "text/vcard", "public.plain-text": "text/plain", "com.adobe.pdf": "application/pdf",
+	"com.apple.pkpass": "application/vnd.apple.pkpass", "public.zip-archive": "application/zip",
+}
+
+var extMIME = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".heic": "image/heic",
+	".gif": "image/gif", ".tif": "image/tiff", ".tiff": "image/tiff", ".mov": "video/quicktime",
+	".mp4": "video/mp4", ".m4v": "video/x-m4v", ".3gp": "video/3gpp", ".m4a": "audio/mp4",
+	".mp3": "audio/mpeg", ".caf": "audio/x-caf", ".amr": "audio/amr", ".vcf": "text/vcard",
+	".txt": "text/plain", ".pdf": "application/pdf", ".pkpass": "application/vnd.apple.pkpass",
+	".zip": "application/zip", ".webp": "image/webp",
+}
+
+// guessMIME derives a MIME type from a UTI or a file name extension, with
+// fixed tables (not the host's MIME database, so that output does not
+// depend on the machine); unknown types give application/octet-stream.
+func msgMIME(uti, name string) string {
+	if t, ok := utiMIME[uti]; ok {
+		return t
+	}
+	if t, ok := extMIME[strings.ToLower(path.Ext(name))]; ok {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// Messages yields every message ordered by date, then ROWID, reading the
+// database as it goes.
+//
+// A row that cannot be read completely is yielded with a *RowError: msg is
+// then nil when nothing could be read, or else holds every field that
+// could (for example all but the text of a malformed attributedBody), and
+// iteration continues. A failure of the query itself is yielded once with
+// a nil message and ends the sequence. Breaking out of the loop is safe.
+func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
+	return m.messages(nil)
+}
+
+// MessagesInChat yields the messages of the chats whose chat_identifier or
+// guid is id (an identifier may name several chats, e.g. the SMS and the
+// iMessage conversation with one number), ordered as Messages. Chat and
+// ChatGUID of each message are those of the matched chat. An unknown id
+// yields a single error wrapping ErrNoChat.
+func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
+	return func(yield func(*Message, error) bool) {
+		if err := m.loadChats(); err != nil {
+			yield(nil, err)
+			return
+		}
+		var ids []int64
+		for _, rid := range m.share.chatList {
+			c := m.share.chats[rid]
+			if c.identifier == id || c.guid == id {
+				ids = append(ids, rid)
+			}
+		}
+		if len(ids) == 0 || !m.has("chat_message_join", "chat_id") {
+			yield(nil, fmt.Errorf("%w: %q", ErrNoChat, id))
+			return
+		}
+		m.messages(ids)(yield)
+	}
+}
+
+// message columns read, in query order.
+var messageColumns = []string{
+	"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "date", "date_read",
+	"date_delivered", "is_from_me", "is_read", "subject", "associated_message_guid",
+	"associated_message_type", "associated_message_emoji", "thread_originator_guid",
+	"date_edited", "date_retracted", "message_summary_info", "item_type", "group_action_type",
+	"other_handle", "group_title", "balloon_bundle_id",
+}
+
+const (
+	cRowID = iota
+	cGUID
+	cText
+	cBody
+	cHandle
+	cService
+	cDate
+	cDateRead
+	cDateDelivered
+	cFromMe
+	cIsRead
+	cSubject
+	cAssocGUID
+	cAssocType
+	cAssocEmoji
+	cThread
+	cDateEdited
+	cDateRetracted
+	cSummary
+	cItemType
+	cGroupAction
+	cOtherHandle
+	cGroupTitle
+	cBalloon
+	cSender      // handle.id of handle_id
+	cOtherSender // handle.id of other_handle
+	cChat        // chat ROWID
+	cHandleSvc   // handle.service of handle_id
+	nCols
+)
+
+func (m *MessageDB) messageQuery(chats []int64) string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for i, c := range messageColumns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if m.has("message", c) || c == "ROWID" { // every table has a rowid, declared or not
+			b.WriteString("m." + c)
+		} else {
+			b.WriteString("NULL")
+		}
+	}
+	handleJoin := m.has("handle", "id")
+	if handleJoin && m.has("message", "handle_id") {
+		b.WriteString(", h.id")
+	} else {
+		b.WriteString(", NULL")
+	}
+	if handleJoin && m.has("message", "other_handle") {
+		b.WriteString(", oh.id")
+	} else {
+		b.WriteString(", NULL")
+	}
+	cmj := m.has("chat_message_join", "chat_id") && m.has("chat_message_join", "message_id")
+	var in string
+	if len(chats) > 0 {
+		ids := make([]string, len(chats))
+		for i, id := range chats {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		in = " AND j.chat_id IN (" + strings.Join(ids, ",") + ")"
+	}
+	if cmj {
+		b.WriteString(", (SELECT MIN(j.chat_id) FROM chat_message_join j WHERE j.message_id = m.ROWID" + in + ")")
+	} else {
+		b.WriteString(", NULL")
+	}
+	if handleJoin && m.has("message", "handle_id") && m.has("handle", "service") {
+		b.WriteString(", h.service")
+	} else {
+		b.WriteString(", NULL")
+	}
+	b.WriteString(" FROM message m")
+	if handleJoin && m.has("message", "handle_id") {
+		b.WriteString(" LEFT JOIN handle h ON h.ROWID = m.handle_id")
+	}
+	if handleJoin && m.has("message", "other_handle") {
+		b.WriteString(" LEFT JOIN handle oh ON oh.ROWID = m.other_handle")
+	}
+	if len(chats) > 0 {
+		b.WriteString(" WHERE m.ROWID IN (SELECT j.message_id FROM chat_message_join j WHERE 1" + in + ")")
+	}
+	if m.has("message", "date") {
+		b.WriteString(" ORDER BY m.date, m.ROWID")
+	} else {
+		b.WriteString(" ORDER BY m.ROWID")
+	}
+	return b.String()
+}
+
+func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
+	return func(yield func(*Message, error) bool) {
+		if err := m.loadChats(); err != nil {
+			yield(nil, err)
+			return
+		}
+		atts, err := m.loadAttachments()
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		rows, err := m.db.Query(m.messageQuery(chats))
+		if err != nil {
+			yield(nil, fmt.Errorf("records: messages: %w", err))
+			return
+		}
+		defer rows.Close()
+		var v [nCols]any
+		ptrs := make([]any, nCols)
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		for rows.Next() {
+			clear(v[:])
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: "message", Err: err}) {
+					return
+				}
+				continue
+			}
+			msg, err := m.buildMessage(&v, atts)
+			if err != nil {
+				err = &RowError{Table: "message", RowID: msg.RowID, Err: err}
+			}
+			if !yield(msg, err) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, fmt.Errorf("records: messages: %w", err))
+		}
+	}
+}
+
+var reactionTypes = [...]string{"love", "like", "dislike", "laugh", "emphasize", "question", "emoji", "sticker"}
+
+func (m *MessageDB) buildMessage(v *[nCols]any, atts map[int64][]Attachment) (*Message, error) {
+	msg := &Message{
+		RowID:         msgInt(v[cRowID]),
+		GUID:          msgString(v[cGUID]),
+		Service:       msgService(msgString(v[cService])),
+		Date:          msgTime(v[cDate]),
+		DateRead:      msgTime(v[cDateRead]),
+		DateDelivered: msgTime(v[cDateDelivered]),
+		FromMe:        msgInt(v[cFromMe]) != 0,
+		IsRead:        msgInt(v[cIsRead]) != 0,
+		Subject:       msgString(v[cSubject]),
+		BalloonBundle: msgString(v[cBalloon]),
+		Attachments:   []Attachment{},
+	}
+	if a := atts[msg.RowID]; len(a) > 0 {
+		msg.Attachments = slices.Clone(a)
+	}
+	if c := m.share.chats[msgInt(v[cChat])]; c != nil {
+		msg.Chat = c.identifier
+		msg.ChatGUID = c.guid
+		if c.name != "" {
+			name := c.name
+			msg.ChatName = &name
+		}
+		if len(c.participants) > 0 {
+			msg.Participants = slices.Clone(c.participants)
+		}
+		if msg.Service == "" {
+			msg.Service = c.service
+		}
+	}
+	if msg.Service == "" {
+		msg.Service = msgService(msgString(v[cHandleSvc]))
+	}
+	if !msg.FromMe {
+		if s := msgString(v[cSender]); s != "" {
+			msg.Sender = &s
+		}
+	}
+
+	var errs []error
+	// Body: the text column when it has a value (it is what the device
+	// shows, and wins when attributedBody disagrees), else attributedBody.
+	msg.Text = msgString(v[cText])
+	if msg.Text == "" {
+		if body := msgBytes(v[cBody]); len(body) > 0 {
+			t, err := msgBodyText(body)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("attributedBody: %w", err))
+			}
+			msg.Text = t
+		}
+	}
+
+	// Tapbacks.
+	if at := msgInt(v[cAssocType]); at != 0 {
+		r := &Reaction{}
+		switch {
+		case at == 1000:
+			r.Type = "sticker"
+		case at >= 2000 && at <= 2007:
+			r.Type = reactionTypes[at-2000]
+		case at >= 3000 && at <= 3007:
+			r.Type = reactionTypes[at-3000]
+			r.Removed = true
+		default:
+			r = nil
+		}
+		if r != nil {
+			r.Target, r.Part = cleanAssociatedGUID(msgString(v[cAssocGUID]))
+			r.Emoji = msgString(v[cAssocEmoji])
+			msg.Reaction = r
+		}
+	}
+	if s := msgString(v[cThread]); s != "" {
+		msg.ReplyTo = &s
+	}
+
+	// Edits and unsent parts.
+	if t := msgTime(v[cDateEdited]); t != nil {
+		msg.Edited = true
+		msg.DateEdited = t
+	}
+	if msgTime(v[cDateRetracted]) != nil {
+		msg.Unsent = true
+	}
+	if si := msgBytes(v[cSummary]); len(si) > 0 {
+		edits, retracted, err := ParseSummaryInfo(si)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("message_summary_info: %w", err))
+		}
+		if len(edits) > 0 {
+			msg.Edits = edits
+			msg.Edited = true
+		}
+		if len(retracted) > 0 {
+			msg.Unsent = true
+		}
+		if msg.Text == "" && len(edits) > 0 {
+			msg.Text = latestEditText(edits, retracted)
+		}
+	}
+
+	if it := msgInt(v[cItemType]); it != 0 {
+		msg.GroupEvent = msgGroupEvent(it, msgInt(v[cGroupAction]), msgInt(v[cOtherHandle]), msgInt(v[cHandle]),
+			msgString(v[cOtherSender]), msgString(v[cGroupTitle]))
+	}
+	return msg, errors.Join(errs...)
+}
+
+// bodyText decodes an attributedBody, falling back to typedstream.Recover
+// for malformed blobs; an archive without text gives "".
+func msgBodyText(b []byte) (string, error) {
+	t, err := typedstream.Text(b)
+	if err == nil {
+		return t, nil
+	}
+	if errors.Is(err, typedstream.ErrNoText) {
+		return "", nil
+	}
+	if r, ok := typedstream.Recover(b); ok {
+		return r, nil
+	}
+	return "", err
+}
+
+// latestEditText joins, in part order, the latest version of each edited
+// part that was not retracted: the text shown after the last edit, used
+// when the row keeps neither text nor attributedBody.
+func latestEditText(edits []Edit, retracted []int) string {
+	var b strings.Builder
+	for i, e := range edits {
+		if (i+1 == len(edits) || edits[i+1].Part != e.Part) && !slices.Contains(retracted, e.Part) {
+			b.WriteString(e.Text)
+		}
+	}
+	return b.String()
+}
+
+// cleanAssociatedGUID splits associated_message_guid ("p:N/GUID",
+// "bp:GUID" or a bare GUID) into the target GUID and part.
+func cleanAssociatedGUID(s string) (string, int) {
+	switch {
+	case strings.HasPrefix(s, "p:"):
+		rest := s[2:]
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			part, err := strconv.Atoi(rest[:i])
+			if err != nil || part < 0 {
+				part = 0
+			}
+			return rest[i+1:], part
+		}
+		return rest, 0
+	case strings.HasPrefix(s, "bp:"):
+		return s[3:], 0
+	}
+	return s, 0
+}
+
+// groupEvent interprets item_type/group_action_type (FORMAT.md §10.2).
+func msgGroupEvent(itemType, action, other, handle int64, otherID, title string) *GroupEvent {
+	ev := &GroupEvent{Other: otherID}
+	switch itemType {
+	case 1:
+		switch {
+		case action == 1:
+			ev.Kind = "removed"
+		case other != 0 && other == handle:
+			ev.Kind = "number-changed"
+		default:
+			ev.Kind = "added"
+		}
+	case 2:
+		ev.Kind = "renamed"
+		ev.Title = title
+	case 3:
+		switch action {
+		case 0:
+			ev.Kind = "left"
+		case 1:
+			ev.Kind = "icon-changed"
+		case 2:
+			ev.Kind = "icon-removed"
+		case 4:
+			ev.Kind = "background-changed"
+		case 6:
+			ev.Kind = "background-removed"
+		default:
+			ev.Kind = "group-action-" + strconv.FormatInt(action, 10)
+		}
+	case 4:
+		ev.Kind = "location-sharing"
+	case 5:
+		ev.Kind = "audio-kept"
+	case 6:
+		ev.Kind = "facetime"
+	default:
+		ev.Kind = "item-type-" + strconv.FormatInt(itemType, 10)
+	}
+	return ev
+}
+
+// normService returns message.service as stored, except that the lower
+// case "rcs" some devices write becomes "RCS".
+func msgService(s string) string {
+	if strings.EqualFold(s, "rcs") {
+		return "RCS"
+	}
+	return s
+}
+
+func msgInt(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case float64:
+		if x != x || x > 9.2e18 || x < -9.2e18 {
+			return 0
+		}
+		return int64(x)
+	case []byte:
+		n, _ := strconv.ParseInt(strings.TrimSpace(string(x)), 10, 64)
+		return n
+	case string:
+		n, _ := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
+		return n
+	case bool:
+		if x {
+			return 1
+		}
+	}
+	return 0
+}
+
+func msgString(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
+}
+
+func msgBytes(v any) []byte {
+	switch x := v.(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
+}
+
+// appleTimeAny converts a 2001-epoch column (seconds or nanoseconds,
+// decided per value) stored as an integer, a real or a numeric string.
+func msgTime(v any) *time.Time {
+	switch x := v.(type) {
+	case int64:
+		return AppleTimeInt(x)
+	case float64:
+		return AppleTime(x)
+	case []byte, string:
+		s := msgString(x)
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return AppleTimeInt(n)
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return AppleTime(f)
+		}
+	}
+	return nil
+}

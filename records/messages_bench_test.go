@@ -1,0 +1,114 @@
+package records
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+)
+
+var benchDBs sync.Map // size -> []byte
+
+// benchSMS builds (once per size) an iOS 18 sms.db with n messages: text
+// NULL with a typedstream body, every 10th message with an attachment,
+// every 25th a reaction, 40 handles and 12 chats (4 groups).
+func benchSMS(b *testing.B, n int) []byte {
+	if v, ok := benchDBs.Load(n); ok {
+		return v.([]byte)
+	}
+	var d dbfixture.SMSData
+	for i := 1; i <= 40; i++ {
+		d.Handles = append(d.Handles, dbfixture.SMSHandle{RowID: int64(i), ID: fmt.Sprintf("+1555%07d", i)})
+	}
+	for i := 1; i <= 12; i++ {
+		c := dbfixture.SMSChat{RowID: int64(i), Service: "iMessage"}
+		if i <= 4 {
+			c.GUID, c.Identifier, c.DisplayName, c.Group = fmt.Sprintf("iMessage;+;chat%d", i), fmt.Sprintf("chat%d", i), fmt.Sprintf("Group %d", i), true
+			c.Handles = []int64{int64(i), int64(i + 10), int64(i + 20)}
+		} else {
+			c.GUID, c.Identifier = "iMessage;-;"+d.Handles[i].ID, d.Handles[i].ID
+			c.Handles = []int64{int64(i + 1)}
+		}
+		d.Chats = append(d.Chats, c)
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 1; i <= n; i++ {
+		chat := int64(i%12 + 1)
+		m := dbfixture.SMSMessage{
+			RowID: int64(i), GUID: fmt.Sprintf("BENCH-%08d", i), Service: "iMessage",
+			Text:   fmt.Sprintf("Message number %d, with a little more text to look like a real one.", i),
+			Handle: int64(i%40 + 1), FromMe: i%3 == 0, Date: t0.Add(time.Duration(i) * time.Minute),
+			DateRead: t0.Add(time.Duration(i)*time.Minute + time.Second), IsRead: true, Chats: []int64{chat},
+		}
+		if i%10 == 0 {
+			a := int64(len(d.Attachments) + 1)
+			d.Attachments = append(d.Attachments, dbfixture.SMSAttachment{
+				RowID: a, GUID: fmt.Sprintf("ATT-%08d", a), MIME: "image/jpeg", UTI: "public.jpeg",
+				Filename:     fmt.Sprintf("~/Library/SMS/Attachments/%02x/%02d/ATT-%08d/IMG_%04d.JPG", a%256, a%100, a, a%10000),
+				TransferName: fmt.Sprintf("IMG_%04d.JPG", a%10000), Size: 100000 + a, Created: m.Date,
+			})
+			m.Attachments = []int64{a}
+			m.Text = "\uFFFC" + m.Text
+		}
+		if i%25 == 0 {
+			m.AssociatedGUID, m.AssociatedType = fmt.Sprintf("p:0/BENCH-%08d", i-1), 2000
+		}
+		d.Messages = append(d.Messages, m)
+	}
+	img, err := dbfixture.SMS(dbfixture.SMSiOS18, d)
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchDBs.Store(n, img)
+	return img
+}
+
+func benchExport(b *testing.B, n int) {
+	img := benchSMS(b, n)
+	db, err := OpenMessagesBytes(img, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	b.SetBytes(int64(len(img)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		// A fresh view per iteration so that the attachment preload is timed.
+		v := db.WithFiles(nil)
+		enc := json.NewEncoder(io.Discard)
+		count := 0
+		for m, err := range v.Messages() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := enc.Encode(m); err != nil {
+				b.Fatal(err)
+			}
+			count++
+		}
+		if count != n {
+			b.Fatalf("%d messages, want %d", count, n)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/msg")
+}
+
+// BenchmarkMessages streams a 20,000-message database to JSON Lines.
+func BenchmarkMessages(b *testing.B) { benchExport(b, 20000) }
+
+// BenchmarkMessagesSized shows how the cost grows with the database size.
+func BenchmarkMessagesSized(b *testing.B) {
+	for _, n := range []int{2000, 20000, 200000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			if n > 20000 && testing.Short() {
+				b.Skip("large database skipped in -short mode")
+			}
+			benchExport(b, n)
+		})
+	}
+}
