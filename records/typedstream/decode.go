@@ -188,7 +188,15 @@ type decoder struct {
 	oarena  []Object
 	carena  []Class
 	chains  map[*Class][]string
+
+	// textOnly stops decoding at the first NSString of a root attributed
+	// string (Text's fast path); the string is left in text.
+	textOnly bool
+	text     *string
 }
+
+// errTextFound stops a textOnly decode once the text is known.
+var errTextFound = errors.New("typedstream: text found")
 
 func (d *decoder) errf(format string, args ...any) error {
 	return &FormatError{Offset: d.off, Msg: fmt.Sprintf(format, args...)}
@@ -511,6 +519,14 @@ func (d *decoder) object(h byte, depth int) (any, error) {
 		}
 	}
 	o.Values, o.Groups = d.collect(vbase, gbase)
+	if d.textOnly && d.text == nil && o.Is("NSString") && len(d.objs) > 0 {
+		if root, ok := d.objs[0].(*Object); ok && root != o && root.Is("NSAttributedString") {
+			if s, ok := objectString(o); ok {
+				d.text = &s
+				return nil, errTextFound
+			}
+		}
+	}
 	return o, nil
 }
 

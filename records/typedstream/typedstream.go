@@ -39,10 +39,17 @@ type Run struct {
 
 // Text returns the main string of an attributedBody blob: the string of the
 // root NSAttributedString or NSString, or else the first NSString found in
-// the archive (depth first). The whole stream is validated: a malformed blob
-// returns a *FormatError even when its text could be read (see Recover). A
-// well-formed archive without any string returns ErrNoText.
+// the archive (depth first). For a root attributed string decoding stops
+// as soon as the text is known, so a body damaged only in its attribute
+// runs still gives its text (Parse reports the damage); a blob damaged
+// before that returns a *FormatError (see Recover). A well-formed archive
+// without any string returns ErrNoText.
 func Text(b []byte) (string, error) {
+	// Fast path: a message body is a root attributed string whose first
+	// value is the text; decoding can stop there, before the attribute runs.
+	if s, ok := fastText(b); ok {
+		return s, nil
+	}
 	vals, err := Decode(b)
 	if err != nil {
 		return "", err
@@ -180,3 +187,27 @@ func (s *AttributedString) Mentions() []Span { return s.spans(AttrMention) }
 // Links returns the link ranges (__kIMLinkAttributeName) with their URL in
 // Value.
 func (s *AttributedString) Links() []Span { return s.spans(AttrLink) }
+
+// fastText decodes only up to the first NSString of a root attributed
+// string. ok is false when the archive is not of that shape or is
+// malformed before the text; Text then decodes it whole.
+func fastText(b []byte) (string, bool) {
+	d := decoder{b: b, budget: 2*len(b) + 1024, chunk: 8, textOnly: true}
+	var h Header
+	if err := d.header(&h); err != nil {
+		return "", false
+	}
+	for d.off < len(d.b) {
+		hb, err := d.head()
+		if err != nil {
+			return "", false
+		}
+		if err := d.group(hb, 0); err != nil {
+			if err == errTextFound && d.text != nil {
+				return validUTF8(*d.text), true
+			}
+			return "", false
+		}
+	}
+	return "", false
+}

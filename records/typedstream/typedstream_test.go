@@ -540,8 +540,19 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		as, perr := Parse(b)
 		s, terr := Text(b)
-		if (perr == nil) != (terr == nil) {
-			t.Fatalf("Parse err %v but Text err %v", perr, terr)
+		// Text stops once the text is known, so damage after it (in the
+		// attribute runs) fails Parse but not Text; the reverse must not
+		// happen.
+		if perr == nil && terr != nil {
+			t.Fatalf("Parse succeeded but Text err %v", terr)
+		}
+		if terr == nil && !utf8.ValidString(s) {
+			t.Fatalf("invalid UTF-8 %q", s)
+		}
+		if perr != nil && terr == nil {
+			if full, ok := fullText(b); ok && full != s {
+				t.Fatalf("fast text %q differs from the full decode's %q", s, full)
+			}
 		}
 		if perr == nil {
 			if as.Text != s {
@@ -598,4 +609,14 @@ func BenchmarkParse(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// fullText is Text without the fast path, tolerating an error after the
+// root string.
+func fullText(b []byte) (string, bool) {
+	vals, err := Decode(b)
+	if err != nil {
+		return "", false
+	}
+	return rootString(vals)
 }
