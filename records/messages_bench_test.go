@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -110,5 +113,57 @@ func BenchmarkMessagesSized(b *testing.B) {
 			}
 			benchExport(b, n)
 		})
+	}
+}
+
+// BenchmarkMessagesWithOpen includes opening the database image, as a
+// user's run does.
+func BenchmarkMessagesWithOpen(b *testing.B) {
+	img := benchSMS(b, 20000)
+	b.SetBytes(int64(len(img)))
+	for b.Loop() {
+		db, err := OpenMessagesBytes(img, nil, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		enc := json.NewEncoder(io.Discard)
+		for m, err := range db.Messages() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			enc.Encode(m)
+		}
+		db.Close()
+	}
+}
+
+// BenchmarkSQLiteJSONReference is the reference of the messages target:
+// the sqlite3 shell dumping the same rows joined with their handles and
+// chats as JSON (skipped when the sqlite3 shell is not installed).
+func BenchmarkSQLiteJSONReference(b *testing.B) {
+	sqlite, err := exec.LookPath("sqlite3")
+	if err != nil {
+		b.Skip("sqlite3 shell not installed")
+	}
+	img := benchSMS(b, 20000)
+	path := filepath.Join(b.TempDir(), "sms.db")
+	if err := os.WriteFile(path, img, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	const q = `SELECT m.ROWID, m.guid, m.text, m.attributedBody, m.service, m.date, m.date_read, m.date_delivered, m.is_from_me,
+	  m.associated_message_guid, m.associated_message_type, m.thread_originator_guid, m.date_edited, m.message_summary_info,
+	  h.id AS sender, c.chat_identifier, c.display_name,
+	  (SELECT json_group_array(json_object('name', a.transfer_name, 'mime', a.mime_type, 'size', a.total_bytes, 'filename', a.filename))
+	     FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id WHERE j.message_id = m.ROWID) AS attachments
+	FROM message m LEFT JOIN handle h ON h.ROWID = m.handle_id
+	LEFT JOIN chat_message_join cmj ON cmj.message_id = m.ROWID LEFT JOIN chat c ON c.ROWID = cmj.chat_id
+	ORDER BY m.date, m.ROWID`
+	b.SetBytes(int64(len(img)))
+	for b.Loop() {
+		cmd := exec.Command(sqlite, "-readonly", "-json", path, q)
+		cmd.Stdout = io.Discard
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
