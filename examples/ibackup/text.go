@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"iter"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/iosbackup/iosbackup/records"
+	"github.com/iosbackup/iosbackup/records/export"
+)
+
+// The "text" format: records laid out for people, not programs.
+
+func shortDate(t *time.Time) string {
+	if t == nil {
+		return "????-??-?? ??:??"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (export.Stats, error) {
+	var st export.Stats
+	bw := bufio.NewWriter(w)
+	for c := range countingSeq(seq, &st) {
+		name := records.DisplayName(c)
+		if name == "" {
+			name = "(no name)"
+		}
+		var extra []string
+		if c.Nickname != "" && !strings.Contains(name, c.Nickname) {
+			extra = append(extra, "“"+c.Nickname+"”")
+		}
+		if c.JobTitle != "" {
+			extra = append(extra, c.JobTitle)
+		}
+		if c.Organization != "" && c.Organization != name {
+			extra = append(extra, c.Organization)
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(bw, "%s (%s)\n", name, strings.Join(extra, ", "))
+		} else {
+			fmt.Fprintln(bw, name)
+		}
+		labeled := func(kind string, vs []records.Labeled) {
+			for _, v := range vs {
+				if v.Label != "" {
+					fmt.Fprintf(bw, "    %-8s %s: %s\n", kind, v.Label, v.Value)
+				} else {
+					fmt.Fprintf(bw, "    %-8s %s\n", kind, v.Value)
+				}
+			}
+		}
+		labeled("phone", c.Phones)
+		labeled("email", c.Emails)
+		labeled("url", c.URLs)
+		for _, ad := range c.Addresses {
+			var parts []string
+			for _, p := range []string{ad.Street, ad.City, strings.TrimSpace(ad.State + " " + ad.ZIP), ad.Country} {
+				if p != "" {
+					parts = append(parts, p)
+				}
+			}
+			fmt.Fprintf(bw, "    %-8s %s: %s\n", "address", ad.Label, strings.Join(parts, ", "))
+		}
+		if c.Birthday != "" {
+			fmt.Fprintf(bw, "    %-8s %s\n", "birthday", c.Birthday)
+		}
+		if c.Note != "" {
+			fmt.Fprintf(bw, "    %-8s %s\n", "note", strings.ReplaceAll(c.Note, "\n", " / "))
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
+	}
+	return st, nil
+}
+
+func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func(string) string) (export.Stats, error) {
+	var st export.Stats
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for c := range countingSeq(seq, &st) {
+		dir := "incoming"
+		switch {
+		case c.Outgoing:
+			dir = "outgoing"
+		case c.Missed:
+			dir = "missed"
+		}
+		who := who(c.Address, c.Name, names)
+		dur := ""
+		if c.Duration > 0 {
+			dur = (time.Duration(c.Duration*float64(time.Second)) / time.Second * time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, c.Type, who, dur)
+	}
+	if err := tw.Flush(); err != nil {
+		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
+	}
+	return st, nil
+}
+
+// who names a handle: "Name (handle)", the handle alone, or "unknown".
+func who(handle, name string, names func(string) string) string {
+	if name == "" && names != nil && handle != "" {
+		name = names(handle)
+	}
+	switch {
+	case handle == "" && name == "":
+		return "unknown caller"
+	case name == "" || name == handle:
+		return handle
+	case handle == "":
+		return name
+	}
+	return name + " (" + handle + ")"
+}
+
+var reactionVerbs = map[string]string{
+	"love": "loved", "like": "liked", "dislike": "disliked", "laugh": "laughed at",
+	"emphasize": "emphasized", "question": "questioned", "sticker": "put a sticker on",
+}
+
+func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chats []*records.Chat, names func(string) string) (export.Stats, error) {
+	var st export.Stats
+	type conv struct {
+		key  string
+		msgs []*records.Message
+	}
+	var order []*conv
+	byKey := map[string]*conv{}
+	byGUID := map[string]*records.Message{}
+	for m := range countingSeq(seq, &st) {
+		key := m.ChatGUID
+		if key == "" {
+			key = m.Chat
+		}
+		c := byKey[key]
+		if c == nil {
+			c = &conv{key: key}
+			byKey[key] = c
+			order = append(order, c)
+		}
+		c.msgs = append(c.msgs, m)
+		byGUID[m.GUID] = m
+	}
+	chatByGUID := map[string]*records.Chat{}
+	for _, c := range chats {
+		chatByGUID[c.GUID] = c
+	}
+	name := func(h string) string {
+		if names != nil {
+			if n := names(h); n != "" {
+				return n
+			}
+		}
+		return h
+	}
+	quote := func(guid string) string {
+		t := byGUID[guid]
+		if t == nil {
+			return "a message"
+		}
+		s := strings.TrimSpace(strings.ReplaceAll(t.Text, "\uFFFC", ""))
+		if s == "" {
+			if len(t.Attachments) > 0 {
+				return "an attachment"
+			}
+			return "a message"
+		}
+		if r := []rune(s); len(r) > 40 {
+			s = string(r[:39]) + "…"
+		}
+		return "“" + s + "”"
+	}
+	bw := bufio.NewWriter(w)
+	for i, c := range order {
+		first := c.msgs[0]
+		title := first.Chat
+		if first.ChatName != nil && *first.ChatName != "" {
+			title = *first.ChatName
+		} else if title != "" {
+			title = who(title, "", names)
+		}
+		if title == "" {
+			title = "(no conversation)"
+		}
+		var people []string
+		if ch := chatByGUID[first.ChatGUID]; ch != nil && ch.Group {
+			for _, p := range ch.Participants {
+				people = append(people, name(p))
+			}
+		}
+		if i > 0 {
+			fmt.Fprintln(bw)
+		}
+		fmt.Fprintf(bw, "== %s", title)
+		if len(people) > 0 {
+			sort.Strings(people)
+			fmt.Fprintf(bw, " (with %s)", strings.Join(people, ", "))
+		}
+		if first.Service != "" {
+			fmt.Fprintf(bw, " [%s]", first.Service)
+		}
+		fmt.Fprintln(bw, " ==")
+		for _, m := range c.msgs {
+			from := "Me"
+			if !m.FromMe {
+				from = "?"
+				if m.Sender != nil {
+					from = name(*m.Sender)
+				}
+			}
+			var line string
+			switch {
+			case m.Reaction != nil:
+				r := m.Reaction
+				verb := reactionVerbs[r.Type]
+				if r.Type == "emoji" {
+					verb = "reacted " + r.Emoji + " to"
+				}
+				if verb == "" {
+					verb = "reacted to"
+				}
+				if r.Removed {
+					verb = "took back a reaction (" + r.Type + ") to"
+				}
+				line = fmt.Sprintf("%s %s %s", from, verb, quote(r.Target))
+			case m.GroupEvent != nil:
+				g := m.GroupEvent
+				switch g.Kind {
+				case "renamed":
+					line = fmt.Sprintf("— %s named the conversation “%s”", from, g.Title)
+				case "added", "removed":
+					line = fmt.Sprintf("— %s %s %s", from, g.Kind, name(g.Other))
+				case "left":
+					line = fmt.Sprintf("— %s left the conversation", from)
+				default:
+					line = fmt.Sprintf("— %s: %s", from, strings.ReplaceAll(g.Kind, "-", " "))
+				}
+			case m.Unsent:
+				line = from + " unsent a message"
+			default:
+				text := strings.TrimSpace(strings.ReplaceAll(m.Text, "\uFFFC", ""))
+				line = from + ": " + strings.ReplaceAll(text, "\n", "\n                    ")
+				if m.ReplyTo != nil {
+					line += "  (reply to " + quote(*m.ReplyTo) + ")"
+				}
+				for _, at := range m.Attachments {
+					missing := ""
+					if at.Missing {
+						missing = ", missing"
+					}
+					line += fmt.Sprintf("  [%s, %s, %s%s]", at.Name, at.MIME, humanBytes(at.Size), missing)
+				}
+				if m.Edited {
+					line += "  (edited)"
+				}
+			}
+			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date), line)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
+	}
+	return st, nil
+}
