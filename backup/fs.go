@@ -391,7 +391,10 @@ func (d *decryptReader) WriteTo(w io.Writer) (int64, error) {
 	return n, err
 }
 
-func (d *decryptReader) Close() error { return d.f.Close() }
+func (d *decryptReader) Close() error {
+	d.r.Close()
+	return d.f.Close()
+}
 
 type fileInfo struct {
 	name  string

@@ -10,15 +10,15 @@
 package cbcio
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"errors"
 	"fmt"
 	"io"
 	"sync"
+
+	"github.com/iosbackup/iosbackup/internal/aescbc"
 )
 
-const blockSize = aes.BlockSize
+const blockSize = aescbc.BlockSize
 
 var (
 	// ErrTruncated means the ciphertext is empty or not a multiple of 16 bytes.
@@ -35,7 +35,8 @@ const chunk = 256 << 10
 // Reader decrypts a CBC stream with PKCS#7 padding.
 type Reader struct {
 	src   io.Reader
-	mode  cipher.BlockMode
+	dec   *aescbc.Decrypter
+	iv    [blockSize]byte
 	buf   []byte // decryption buffer: chunk+blockSize bytes
 	tail  [blockSize]byte
 	ntail int    // ciphertext block held back from the previous chunk
@@ -53,11 +54,26 @@ func NewReader(src io.Reader, key []byte) (*Reader, error) {
 
 // NewReaderIV is NewReader with an explicit IV.
 func NewReaderIV(src io.Reader, key, iv []byte) (*Reader, error) {
-	block, err := aes.NewCipher(key)
+	dec, err := aescbc.NewDecrypter(key)
 	if err != nil || len(iv) != blockSize {
 		return nil, ErrKey
 	}
-	return &Reader{src: src, mode: cipher.NewCBCDecrypter(block, iv), buf: make([]byte, chunk+blockSize)}, nil
+	r := &Reader{src: src, dec: dec, buf: make([]byte, chunk+blockSize)}
+	copy(r.iv[:], iv)
+	return r, nil
+}
+
+// ErrClosed is returned by reads after Close.
+var ErrClosed = errors.New("cbcio: reader closed")
+
+// Close forgets the key (its round keys are zeroed); later reads return
+// ErrClosed. It does not close the source.
+func (r *Reader) Close() error {
+	if r.err != ErrClosed {
+		r.dec.Close()
+		r.err, r.out = ErrClosed, nil
+	}
+	return nil
 }
 
 func (r *Reader) Read(p []byte) (int, error) {
@@ -115,7 +131,7 @@ func (r *Reader) fill() {
 		// buf is full (a multiple of the block size): decrypt all but
 		// the last block, which may turn out to be the padded one.
 		dec := have - blockSize
-		r.mode.CryptBlocks(buf[:dec], buf[:dec])
+		r.dec.CryptBlocks(buf[:dec], buf[:dec], &r.iv)
 		r.ntail = copy(r.tail[:], buf[dec:have])
 		r.out = buf[:dec]
 		return
@@ -124,7 +140,7 @@ func (r *Reader) fill() {
 		r.err = ErrTruncated
 		return
 	}
-	r.mode.CryptBlocks(buf[:have], buf[:have])
+	r.dec.CryptBlocks(buf[:have], buf[:have], &r.iv)
 	n, err := Unpad(buf[:have])
 	if err != nil {
 		r.err = err
@@ -160,15 +176,17 @@ func Decrypt(ct, key []byte) ([]byte, error) {
 
 // DecryptNoPad decrypts a whole ciphertext and keeps any padding.
 func DecryptNoPad(ct, key []byte) ([]byte, error) {
-	block, err := aes.NewCipher(key)
+	dec, err := aescbc.NewDecrypter(key)
 	if err != nil {
 		return nil, ErrKey
 	}
+	defer dec.Close()
 	if len(ct) == 0 || len(ct)%blockSize != 0 {
 		return nil, ErrTruncated
 	}
 	pt := make([]byte, len(ct))
-	cipher.NewCBCDecrypter(block, make([]byte, blockSize)).CryptBlocks(pt, ct)
+	var iv [blockSize]byte
+	dec.CryptBlocks(pt, ct, &iv)
 	return pt, nil
 }
 
@@ -192,10 +210,11 @@ func Unpad(pt []byte) (int, error) {
 // PlainSize returns the plaintext length of a ciphertext of the given size
 // read through ra, by decrypting only its final block.
 func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
-	block, err := aes.NewCipher(key)
+	dec, err := aescbc.NewDecrypter(key)
 	if err != nil {
 		return 0, ErrKey
 	}
+	defer dec.Close()
 	if size <= 0 || size%blockSize != 0 {
 		return 0, ErrTruncated
 	}
@@ -211,7 +230,9 @@ func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
 	if size < 2*blockSize {
 		clear(iv)
 	}
-	cipher.NewCBCDecrypter(block, iv).CryptBlocks(last, last)
+	var ivb [blockSize]byte
+	copy(ivb[:], iv)
+	dec.CryptBlocks(last, last, &ivb)
 	n, err := Unpad(last)
 	if err != nil {
 		return 0, err
@@ -226,10 +247,11 @@ func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
 // padding, truncates dst to the plaintext size, and returns that size.
 // Memory use is workers×segSize.
 func DecryptAt(dst WriterAtTruncater, src io.ReaderAt, size int64, key []byte, segSize int64, workers int) (int64, error) {
-	block, err := aes.NewCipher(key)
+	dec, err := aescbc.NewDecrypter(key)
 	if err != nil {
 		return 0, ErrKey
 	}
+	defer dec.Close()
 	if size <= 0 || size%blockSize != 0 {
 		return 0, ErrTruncated
 	}
@@ -273,7 +295,9 @@ func DecryptAt(dst WriterAtTruncater, src io.ReaderAt, size int64, key []byte, s
 				if err != nil {
 					continue
 				}
-				cipher.NewCBCDecrypter(block, iv).CryptBlocks(ct, ct)
+				var ivb [blockSize]byte
+				copy(ivb[:], iv)
+				dec.CryptBlocks(ct, ct, &ivb)
 				out := ct
 				if off+n == size {
 					k, perr := Unpad(ct)
@@ -323,10 +347,11 @@ type WriterAtTruncater interface {
 // any padding. It returns ErrTruncated for a length that is not a
 // positive multiple of 16.
 func DecryptInPlace(buf, key []byte, workers int) error {
-	block, err := aes.NewCipher(key)
+	dec, err := aescbc.NewDecrypter(key)
 	if err != nil {
 		return ErrKey
 	}
+	defer dec.Close()
 	if len(buf) == 0 || len(buf)%blockSize != 0 {
 		return ErrTruncated
 	}
@@ -337,16 +362,14 @@ func DecryptInPlace(buf, key []byte, workers int) error {
 	per := (blocks + workers - 1) / workers
 	// Each stretch needs the ciphertext block before it as its IV: save
 	// them before any stretch is decrypted in place.
-	ivs := make([][]byte, workers)
+	ivs := make([][blockSize]byte, workers)
 	for w := range workers {
 		start := w * per * blockSize
 		if start >= len(buf) {
 			break
 		}
-		if start == 0 {
-			ivs[w] = make([]byte, blockSize)
-		} else {
-			ivs[w] = append([]byte(nil), buf[start-blockSize:start]...)
+		if start > 0 {
+			copy(ivs[w][:], buf[start-blockSize:start])
 		}
 	}
 	var wg sync.WaitGroup
@@ -359,7 +382,7 @@ func DecryptInPlace(buf, key []byte, workers int) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			cipher.NewCBCDecrypter(block, ivs[w]).CryptBlocks(buf[start:end], buf[start:end])
+			dec.CryptBlocks(buf[start:end], buf[start:end], &ivs[w])
 		}()
 	}
 	wg.Wait()

@@ -181,3 +181,18 @@ func TestDecryptInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestClose(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	ct := encrypt(t, key, make([]byte, 1<<20))
+	r, _ := NewReader(bytes.NewReader(ct), key)
+	buf := make([]byte, 100)
+	if _, err := r.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	r.Close()
+	if _, err := r.Read(buf); !errors.Is(err, ErrClosed) {
+		t.Fatalf("read after close: %v", err)
+	}
+}
