@@ -25,7 +25,9 @@ var (
 // benchBackup writes (once per process) an encrypted iOS 10.2+ backup of
 // one 512 MiB file and 1,500 small files, the extraction target of
 // BENCHMARKS.md.
-func benchBackup(b *testing.B) (string, []byte) {
+func benchBackup(b *testing.B) (string, []byte) { return benchBackupT(b) }
+
+func benchBackupT(b testing.TB) (string, []byte) {
 	benchOnce.Do(func() {
 		benchDir, benchErr = os.MkdirTemp("", "iosbackup-bench")
 		if benchErr != nil {

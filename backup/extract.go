@@ -100,6 +100,8 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 		return nil, err
 	}
 	defer root.Close()
+	dd := &destDirs{root: root, dirs: map[string]*os.Root{}}
+	defer dd.close()
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -148,7 +150,7 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 					continue
 				}
 				rel := outName(e, winNames)
-				n, err := b.extractFile(root, rel, e)
+				n, err := b.extractFile(dd, rel, e)
 				if err != nil {
 					report(e, err, nil, n)
 					continue
@@ -228,8 +230,8 @@ const (
 	segmentSize       = 4 << 20
 )
 
-func (b *Backup) extractFile(root *os.Root, rel string, e *manifest.Entry) (int64, error) {
-	if n, ok, err := b.extractLarge(root, rel, e); ok {
+func (b *Backup) extractFile(dd *destDirs, rel string, e *manifest.Entry) (int64, error) {
+	if n, ok, err := b.extractLarge(dd, rel, e); ok {
 		return n, err
 	}
 	rc, err := b.OpenEntry(e)
@@ -237,12 +239,11 @@ func (b *Backup) extractFile(root *os.Root, rel string, e *manifest.Entry) (int6
 		return 0, err
 	}
 	defer rc.Close()
-	if dir := path.Dir(rel); dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return 0, err
-		}
+	dir, base, err := dd.get(rel)
+	if err != nil {
+		return 0, err
 	}
-	f, err := root.OpenFile(rel, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := dir.OpenFile(base, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 	if err != nil {
 		return 0, err
 	}
@@ -251,13 +252,63 @@ func (b *Backup) extractFile(root *os.Root, rel string, e *manifest.Entry) (int6
 		err = cerr
 	}
 	if err != nil {
-		_ = root.Remove(rel)
+		_ = dir.Remove(base)
 		return n, err
 	}
 	if !e.Modified.IsZero() {
-		_ = root.Chtimes(rel, e.Modified, e.Modified)
+		_ = dir.Chtimes(base, e.Modified, e.Modified)
 	}
 	return n, nil
+}
+
+// destDirs creates the destination's folders once and keeps handles on
+// them (os.Root, so nothing can leave dest), so that each file costs one
+// openat instead of a walk from the top.
+type destDirs struct {
+	root  *os.Root
+	mu    sync.Mutex
+	dirs  map[string]*os.Root
+	extra []*os.Root
+}
+
+// maxDirHandles bounds the open folder handles kept.
+const maxDirHandles = 256
+
+func (d *destDirs) get(rel string) (*os.Root, string, error) {
+	dir, base := path.Split(rel)
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		return d.root, base, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r, ok := d.dirs[dir]; ok {
+		return r, base, nil
+	}
+	if err := d.root.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	r, err := d.root.OpenRoot(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(d.dirs) >= maxDirHandles {
+		// Handles may still be in use by other workers: keep them open
+		// until close, but stop caching new ones past the bound.
+		d.extra = append(d.extra, r)
+		return r, base, nil
+	}
+	d.dirs[dir] = r
+	return r, base, nil
+}
+
+func (d *destDirs) close() {
+	for _, r := range d.dirs {
+		r.Close()
+	}
+	for _, r := range d.extra {
+		r.Close()
+	}
 }
 
 // outName is the slash-separated name of an entry under the destination.
@@ -303,21 +354,17 @@ func WindowsSafeName(s string) string {
 // reading and writing at offsets. ok is false when the entry does not
 // qualify (small, not encrypted, payload not seekable); the caller then
 // streams it.
-func (b *Backup) extractLarge(root *os.Root, rel string, e *manifest.Entry) (n int64, ok bool, err error) {
+func (b *Backup) extractLarge(dd *destDirs, rel string, e *manifest.Entry) (n int64, ok bool, err error) {
 	if !b.info.Encrypted || e.WrappedKey == nil || e.Kind != manifest.File {
 		return 0, false, nil
 	}
-	pname, st, err := b.payloadName(e)
-	if err != nil || st.Size() < parallelThreshold {
-		return 0, false, nil
-	}
-	src, err := b.fsys.Open(pname)
+	src, size, err := b.openPayload(e)
 	if err != nil {
 		return 0, false, nil
 	}
 	defer src.Close()
 	ra, isRA := src.(io.ReaderAt)
-	if !isRA {
+	if !isRA || size < parallelThreshold {
 		return 0, false, nil
 	}
 	key, err := b.fileKey(e)
@@ -325,28 +372,27 @@ func (b *Backup) extractLarge(root *os.Root, rel string, e *manifest.Entry) (n i
 		return 0, true, &fs.PathError{Op: "open", Path: e.Name(), Err: err}
 	}
 	defer clear(key)
-	if dir := path.Dir(rel); dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return 0, true, err
-		}
-	}
-	f, err := root.OpenFile(rel, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	dir, base, err := dd.get(rel)
 	if err != nil {
 		return 0, true, err
 	}
-	n, err = cbcio.DecryptAt(f, ra, st.Size(), key, segmentSize, runtime.GOMAXPROCS(0))
+	f, err := dir.OpenFile(base, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return 0, true, err
+	}
+	n, err = cbcio.DecryptAt(f, ra, size, key, segmentSize, runtime.GOMAXPROCS(0))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		_ = root.Remove(rel)
+		_ = dir.Remove(base)
 		if errors.Is(err, cbcio.ErrPadding) || errors.Is(err, cbcio.ErrTruncated) {
 			err = fmt.Errorf("%w: %w", ErrCorruptPayload, err)
 		}
 		return 0, true, &fs.PathError{Op: "read", Path: e.Name(), Err: err}
 	}
 	if !e.Modified.IsZero() {
-		_ = root.Chtimes(rel, e.Modified, e.Modified)
+		_ = dir.Chtimes(base, e.Modified, e.Modified)
 	}
 	return n, true, nil
 }

@@ -271,6 +271,26 @@ func (b *Backup) payloadName(e *manifest.Entry) (string, fs.FileInfo, error) {
 	return "", nil, ErrMissingPayload
 }
 
+// openPayload opens an entry's stored file (xx/<fileID>, then <fileID>)
+// and returns it with its size.
+func (b *Backup) openPayload(e *manifest.Entry) (fs.File, int64, error) {
+	if !manifest.ValidFileID(e.FileID) {
+		return nil, 0, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
+	}
+	for _, name := range []string{e.FileID[:2] + "/" + e.FileID, e.FileID} {
+		f, err := b.fsys.Open(name)
+		if err != nil {
+			continue
+		}
+		st, err := f.Stat()
+		if err == nil && st.Mode().IsRegular() {
+			return f, st.Size(), nil
+		}
+		f.Close()
+	}
+	return nil, 0, ErrMissingPayload
+}
+
 // plainSize returns the decrypted size of a regular file's payload.
 func (b *Backup) plainSize(e *manifest.Entry) (int64, error) {
 	name, st, err := b.payloadName(e)
@@ -326,28 +346,26 @@ func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error
 	if e.Kind != manifest.File {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
 	}
-	pname, _, err := b.payloadName(e)
-	if err != nil {
-		if errors.Is(err, ErrMissingPayload) && e.Size == 0 {
-			return io.NopCloser(strings.NewReader("")), nil
-		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
-	}
 	var key []byte
+	var err error
 	if b.info.Encrypted && e.WrappedKey != nil {
 		key, err = b.fileKey(e)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 	}
-	f, err := b.fsys.Open(pname)
+	f, size, err := b.openPayload(e)
 	if err != nil {
+		clear(key)
+		if errors.Is(err, ErrMissingPayload) && e.Size == 0 {
+			return io.NopCloser(strings.NewReader("")), nil
+		}
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if key == nil {
 		return f, nil
 	}
-	r, err := cbcio.NewReader(f, key)
+	r, err := cbcio.NewReaderSize(f, key, size)
 	clear(key)
 	if err != nil {
 		f.Close()

@@ -52,13 +52,31 @@ func NewReader(src io.Reader, key []byte) (*Reader, error) {
 	return NewReaderIV(src, key, make([]byte, blockSize))
 }
 
+// NewReaderSize is NewReader for a ciphertext of known size: its buffer
+// is no larger than needed, which matters when many small files are read.
+func NewReaderSize(src io.Reader, key []byte, size int64) (*Reader, error) {
+	return newReader(src, key, make([]byte, blockSize), size)
+}
+
 // NewReaderIV is NewReader with an explicit IV.
 func NewReaderIV(src io.Reader, key, iv []byte) (*Reader, error) {
+	return newReader(src, key, iv, -1)
+}
+
+func newReader(src io.Reader, key, iv []byte, size int64) (*Reader, error) {
 	dec, err := aescbc.NewDecrypter(key)
 	if err != nil || len(iv) != blockSize {
 		return nil, ErrKey
 	}
-	r := &Reader{src: src, dec: dec, buf: make([]byte, chunk+blockSize)}
+	n := chunk
+	if size >= 0 && size < chunk {
+		// Room for the whole ciphertext and one more block, so that the
+		// end of the stream is seen in one fill.
+		// At least one block besides the held one, so that every fill
+		// makes progress even if the size was wrong.
+		n = max(int(size+blockSize-1)/blockSize*blockSize, blockSize)
+	}
+	r := &Reader{src: src, dec: dec, buf: make([]byte, n+blockSize)}
 	copy(r.iv[:], iv)
 	return r, nil
 }

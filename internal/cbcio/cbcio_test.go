@@ -196,3 +196,22 @@ func TestClose(t *testing.T) {
 		t.Fatalf("read after close: %v", err)
 	}
 }
+
+// NewReaderSize decrypts correctly whatever the size hint says.
+func TestReaderSizeHint(t *testing.T) {
+	key := bytes.Repeat([]byte{4}, 32)
+	for _, n := range []int{0, 5, 16, 40, 1000, chunk + 3} {
+		pt := bytes.Repeat([]byte{'q'}, n)
+		ct := encrypt(t, key, pt)
+		for _, hint := range []int64{0, 16, int64(len(ct)), int64(len(ct)) - 16, 3 * chunk} {
+			r, err := NewReaderSize(iotest.HalfReader(bytes.NewReader(ct)), key, hint)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || !bytes.Equal(got, pt) {
+				t.Fatalf("n %d hint %d: %d bytes %v", n, hint, len(got), err)
+			}
+		}
+	}
+}
