@@ -28,6 +28,10 @@ type Health struct {
 	Unsafe []*EntryError `json:"-"`
 	// Undecodable lists entries whose metadata could not be decoded.
 	Undecodable []*EntryError `json:"-"`
+	// Inconsistent lists entries whose fileID is not the SHA-1 of their
+	// domain and path, and repeated entries (same domain and path, or same
+	// fileID): the manifest has been altered or damaged.
+	Inconsistent []*EntryError `json:"-"`
 	// SizesChecked is false when the backup was locked, so the real sizes
 	// of encrypted files could only be estimated from the ciphertext.
 	SizesChecked bool `json:"sizes_checked"`
@@ -46,7 +50,7 @@ type SizeMismatch struct {
 // informational.
 func (h *Health) Healthy() bool {
 	return h.SnapshotState == "finished" && !h.SnapshotDir && len(h.Missing) == 0 &&
-		len(h.Unsafe) == 0 && len(h.Undecodable) == 0
+		len(h.Unsafe) == 0 && len(h.Undecodable) == 0 && len(h.Inconsistent) == 0
 }
 
 // Check inspects the backup without changing it. Without the password it
@@ -63,6 +67,8 @@ func (b *Backup) Check() (*Health, error) {
 	h.SizesChecked = unlocked
 	wals := map[string]*manifest.Entry{}
 	names := map[string]bool{}
+	seenIDs := map[string]bool{}
+	seenNames := map[string]bool{}
 	for e, err := range b.Entries() {
 		if err != nil {
 			return h, err
@@ -78,6 +84,14 @@ func (b *Backup) Check() (*Health, error) {
 		if e.Err != nil {
 			h.Undecodable = append(h.Undecodable, ee(e.Err))
 		}
+		switch {
+		case e.FileID != manifest.ComputeFileID(e.Domain, e.Path):
+			h.Inconsistent = append(h.Inconsistent, ee(errors.New("fileID is not the SHA-1 of domain-path")))
+		case seenIDs[e.FileID] || seenNames[e.Domain+"\x00"+e.Path]:
+			h.Inconsistent = append(h.Inconsistent, ee(errors.New("duplicate entry")))
+		}
+		seenIDs[e.FileID] = true
+		seenNames[e.Domain+"\x00"+e.Path] = true
 		if e.Kind != manifest.File {
 			continue
 		}

@@ -271,6 +271,16 @@ func (b *Backup) payloadName(e *manifest.Entry) (string, fs.FileInfo, error) {
 	return "", nil, ErrMissingPayload
 }
 
+// keyProblem reports an entry of an encrypted backup whose metadata could
+// not be decoded and that has no key: its payload is presumably encrypted,
+// and serving it raw would pass ciphertext off as content.
+func (b *Backup) keyProblem(e *manifest.Entry) error {
+	if b.info.Encrypted && e.WrappedKey == nil && e.Err != nil {
+		return fmt.Errorf("%w: metadata undecodable (%v)", ErrNoKey, e.Err)
+	}
+	return nil
+}
+
 // openPayload opens an entry's stored file (xx/<fileID>, then <fileID>)
 // and returns it with its size.
 func (b *Backup) openPayload(e *manifest.Entry) (fs.File, int64, error) {
@@ -348,6 +358,9 @@ func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error
 	}
 	var key []byte
 	var err error
+	if err := b.keyProblem(e); err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
 	if b.info.Encrypted && e.WrappedKey != nil {
 		key, err = b.fileKey(e)
 		if err != nil {

@@ -94,7 +94,8 @@ type hostileCase struct {
 	skipped map[string]matcher
 	// Check's lists, by entry name.
 	missing, unsafe, undecodable []string
-	unhealthy                    bool // not healthy for another reason (snapshot)
+	inconsistent                 []string // Check.Inconsistent: fileID not the hash of domain-path, duplicates
+	unhealthy                    bool     // not healthy for another reason (snapshot)
 	// maybe lists extra names that may be extracted, with the content
 	// they must then have.
 	maybe map[string][]byte
@@ -462,7 +463,9 @@ func hostileCases(t *testing.T) []hostileCase {
 				{FileID: notesID, Domain: "HomeDomain", Path: "Library/Notes/alias.txt", Flags: 1, File: rawFile("Library/Notes/alias.txt", 11)},
 			}},
 			skipped: map[string]matcher{"HomeDomain/Library/Notes/notes.txt#2": is(errDuplicate)},
-			maybe:   map[string][]byte{"HomeDomain/Library/Notes/alias.txt": []byte("good notes\n")},
+			// alias.txt: fileID not its hash; both notes.txt rows repeat its fileID.
+			inconsistent: []string{"HomeDomain/Library/Notes/alias.txt", "HomeDomain/Library/Notes/notes.txt", "HomeDomain/Library/Notes/notes.txt"},
+			maybe:        map[string][]byte{"HomeDomain/Library/Notes/alias.txt": []byte("good notes\n")},
 		},
 		{
 			name: "null-or-garbage-file-blob",
@@ -492,9 +495,6 @@ func hostileCases(t *testing.T) []hostileCase {
 			// Without its MBFile the entry has no EncryptionKey: its
 			// ciphertext must not be written out as if it were the content.
 			failed: map[string]matcher{"HomeDomain/Library/null.db": is(ErrNoKey)},
-			bug: "backup/fs.go openEntry: in an encrypted backup, an entry whose MBFile is NULL or undecodable (Entry.Err != nil, " +
-				"so WrappedKey == nil) is served raw: Extract writes the 64 bytes of ciphertext as the file's content and reports " +
-				"no failure; want Failed with ErrNoKey (and fs.ReadFile to fail likewise)",
 		},
 		{
 			name: "corrupt-manifest-db",
@@ -729,10 +729,15 @@ func runHostile(t *testing.T, c hostileCase) {
 		for _, e := range h.Undecodable {
 			undec = append(undec, e.Domain+"/"+e.Path)
 		}
+		var incons []string
+		for _, e := range h.Inconsistent {
+			incons = append(incons, e.Domain+"/"+e.Path)
+		}
+		sameNames(t, "Check.Inconsistent", incons, c.inconsistent, parent)
 		sameNames(t, "Check.Missing", missing, c.missing, parent)
 		sameNames(t, "Check.Unsafe", unsafe, c.unsafe, parent)
 		sameNames(t, "Check.Undecodable", undec, c.undecodable, parent)
-		wantHealthy := len(c.missing)+len(c.unsafe)+len(c.undecodable) == 0 && !c.unhealthy
+		wantHealthy := len(c.missing)+len(c.unsafe)+len(c.undecodable)+len(c.inconsistent) == 0 && !c.unhealthy
 		if h.Healthy() != wantHealthy {
 			t.Errorf("Healthy() = %v, want %v (%+v)", h.Healthy(), wantHealthy, h)
 		}

@@ -82,8 +82,8 @@ func (r *mbdbReader) fixed(n int) []byte {
 // are returned together with a *FormatError.
 func ParseMBDB(b []byte) ([]*Entry, error) {
 	if len(b) < len(mbdbMagic) || string(b[:len(mbdbMagic)]) != mbdbMagic {
-		if len(b) >= 4 && string(b[:4]) == "mbdb" {
-			return nil, fmt.Errorf("%w: Manifest.mbdb version %d.%d", ErrUnsupported, b[4], b[5%len(b)])
+		if len(b) >= len(mbdbMagic) && string(b[:4]) == "mbdb" {
+			return nil, fmt.Errorf("%w: Manifest.mbdb version %d.%d", ErrUnsupported, b[4], b[5])
 		}
 		return nil, &FormatError{File: "Manifest.mbdb", Offset: 0, Msg: "bad header"}
 	}

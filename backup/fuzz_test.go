@@ -1,0 +1,140 @@
+package backup
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/iosbackup/iosbackup/internal/backuptest"
+)
+
+var (
+	fuzzBaseOnce sync.Once
+	fuzzBase     fstest.MapFS
+)
+
+// fuzzBackup returns the payloads and plaintext Manifest.db of a small
+// backup, shared by every FuzzNew input.
+func fuzzBackup(tb testing.TB) fstest.MapFS {
+	fuzzBaseOnce.Do(func() {
+		m, _, err := backuptest.Build(backuptest.Options{Era: backuptest.Era10_1, Seed: 1}, goodFiles()[:2])
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fuzzBase = m
+	})
+	return fuzzBase
+}
+
+// plistSeeds returns the three root plists of synthetic backups of every
+// era, encrypted or not, binary and XML, and a damaged set.
+func plistSeeds(tb testing.TB) [][3][]byte {
+	tb.Helper()
+	var out [][3][]byte
+	for i, o := range []backuptest.Options{
+		{Era: backuptest.EraMBDB, Encrypted: true, Iterations: 1},
+		{Era: backuptest.Era10_1},
+		{Era: backuptest.Era10_2, Encrypted: true, Iterations: 1, DPIC: 1, XMLPlists: true},
+		{Era: backuptest.Era10_2, Encrypted: true, Iterations: 1, DPIC: 1, Keybag: backuptest.KeybagOptions{ITER: 1 << 31}},
+		{Era: backuptest.Era10_2, Encrypted: true, Keybag: backuptest.KeybagOptions{Extra: backuptest.GiantTLV("SALT", 1<<31)}, SnapshotState: "uploading"},
+	} {
+		o.Seed = int64(i)
+		m, _, err := backuptest.Build(o, nil)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, [3][]byte{m["Manifest.plist"].Data, m["Info.plist"].Data, m["Status.plist"].Data})
+	}
+	damaged := backuptest.InMap(fstest.MapFS{"Manifest.plist": &fstest.MapFile{Data: out[1][0]}})
+	if err := backuptest.CorruptManifestPlist(damaged); err != nil {
+		tb.Fatal(err)
+	}
+	mp, _ := damaged.ReadFile("Manifest.plist")
+	return append(out, [3][]byte{mp, []byte("<plist><dict><key>Device Name</key><integer>1</integer></dict></plist>"), nil})
+}
+
+// FuzzNew opens backups whose root plists are arbitrary bytes: New, Info,
+// HashLine, Unlock (when the keybag is cheap to derive), Entries and Check
+// must not panic, and New's errors are typed.
+func FuzzNew(f *testing.F) {
+	for _, s := range plistSeeds(f) {
+		f.Add(s[0], s[1], s[2])
+	}
+	f.Fuzz(func(t *testing.T, mp, ip, sp []byte) {
+		m := fstest.MapFS{}
+		for k, v := range fuzzBackup(t) {
+			m[k] = v
+		}
+		for name, data := range map[string][]byte{"Manifest.plist": mp, "Info.plist": ip, "Status.plist": sp} {
+			if data != nil {
+				m[name] = &fstest.MapFile{Data: data}
+			}
+		}
+		b, err := New(m)
+		if err != nil {
+			var fe *FormatError
+			if b != nil || (!errors.As(err, &fe) && !errors.Is(err, ErrNotBackup)) {
+				t.Fatalf("New: %v (%T)", err, err)
+			}
+			return
+		}
+		defer b.Close()
+		in := b.Info()
+		if in == nil || in.InstalledApps == nil || in.Format != "Manifest.db" {
+			t.Fatalf("info %+v", in)
+		}
+		_, _ = b.HashLine()
+		if b.kb != nil && b.kb.CheckCost() == nil && b.kb.Iter <= 16 && (!b.kb.TwoStage() || b.kb.DPIC <= 16) {
+			_ = b.Unlock("pw")
+		} else if err := b.Unlock("pw"); err == nil && b.Encrypted() {
+			t.Fatal("Unlock succeeded without a usable keybag")
+		}
+		n := 0
+		for _, err := range b.Entries() {
+			if err != nil {
+				break
+			}
+			n++
+		}
+		// The plists do not change what a plaintext manifest holds: two
+		// files and the HomeDomain root.
+		if !b.Encrypted() && n != 3 {
+			t.Fatalf("%d entries from the plaintext manifest", n)
+		}
+		_, _ = b.Check()
+	})
+}
+
+func TestFuzzCorpus(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzNew")
+	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range plistSeeds(t) {
+			data := "go test fuzz v1\n"
+			for _, b := range s {
+				data += "[]byte(" + strconv.Quote(string(b)) + ")\n"
+			}
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	des, err := os.ReadDir(dir)
+	if err != nil || len(des) == 0 {
+		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
+	}
+	for _, de := range des {
+		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
+		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
+			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
+		}
+	}
+}
