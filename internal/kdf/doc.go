@@ -16,9 +16,13 @@
 // padding. Nothing is allocated per iteration. On amd64 CPUs with the SHA
 // extensions (SHA-NI, detected at run time) the whole SHA-256 iteration loop
 // runs in assembly with the pad states, U and the running XOR held in vector
-// registers; elsewhere, and with the purego build tag, a pure-Go
-// compression is used. SHA-1 is pure Go everywhere: its stage is 10,000
-// iterations, well under 1% of an unlock.
+// registers (about 1.9x faster than crypto/pbkdf2, see BENCHMARKS.md).
+// Elsewhere (other CPUs, other architectures, the purego build tag) Key256
+// delegates to crypto/pbkdf2, whose SHA-256 has assembly for more platforms
+// and beats a pure-Go loop there; the package's own pure-Go loop is the last
+// resort, used when crypto/pbkdf2 refuses the input (FIPS 140-only mode).
+// SHA-1 is pure Go everywhere: its stage is 10,000 iterations, well under 1%
+// of an unlock, and crypto/sha1 is unavailable in FIPS 140-only mode.
 //
 // Results equal crypto/pbkdf2.Key with sha256.New / sha1.New for every
 // password (including empty ones and ones longer than the 64-byte block,
@@ -31,10 +35,11 @@
 // message blocks) are zeroed before returning, through non-inlined helpers so
 // the stores are not optimised away, and the assembly clears the vector
 // registers it used. This is best effort: Go may have copied values on the
-// stack, the digest of an over-long password is computed by crypto/sha256 or
-// crypto/sha1, and the caller owns (and should clear) the password and the
-// returned key. The returned slice has no spare capacity holding further
-// derived bytes.
+// stack, and the caller owns (and should clear) the password and the
+// returned key. When Key256 delegates to crypto/pbkdf2 (no SHA extensions),
+// that package's HMAC state and a string copy of the password are left to
+// the garbage collector. The returned slice has no spare capacity holding
+// further derived bytes.
 //
 // Running time depends on iter, keyLen and the lengths of password and salt,
 // never on their contents. Both functions run for time proportional to
@@ -45,8 +50,8 @@
 //
 // Key256 and Key1 follow RFC 8018 PBKDF2 with HMAC (RFC 2104). An iter below
 // 1 is treated as 1; a keyLen below 1 or above (2^32−1)×hLen returns nil
-// (crypto/pbkdf2 returns an error there). Unlike crypto/pbkdf2 these
-// functions do not consult the FIPS 140 mode: iOS backups require
+// (crypto/pbkdf2 returns an error there). Unlike crypto/pbkdf2 their
+// results do not depend on the FIPS 140 mode: iOS backups require
 // HMAC-SHA1 with 20-byte salts whatever the mode.
 //
 // # Concurrency

@@ -1,9 +1,6 @@
 package keybag
 
 import (
-	"crypto/pbkdf2"
-	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -13,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/iosbackup/iosbackup/internal/aeskw"
+	"github.com/iosbackup/iosbackup/internal/kdf"
 )
 
 // Caps on attacker-controlled work. Apple uses ITER 10,000 and DPIC
@@ -355,14 +353,9 @@ func ParseHashLine(line string) (*Keybag, error) {
 	return kb, nil
 }
 
-// key256 and key1 are PBKDF2-HMAC-SHA256 and -SHA1.
+// key256 and key1 are PBKDF2-HMAC-SHA256 and -SHA1 (variables so that
+// tests can count derivations).
 var (
-	key256 = func(password, salt []byte, iter, keyLen int) []byte {
-		k, _ := pbkdf2.Key(sha256.New, string(password), salt, iter, keyLen)
-		return k
-	}
-	key1 = func(password, salt []byte, iter, keyLen int) []byte {
-		k, _ := pbkdf2.Key(sha1.New, string(password), salt, iter, keyLen)
-		return k
-	}
+	key256 = kdf.Key256
+	key1   = kdf.Key1
 )
