@@ -1,9 +1,11 @@
 package backup
 
 import (
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"iter"
 	"os"
@@ -356,33 +358,7 @@ func (b *Backup) manifest() (index, error) {
 func (b *Backup) loadManifest() (index, error) {
 	switch b.info.Format {
 	case "Manifest.db":
-		img, err := readSmall(b.fsys, "Manifest.db", maxManifestSize)
-		if err != nil {
-			return nil, err
-		}
-		var wal []byte
-		if !sqlitemem.IsSQLite(img) {
-			if !b.info.Encrypted || b.mp == nil || len(b.mp.ManifestKey) == 0 {
-				return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("not an SQLite database and no ManifestKey to decrypt it")}
-			}
-			img, err = b.decryptManifest(img)
-			if err != nil {
-				return nil, err
-			}
-		} else {
-			// A plaintext manifest may have a WAL beside it.
-			if w, err := readSmall(b.fsys, "Manifest.db-wal", maxManifestSize); err == nil {
-				wal = w
-			}
-		}
-		db, err := manifest.OpenDB(img, wal)
-		if err != nil {
-			if errors.Is(err, manifest.ErrUnsupported) {
-				return nil, &UnsupportedError{What: err.Error()}
-			}
-			return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
-		}
-		return dbIndex{db}, nil
+		return b.loadManifestDB()
 	case "Manifest.mbdb":
 		raw, err := readSmall(b.fsys, "Manifest.mbdb", maxManifestSize)
 		if err != nil {
@@ -404,33 +380,106 @@ func (b *Backup) loadManifest() (index, error) {
 	return nil, fmt.Errorf("%w: no Manifest.db or Manifest.mbdb", ErrNotBackup)
 }
 
-func (b *Backup) decryptManifest(ct []byte) ([]byte, error) {
+// loadManifestDB reads Manifest.db into memory outside the Go heap,
+// decrypts it there in place when it is encrypted, and opens it so that
+// SQLite reads that one copy: no plaintext is written anywhere, and a
+// manifest of hundreds of megabytes is not copied again.
+func (b *Backup) loadManifestDB() (index, error) {
+	f, err := b.fsys.Open("Manifest.db")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.Size() > maxManifestSize {
+		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("%d bytes exceeds the limit", st.Size())}
+	}
+	if st.Size() < 100 {
+		return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: fmt.Errorf("file of %d bytes is too short", st.Size())}
+	}
+	buf, err := sqlitemem.NewBuffer(int(st.Size()))
+	if err != nil {
+		return nil, err
+	}
+	handed := false
+	defer func() {
+		if !handed {
+			buf.Free()
+		}
+	}()
+	img := buf.Bytes()
+	if _, err := io.ReadFull(f, img); err != nil {
+		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("read: %w", err)}
+	}
+	var db *sql.DB
+	if sqlitemem.IsSQLite(img) {
+		// A plaintext manifest may have a WAL beside it.
+		if wal, err := readSmall(b.fsys, "Manifest.db-wal", maxManifestSize); err == nil && len(wal) > 0 {
+			db, err = sqlitemem.Open(img, wal)
+			if err != nil {
+				return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+			}
+		}
+	} else {
+		if !b.info.Encrypted || b.mp == nil || len(b.mp.ManifestKey) == 0 {
+			return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("not an SQLite database and no ManifestKey to decrypt it")}
+		}
+		n, err := b.decryptManifest(img)
+		if err != nil {
+			return nil, err
+		}
+		buf.Truncate(n)
+	}
+	if db == nil {
+		handed = true
+		db, err = sqlitemem.OpenBuffer(buf)
+		if err != nil {
+			handed = false
+			return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+		}
+	}
+	mdb, err := manifest.FromSQL(db)
+	if err != nil {
+		if errors.Is(err, manifest.ErrUnsupported) {
+			return nil, &UnsupportedError{What: err.Error()}
+		}
+		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+	}
+	return dbIndex{mdb}, nil
+}
+
+// decryptManifest decrypts Manifest.db in place with the ManifestKey and
+// returns its length without padding.
+func (b *Backup) decryptManifest(ct []byte) (int, error) {
 	mk := b.mp.ManifestKey
 	if len(mk) != 44 {
-		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: fmt.Errorf("ManifestKey is %d bytes, want 44", len(mk))}
+		return 0, &FormatError{Path: "Manifest.plist", Offset: -1, Err: fmt.Errorf("ManifestKey is %d bytes, want 44", len(mk))}
 	}
 	class := int(binary.LittleEndian.Uint32(mk[:4]))
 	ck, err := b.classKey(class)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	key, err := aeskw.Unwrap(ck, mk[4:])
 	if err != nil {
-		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
+		return 0, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
 	}
 	defer clear(key)
 	if err := cbcio.DecryptInPlace(ct, key, runtime.GOMAXPROCS(0)); err != nil {
-		return nil, &FormatError{Path: "Manifest.db", Offset: int64(len(ct)), Err: err}
+		return 0, &FormatError{Path: "Manifest.db", Offset: int64(len(ct)), Err: err}
 	}
-	pt := ct
-	if n, err := cbcio.Unpad(pt); err == nil {
-		pt = pt[:n]
+	n := len(ct)
+	if k, err := cbcio.Unpad(ct); err == nil {
+		n = k
 	}
-	if !sqlitemem.IsSQLite(pt) {
-		clear(pt)
-		return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("decrypted manifest is not an SQLite database")}
+	if !sqlitemem.IsSQLite(ct) {
+		clear(ct)
+		return 0, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("decrypted manifest is not an SQLite database")}
 	}
-	return pt, nil
+	return n, nil
 }
 
 // Entries yields every manifest entry. An entry whose metadata could not

@@ -118,3 +118,17 @@ func BenchmarkReadLargeFile(b *testing.B) {
 }
 
 var _ fs.FS = (*Backup)(nil)
+
+// TestMain removes the large benchmark backups when the run ends.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchDir != "" {
+		os.RemoveAll(benchDir)
+	}
+	manifestBench.Lock()
+	for _, d := range manifestBench.dirs {
+		os.RemoveAll(d)
+	}
+	manifestBench.Unlock()
+	os.Exit(code)
+}

@@ -32,6 +32,12 @@ func OpenDB(img, wal []byte) (*DB, error) {
 	if err != nil {
 		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}
 	}
+	return FromSQL(db)
+}
+
+// FromSQL checks that db, an open read-only Manifest.db, is one, and
+// takes it over (Close closes it, also on error).
+func FromSQL(db *sql.DB) (*DB, error) {
 	var n int
 	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='Files'").Scan(&n); err != nil || n == 0 {
 		db.Close()

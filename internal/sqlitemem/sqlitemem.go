@@ -46,9 +46,9 @@ func Open(db, wal []byte) (*sql.DB, error) {
 	return openImage(img)
 }
 
-// OpenOwned is Open for an image without WAL that the caller hands over:
-// img is not copied (its header may be patched in place) and must not be
-// used by the caller afterwards. It saves a copy of large databases.
+// OpenOwned is Open for an image without WAL that the caller hands over
+// (its header may be patched in place; it must not be used afterwards).
+// It saves the copy that Image makes; see OpenBuffer to save the last one.
 func OpenOwned(img []byte) (*sql.DB, error) {
 	if !IsSQLite(img) {
 		return nil, ErrNotSQLite
@@ -96,42 +96,33 @@ func Image(db, wal []byte) ([]byte, error) {
 	return img, nil
 }
 
-type connector struct {
-	img []byte
-	drv *sqlite3.SQLiteDriver
-}
-
-func (c *connector) Connect(context.Context) (driver.Conn, error) {
-	return c.drv.Open(":memory:")
-}
-
-func (c *connector) Driver() driver.Driver { return c.drv }
-
+// openImage copies img into C memory once; every connection then reads
+// that copy in place.
 func openImage(img []byte) (*sql.DB, error) {
-	c := &connector{img: img}
-	c.drv = &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		if err := conn.Deserialize(c.img, "main"); err != nil {
-			return err
-		}
-		_, err := conn.Exec("PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;", nil)
-		return err
-	}}
-	db := sql.OpenDB(c)
-	db.SetMaxIdleConns(2)
-	// Probe the image now so that a corrupt database fails at Open.
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM sqlite_master").Scan(&n); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlitemem: cannot read database: %w", err)
+	buf, err := NewBuffer(len(img))
+	if err != nil {
+		return nil, err
+	}
+	copy(buf.Bytes(), img)
+	db, err := OpenBuffer(buf)
+	if err != nil {
+		buf.Free()
+		return nil, err
 	}
 	return db, nil
 }
+
+// buildConnector opens plain in-memory databases for Build.
+type buildConnector struct{ drv *sqlite3.SQLiteDriver }
+
+func (c *buildConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(":memory:") }
+func (c *buildConnector) Driver() driver.Driver                        { return c.drv }
 
 // Build creates a new database in memory, lets fill populate it, and
 // returns its serialized image. It is meant for tests and fixtures.
 func Build(fill func(db *sql.Conn) error) ([]byte, error) {
 	drv := &sqlite3.SQLiteDriver{}
-	db := sql.OpenDB(&connector{drv: drv})
+	db := sql.OpenDB(&buildConnector{drv: drv})
 	defer db.Close()
 	ctx := context.Background()
 	conn, err := db.Conn(ctx)
