@@ -44,7 +44,6 @@ type MessageDB struct {
 	db    *sql.DB
 	fsys  fs.FS // where attachment files are looked up; nil: all missing
 	share *messageShared
-	att   *attachmentCache
 }
 
 // messageShared holds what every view of one database shares.
@@ -54,12 +53,6 @@ type messageShared struct {
 	chats    map[int64]*chatInfo
 	chatList []int64 // chat ROWIDs in order
 	chatErr  error
-}
-
-type attachmentCache struct {
-	once  sync.Once
-	byMsg map[int64][]Attachment
-	err   error
 }
 
 type chatInfo struct {
@@ -120,14 +113,14 @@ func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
 		db.Close()
 		return nil, &DatabaseError{Name: name, Err: errors.New("no message table: not a Messages database")}
 	}
-	return &MessageDB{db: db, fsys: fsys, share: sh, att: &attachmentCache{}}, nil
+	return &MessageDB{db: db, fsys: fsys, share: sh}, nil
 }
 
 // WithFiles returns a view of the same database whose attachments are
 // looked up in fsys (a backup laid out as Domain/relative/path). Both
 // views share the connection: closing either closes both.
 func (m *MessageDB) WithFiles(fsys fs.FS) *MessageDB {
-	return &MessageDB{db: m.db, fsys: fsys, share: m.share, att: &attachmentCache{}}
+	return &MessageDB{db: m.db, fsys: fsys, share: m.share}
 }
 
 // Close releases the database.
@@ -230,60 +223,100 @@ func (c *chatInfo) isGroup() bool {
 	return len(c.participants) > 1
 }
 
-// loadAttachments reads every attachment row with one joined query,
-// grouped by message ROWID in join order.
-func (m *MessageDB) loadAttachments() (map[int64][]Attachment, error) {
-	a := m.att
-	a.once.Do(func() {
-		a.byMsg = map[int64][]Attachment{}
-		if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
-			return
+// attCursor streams attachment rows in the order of the message query,
+// so that they can be merged with it: memory stays flat however many
+// messages and attachments the database holds.
+type attCursor struct {
+	m    *MessageDB
+	rows *sql.Rows
+	next *attRow // the row read ahead, nil at the end
+	err  error
+}
+
+type attRow struct {
+	msg int64
+	a   Attachment
+}
+
+// openAttachments starts the attachment cursor for the messages selected
+// by where (the message query's filter) in the message query's order.
+// It returns nil when the database has no attachment tables.
+func (m *MessageDB) openAttachments(where, order string) (*attCursor, error) {
+	if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
+		return nil, nil
+	}
+	col := func(c string) string {
+		if m.has("attachment", c) {
+			return "a." + c
 		}
-		col := func(c string) string {
-			if m.has("attachment", c) {
-				return "a." + c
-			}
-			return "NULL"
+		return "NULL"
+	}
+	q := "SELECT j.message_id, " + col("guid") + ", " + col("filename") + ", " + col("mime_type") + ", " +
+		col("uti") + ", " + col("transfer_name") + ", " + col("total_bytes") + ", " +
+		col("created_date") + ", " + col("is_sticker") +
+		" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id JOIN message m ON m.ROWID = j.message_id" +
+		where + order
+	rows, err := m.db.Query(q + ", j.rowid")
+	if err != nil {
+		if rows, err = m.db.Query(q + ", a.ROWID"); err != nil {
+			return nil, fmt.Errorf("records: attachments: %w", err)
 		}
-		q := "SELECT j.message_id, " + col("guid") + ", " + col("filename") + ", " + col("mime_type") + ", " +
-			col("uti") + ", " + col("transfer_name") + ", " + col("total_bytes") + ", " +
-			col("created_date") + ", " + col("is_sticker") +
-			" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id ORDER BY j.message_id, j.rowid"
-		rows, err := m.db.Query(q)
-		if err != nil {
-			q = strings.Replace(q, "j.rowid", "a.ROWID", 1)
-			if rows, err = m.db.Query(q); err != nil {
-				a.err = fmt.Errorf("records: attachments: %w", err)
-				return
-			}
+	}
+	c := &attCursor{m: m, rows: rows}
+	c.advance()
+	return c, nil
+}
+
+func (c *attCursor) advance() {
+	c.next = nil
+	if c.err != nil || !c.rows.Next() {
+		if c.err == nil {
+			c.err = c.rows.Err()
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var v [9]any
-			if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
-				a.err = fmt.Errorf("records: attachments: %w", err)
-				return
-			}
-			at := Attachment{
-				GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
-				Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
-			}
-			if at.Name == "" && at.Filename != "" {
-				at.Name = path.Base(at.Filename)
-			}
-			if at.MIME == "" {
-				at.MIME = msgMIME(at.UTI, at.Name)
-			}
-			at.Domain, at.Path = AttachmentLocation(at.Filename)
-			at.Missing = !m.fileExists(at.Domain, at.Path)
-			id := msgInt(v[0])
-			a.byMsg[id] = append(a.byMsg[id], at)
-		}
-		if err := rows.Err(); err != nil {
-			a.err = fmt.Errorf("records: attachments: %w", err)
-		}
-	})
-	return a.byMsg, a.err
+		return
+	}
+	var v [9]any
+	if err := c.rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+		c.err = err
+		return
+	}
+	at := Attachment{
+		GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
+		Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
+	}
+	if at.Name == "" && at.Filename != "" {
+		at.Name = path.Base(at.Filename)
+	}
+	if at.MIME == "" {
+		at.MIME = msgMIME(at.UTI, at.Name)
+	}
+	at.Domain, at.Path = AttachmentLocation(at.Filename)
+	at.Missing = !c.m.fileExists(at.Domain, at.Path)
+	c.next = &attRow{msg: msgInt(v[0]), a: at}
+}
+
+// take returns the attachments of message id. Both cursors follow the
+// same ORDER BY over the same messages, so the attachment stream's
+// message IDs come in the message stream's order: rows for id are at the
+// head when id has any.
+func (c *attCursor) take(id int64) []Attachment {
+	var out []Attachment
+	for c != nil && c.next != nil && c.next.msg == id {
+		out = append(out, c.next.a)
+		c.advance()
+	}
+	return out
+}
+
+func (c *attCursor) close() error {
+	if c == nil {
+		return nil
+	}
+	c.rows.Close()
+	if c.err != nil {
+		return fmt.Errorf("records: attachments: %w", c.err)
+	}
+	return nil
 }
 
 func (m *MessageDB) fileExists(domain, p string) bool {
@@ -479,25 +512,30 @@ func (m *MessageDB) messageQuery(chats []int64) string {
 	if handleJoin && m.has("message", "other_handle") {
 		b.WriteString(" LEFT JOIN handle oh ON oh.ROWID = m.other_handle")
 	}
+	where, order := m.messageFilter(chats)
+	b.WriteString(where + order)
+	return b.String()
+}
+
+// messageFilter returns the WHERE and ORDER BY clauses of the message
+// query (over message m), shared with the attachment cursor.
+func (m *MessageDB) messageFilter(chats []int64) (where, order string) {
 	if len(chats) > 0 {
-		b.WriteString(" WHERE m.ROWID IN (SELECT j.message_id FROM chat_message_join j WHERE 1" + in + ")")
+		ids := make([]string, len(chats))
+		for i, id := range chats {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		where = " WHERE m.ROWID IN (SELECT j.message_id FROM chat_message_join j WHERE j.chat_id IN (" + strings.Join(ids, ",") + "))"
 	}
 	if m.has("message", "date") {
-		b.WriteString(" ORDER BY m.date, m.ROWID")
-	} else {
-		b.WriteString(" ORDER BY m.ROWID")
+		return where, " ORDER BY m.date, m.ROWID"
 	}
-	return b.String()
+	return where, " ORDER BY m.ROWID"
 }
 
 func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
-			yield(nil, err)
-			return
-		}
-		atts, err := m.loadAttachments()
-		if err != nil {
 			yield(nil, err)
 			return
 		}
@@ -507,6 +545,12 @@ func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 			return
 		}
 		defer rows.Close()
+		atts, err := m.openAttachments(m.messageFilter(chats))
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer atts.close()
 		var v [nCols]any
 		ptrs := make([]any, nCols)
 		for i := range v {
@@ -530,13 +574,17 @@ func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 		}
 		if err := rows.Err(); err != nil {
 			yield(nil, fmt.Errorf("records: messages: %w", err))
+			return
+		}
+		if err := atts.close(); err != nil {
+			yield(nil, err)
 		}
 	}
 }
 
 var reactionTypes = [...]string{"love", "like", "dislike", "laugh", "emphasize", "question", "emoji", "sticker"}
 
-func (m *MessageDB) buildMessage(v *[nCols]any, atts map[int64][]Attachment) (*Message, error) {
+func (m *MessageDB) buildMessage(v *[nCols]any, atts *attCursor) (*Message, error) {
 	msg := &Message{
 		RowID:         msgInt(v[cRowID]),
 		GUID:          msgString(v[cGUID]),
@@ -550,8 +598,8 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts map[int64][]Attachment) (*M
 		BalloonBundle: msgString(v[cBalloon]),
 		Attachments:   []Attachment{},
 	}
-	if a := atts[msg.RowID]; len(a) > 0 {
-		msg.Attachments = slices.Clone(a)
+	if a := atts.take(msg.RowID); len(a) > 0 {
+		msg.Attachments = a
 	}
 	if c := m.share.chats[msgInt(v[cChat])]; c != nil {
 		msg.Chat = c.identifier
