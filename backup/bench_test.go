@@ -132,3 +132,42 @@ func TestMain(m *testing.M) {
 	manifestBench.Unlock()
 	os.Exit(code)
 }
+
+// BenchmarkExtractSized extracts one encrypted file of 5, 50 and 500 MiB,
+// to show how the cost grows with size.
+func BenchmarkExtractSized(b *testing.B) {
+	for _, mib := range []int{5, 50, 500} {
+		b.Run(fmt.Sprintf("MiB=%d", mib), func(b *testing.B) {
+			dir := b.TempDir()
+			data := make([]byte, mib<<20)
+			rand.Read(data[:1<<20])
+			for i := 1 << 20; i < len(data); i += 1 << 20 {
+				copy(data[i:], data[:1<<20])
+			}
+			res, err := backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "bench"},
+				[]backuptest.File{{Domain: "CameraRollDomain", Path: "Media/DCIM/100APPLE/IMG_0002.MOV", Data: data}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			data = nil
+			bk, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer bk.Close()
+			if err := bk.UnlockWithKey(res.KEK); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(mib) << 20)
+			for b.Loop() {
+				dest := b.TempDir()
+				if rep, err := bk.Extract(b.Context(), dest, nil); err != nil || rep.Files != 1 {
+					b.Fatal(rep, err)
+				}
+				b.StopTimer()
+				os.RemoveAll(dest)
+				b.StartTimer()
+			}
+		})
+	}
+}
