@@ -1,15 +1,12 @@
 package backup
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"testing/fstest"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 )
@@ -112,29 +109,9 @@ func FuzzNew(f *testing.F) {
 }
 
 func TestFuzzCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzNew")
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range plistSeeds(t) {
-			data := "go test fuzz v1\n"
-			for _, b := range s {
-				data += "[]byte(" + strconv.Quote(string(b)) + ")\n"
-			}
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var seeds [][]any
+	for _, s := range plistSeeds(t) {
+		seeds = append(seeds, []any{s[0], s[1], s[2]})
 	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzNew", seeds)
 }

@@ -3,12 +3,10 @@ package manifest
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"testing"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 	"github.com/iosbackup/iosbackup/internal/nskeyed"
@@ -124,8 +122,8 @@ func FuzzDecodeMBFile(f *testing.F) {
 }
 
 func TestFuzzCorpus(t *testing.T) {
-	checkCorpus(t, "FuzzParseMBDB", seedMBDB(t))
-	checkCorpus(t, "FuzzDecodeMBFile", seedMBFiles(t))
+	fuzzcorpus.Check(t, "FuzzParseMBDB", fuzzcorpus.Bytes(seedMBDB(t)))
+	fuzzcorpus.Check(t, "FuzzDecodeMBFile", fuzzcorpus.Bytes(seedMBFiles(t)))
 }
 
 // TestHostileDecodeMBFile checks archives whose fields have the wrong
@@ -180,32 +178,6 @@ func TestMBDBGiantLengths(t *testing.T) {
 		}
 		if limit := uint64(10*len(in) + 2048); got > limit {
 			t.Errorf("%s: %d bytes allocated for %d input bytes", name, got, len(in))
-		}
-	}
-}
-
-func checkCorpus(t *testing.T, name string, seeds [][]byte) {
-	t.Helper()
-	dir := filepath.Join("testdata", "fuzz", name)
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range seeds {
-			data := "go test fuzz v1\n[]byte(" + strconv.Quote(string(s)) + ")\n"
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
 		}
 	}
 }

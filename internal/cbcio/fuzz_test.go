@@ -5,13 +5,11 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"testing/iotest"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 )
 
 var fuzzKey = bytes.Repeat([]byte{0x42}, 32)
@@ -110,26 +108,9 @@ func TestReaderDamage(t *testing.T) {
 }
 
 func TestFuzzCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzReader")
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range cbcSeeds() {
-			data := fmt.Sprintf("go test fuzz v1\n[]byte(%s)\nbyte(%q)\n", strconv.Quote(string(s)), byte(i%6))
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var seeds [][]any
+	for i, s := range cbcSeeds() {
+		seeds = append(seeds, []any{s, byte(i % 6)})
 	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzReader", seeds)
 }

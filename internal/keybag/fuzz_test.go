@@ -3,13 +3,12 @@ package keybag
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 )
@@ -152,31 +151,6 @@ func TestGiantLengthNotAllocated(t *testing.T) {
 	}
 }
 
-func TestFuzzCorpus(t *testing.T) { checkCorpus(t, "FuzzParse", seedKeybags(t)) }
-
-// checkCorpus writes the seeds as the committed corpus when
-// IOSBACKUP_WRITE_CORPUS=1, and checks that the corpus is not empty.
-func checkCorpus(t *testing.T, name string, seeds [][]byte) {
-	dir := filepath.Join("testdata", "fuzz", name)
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range seeds {
-			data := "go test fuzz v1\n[]byte(" + strconv.Quote(string(s)) + ")\n"
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
-		}
-	}
+func TestFuzzCorpus(t *testing.T) {
+	fuzzcorpus.Check(t, "FuzzParse", fuzzcorpus.Bytes(seedKeybags(t)))
 }

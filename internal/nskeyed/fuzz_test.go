@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"testing"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 
 	"howett.net/plist"
 
@@ -206,26 +204,5 @@ func deepArray(n int) []byte {
 }
 
 func TestFuzzCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzDecode")
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range seedArchives(t) {
-			data := "go test fuzz v1\n[]byte(" + strconv.Quote(string(s)) + ")\n"
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzDecode", fuzzcorpus.Bytes(seedArchives(t)))
 }

@@ -6,11 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"runtime"
-	"strconv"
 	"testing"
+
+	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 )
 
 type walFrame struct {
@@ -227,26 +226,9 @@ func FuzzApplyWAL(f *testing.F) {
 }
 
 func TestFuzzCorpus(t *testing.T) {
-	dir := filepath.Join("testdata", "fuzz", "FuzzApplyWAL")
-	if os.Getenv("IOSBACKUP_WRITE_CORPUS") == "1" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for i, s := range walSeeds(t) {
-			data := fmt.Sprintf("go test fuzz v1\n[]byte(%s)\n[]byte(%s)\nbool(%v)\n", strconv.Quote(string(s[0])), strconv.Quote(string(s[1])), i%2 == 0)
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(data), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var seeds [][]any
+	for i, s := range walSeeds(t) {
+		seeds = append(seeds, []any{s[0], s[1], i%2 == 0})
 	}
-	des, err := os.ReadDir(dir)
-	if err != nil || len(des) == 0 {
-		t.Fatalf("fuzz corpus %s is empty: %v", dir, err)
-	}
-	for _, de := range des {
-		b, err := os.ReadFile(filepath.Join(dir, de.Name()))
-		if err != nil || !bytes.HasPrefix(b, []byte("go test fuzz v1\n")) {
-			t.Fatalf("%s: not a fuzz corpus file: %v", de.Name(), err)
-		}
-	}
+	fuzzcorpus.Check(t, "FuzzApplyWAL", seeds)
 }
