@@ -786,7 +786,7 @@ func msgGroupEvent(itemType, action, other, handle int64, otherID, title string)
 	return ev
 }
 
-// normService returns message.service as stored, except that the lower
+// msgService returns message.service as stored, except that the lower
 // case "rcs" some devices write becomes "RCS".
 func msgService(s string) string {
 	if strings.EqualFold(s, "rcs") {
@@ -795,42 +795,14 @@ func msgService(s string) string {
 	return s
 }
 
+// msgInt and msgString are asInt and asString (contacts.go) for the
+// message columns, with 0 for what is not a number.
 func msgInt(v any) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case float64:
-		if x != x || x > 9.2e18 || x < -9.2e18 {
-			return 0
-		}
-		return int64(x)
-	case []byte:
-		n, _ := strconv.ParseInt(strings.TrimSpace(string(x)), 10, 64)
-		return n
-	case string:
-		n, _ := strconv.ParseInt(strings.TrimSpace(x), 10, 64)
-		return n
-	case bool:
-		if x {
-			return 1
-		}
-	}
-	return 0
+	n, _ := asInt(v)
+	return n
 }
 
-func msgString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case []byte:
-		return string(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return ""
-}
+func msgString(v any) string { return asString(v) }
 
 func msgBytes(v any) []byte {
 	switch x := v.(type) {
