@@ -62,7 +62,7 @@ func TestBufferShared(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if buf.p == nil {
+	if buf.freed() && zeroCopy {
 		t.Fatal("buffer freed while a query was open")
 	}
 	n := 0
@@ -73,7 +73,7 @@ func TestBufferShared(t *testing.T) {
 	if n != 500 || rows.Err() != nil {
 		t.Fatalf("%d rows, %v", n, rows.Err())
 	}
-	if buf.p != nil {
+	if !buf.freed() {
 		t.Fatal("buffer not freed after the last connection closed")
 	}
 }
@@ -91,12 +91,12 @@ func TestBufferBadImage(t *testing.T) {
 	if _, err := OpenBuffer(buf2); err == nil {
 		t.Fatal("corrupt image opened")
 	}
-	if buf2.p == nil {
+	if buf2.freed() {
 		t.Fatal("buffer freed although OpenBuffer failed")
 	}
 	buf.Free()
 	buf2.Free()
-	if buf.p != nil || buf2.p != nil {
+	if !buf.freed() || !buf2.freed() {
 		t.Fatal("Free did not free")
 	}
 	if _, err := NewBuffer(0); err == nil {

@@ -14,8 +14,16 @@
 // verified, page numbers and sizes are bounded, and every connection is put
 // in query-only mode with temp_store=MEMORY.
 //
+// # Memory
+//
+// On Linux the image is kept once, in C memory outside the Go heap, and
+// every pooled connection reads it in place (sqlite3_deserialize with
+// SQLITE_DESERIALIZE_READONLY); it is zeroed and freed when the database
+// and its last connection are closed. Elsewhere each connection
+// deserializes its own copy. OpenBuffer lets a caller read a file straight
+// into that memory (the backup reads and decrypts Manifest.db there).
+//
 // # Concurrency
 //
-// The *sql.DB returned by Open is safe for concurrent use: every pooled
-// connection deserializes its own copy of the image.
+// The *sql.DB returned by Open and OpenBuffer is safe for concurrent use.
 package sqlitemem

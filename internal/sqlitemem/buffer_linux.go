@@ -1,3 +1,11 @@
+//go:build linux && !iosbackup_portable
+
+// The zero-copy path: the image lives in C memory and every connection
+// deserializes it read-only in place. It calls sqlite3_deserialize of the
+// amalgamation that github.com/mattn/go-sqlite3 links in, through a weak
+// reference, which GNU ld resolves; other platforms use
+// buffer_portable.go.
+
 package sqlitemem
 
 /*
@@ -83,6 +91,13 @@ func (b *Buffer) Free() {
 		return // the database frees it
 	}
 	b.freeLocked()
+}
+
+// freed reports whether the memory was released (for tests).
+func (b *Buffer) freed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.p == nil
 }
 
 func (b *Buffer) freeLocked() {

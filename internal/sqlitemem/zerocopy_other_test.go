@@ -1,0 +1,5 @@
+//go:build !linux || iosbackup_portable
+
+package sqlitemem
+
+const zeroCopy = false
