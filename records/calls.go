@@ -257,34 +257,20 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			fail(err)
 			return
 		}
-		sel := make([]string, len(zcallColumns))
-		for i, name := range zcallColumns {
-			sel[i] = "NULL"
-			if cols[name] {
-				sel[i] = "+" + name // unary plus: no decltype-based conversion by the driver
-			}
-		}
 		order := "Z_PK"
 		if cols["ZDATE"] {
 			order = "ZDATE, Z_PK"
 		}
-		rows, err := s.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM ZCALLRECORD ORDER BY " + order)
-		if err != nil {
-			fail(err)
-			return
-		}
-		defer rows.Close()
-		v := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: "ZCALLRECORD", Err: err}) {
-					return
+		for v, err := range scanRows(s.db, "ZCALLRECORD", zcallColumns, cols, order) {
+			if err != nil {
+				if _, ok := err.(*RowError); ok {
+					if !yield(nil, err) {
+						return
+					}
+					continue
 				}
-				continue
+				fail(err)
+				return
 			}
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
@@ -312,9 +298,6 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			if !yield(c, nil) {
 				return
 			}
-		}
-		if err := rows.Err(); err != nil {
-			fail(err)
 		}
 	}
 }
@@ -450,34 +433,20 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 			fail(err)
 			return
 		}
-		sel := make([]string, len(legacyCallColumns))
-		for i, name := range legacyCallColumns {
-			sel[i] = "NULL"
-			if cols[name] || name == "ROWID" {
-				sel[i] = "+" + name
-			}
-		}
 		order := "ROWID"
 		if cols["date"] {
 			order = "date, ROWID"
 		}
-		rows, err := s.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM call ORDER BY " + order)
-		if err != nil {
-			fail(err)
-			return
-		}
-		defer rows.Close()
-		v := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: "call", Err: err}) {
-					return
+		for v, err := range scanRows(s.db, "call", legacyCallColumns, cols, order) {
+			if err != nil {
+				if _, ok := err.(*RowError); ok {
+					if !yield(nil, err) {
+						return
+					}
+					continue
 				}
-				continue
+				fail(err)
+				return
 			}
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
@@ -503,9 +472,6 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 				return
 			}
 		}
-		if err := rows.Err(); err != nil {
-			fail(err)
-		}
 	}
 }
 
@@ -513,4 +479,46 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 func asBool(v any) bool {
 	f, ok := asFloat(v)
 	return ok && f != 0
+}
+
+// scanRows selects want from table (NULL for the columns the table lacks;
+// ROWID always exists), ordered by order, and yields each row's values.
+// A row that cannot be scanned is yielded as a *RowError and the scan
+// goes on; a failed query or cursor is yielded as another error and ends
+// it. The values slice is reused from row to row.
+func scanRows(db *sql.DB, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		sel := make([]string, len(want))
+		for i, name := range want {
+			sel[i] = "NULL"
+			if have[name] || name == "ROWID" {
+				sel[i] = "+" + name // unary plus: no decltype-based conversion by the driver
+			}
+		}
+		rows, err := db.Query("SELECT " + strings.Join(sel, ", ") + " FROM " + table + " ORDER BY " + order)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		defer rows.Close()
+		v := make([]any, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range v {
+			ptrs[i] = &v[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: table, Err: err}) {
+					return
+				}
+				continue
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			yield(nil, err)
+		}
+	}
 }
