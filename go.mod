@@ -1,6 +1,6 @@
 module github.com/iosbackup/iosbackup
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
