@@ -17,8 +17,9 @@
 // JSONL writes one object per line with the json tags of the records
 // (spec/CLI.md). Dates are RFC 3339 UTC with milliseconds
 // (2023-05-01T09:30:12.345Z), absent dates null, nil slices [] and other
-// values as encoding/json writes them, without HTML escaping. The encoder
-// reflects over the type once and reuses one buffer per call.
+// values as encoding/json writes them (it does the encoding, through views
+// of the record types with a millisecond date type), without HTML
+// escaping.
 //
 // # CSV
 //
@@ -31,9 +32,12 @@
 //
 // # vCard
 //
-// VCard writes vCard 3.0, CRLF, folded at 75 octets, TEXT values escaped
-// (backslash, comma, semicolon, newline), invalid UTF-8 repaired and
-// control characters dropped. Properties: N (family; given; middle;
+// VCard builds each card with github.com/emersion/go-vcard and writes it
+// with its Encoder (vCard 3.0, CRLF; backslash, comma and newline
+// escaped), folding lines at 75 octets; invalid UTF-8 is repaired and
+// control characters dropped. go-vcard cannot escape ';' inside one
+// component of N, ADR or ORG, so such a ';' is written as ','; groups are
+// one CATEGORIES property each, since the encoder escapes list commas. Properties: N (family; given; middle;
 // prefix; suffix), FN (name parts, else organization, nickname, first
 // email or phone), NICKNAME, X-PHONETIC-FIRST/MIDDLE/LAST-NAME, ORG
 // (organization;department), TITLE, X-ABShowAs:COMPANY for organizations,
@@ -52,9 +56,7 @@
 // (School, HomePage, custom text) is kept in an X-ABLabel property grouped
 // with its value (item1.TEL…, item1.X-ABLabel:School), the convention of
 // Apple's own export, which iOS, macOS and Google Contacts read back.
-// go-vcard's encoder is not used for output because it does not escape
-// ';' inside components nor fold lines; its types name the properties and
-// its decoder reads our output back in the tests.
+// go-vcard's decoder reads the output back in the tests.
 //
 // # HTML
 //
@@ -109,6 +111,6 @@
 //
 // # Concurrency
 //
-// The functions keep no shared state except a cache of JSON encoders (safe
-// for concurrent use); run them concurrently on different outputs freely.
+// The functions keep no shared state; run them concurrently on different
+// outputs freely.
 package export

@@ -26,7 +26,8 @@ import (
 func VCard(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
 	var st Stats
 	bw := bufio.NewWriterSize(w, 64<<10)
-	var cw cardWriter
+	fw := &foldWriter{w: bw}
+	enc := vcard.NewEncoder(fw)
 	i := -1
 	for c, err := range contacts {
 		i++
@@ -38,11 +39,13 @@ func VCard(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, err
 			st.fail(i, ErrNilRecord)
 			continue
 		}
-		cw.buf.Reset()
-		cw.item = 0
+		cw := cardWriter{card: vcard.Card{}}
 		cw.contact(c)
-		if _, err := bw.Write(cw.buf.Bytes()); err != nil {
+		if err := enc.Encode(cw.card); err != nil {
 			return st, st.result(err)
+		}
+		if fw.err != nil {
+			return st, st.result(fw.err)
 		}
 		st.Written++
 	}
@@ -52,20 +55,17 @@ func VCard(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, err
 	return st, st.result(nil)
 }
 
-// cardWriter serializes one card. go-vcard's Encoder is not used for
-// output because it neither escapes ';' inside structured values (N, ADR,
-// ORG) nor folds long lines, and it sorts properties; its Field and Params
-// types and property names are used to describe each line, and its
-// Decoder reads our output back in the tests.
+// cardWriter builds one go-vcard Card from a contact; go-vcard's Encoder
+// writes it (escaping backslashes, commas and line breaks) and foldWriter
+// folds its long lines. go-vcard cannot escape ';' inside one component
+// of a structured value (N, ADR, ORG), so such a ';' is written as ','.
 type cardWriter struct {
-	buf  bytes.Buffer
+	card vcard.Card
 	item int // last itemN group used
-	line []byte
 }
 
 func (cw *cardWriter) contact(c *records.Contact) {
-	cw.raw("BEGIN:VCARD")
-	cw.raw("VERSION:3.0")
+	cw.card.SetValue(vcard.FieldVersion, "3.0")
 
 	cw.prop(vcard.FieldName, nil, structured(c.Last, c.First, c.Middle, c.Prefix, c.Suffix))
 	cw.prop(vcard.FieldFormattedName, nil, escapeText(formattedName(c)))
@@ -138,15 +138,11 @@ func (cw *cardWriter) contact(c *records.Contact) {
 	if c.Note != "" {
 		cw.prop(vcard.FieldNote, nil, escapeText(c.Note))
 	}
-	if len(c.Groups) > 0 {
-		parts := make([]string, 0, len(c.Groups))
-		for _, g := range c.Groups {
-			if g != "" {
-				parts = append(parts, escapeText(g))
-			}
-		}
-		if len(parts) > 0 {
-			cw.prop(vcard.FieldCategories, nil, strings.Join(parts, ","))
+	// One CATEGORIES property per group: go-vcard escapes every comma of
+	// a value, so a comma-separated list would read as one category.
+	for _, g := range c.Groups {
+		if g = escapeText(g); g != "" {
+			cw.prop(vcard.FieldCategories, nil, g)
 		}
 	}
 	if c.Modified != nil && !c.Modified.IsZero() {
@@ -159,7 +155,6 @@ func (cw *cardWriter) contact(c *records.Contact) {
 		}
 		cw.prop(vcard.FieldPhoto, params, base64.StdEncoding.EncodeToString(c.Photo))
 	}
-	cw.raw("END:VCARD")
 }
 
 // labeled writes a property whose label maps to TYPE values through
@@ -238,44 +233,45 @@ func (cw *cardWriter) nextItem() string {
 	return "item" + strconv.Itoa(cw.item)
 }
 
-func (cw *cardWriter) raw(s string) {
-	cw.buf.WriteString(s)
-	cw.buf.WriteString("\r\n")
-}
-
 func (cw *cardWriter) prop(key string, params vcard.Params, value string) {
 	cw.groupProp("", key, params, value)
 }
 
-// groupProp writes one content line, folded. value must be escaped
-// already; parameter values must be safe tokens (see paramValue). The
-// TYPE parameter comes first, the others in a fixed order.
+// groupProp adds one property. value is raw text (go-vcard escapes it),
+// or components already joined by structured.
 func (cw *cardWriter) groupProp(group, key string, params vcard.Params, value string) {
-	l := cw.line[:0]
-	if group != "" {
-		l = append(l, group...)
-		l = append(l, '.')
+	cw.card.Add(key, &vcard.Field{Value: value, Params: params, Group: group})
+}
+
+// foldWriter folds the lines go-vcard writes (CRLF-ended) at 75 octets,
+// continuing on lines that start with a space and cutting only between
+// UTF-8 characters (RFC 2426 section 2.6).
+type foldWriter struct {
+	w       io.Writer
+	pending []byte
+	out     bytes.Buffer
+	err     error
+}
+
+func (f *foldWriter) Write(p []byte) (int, error) {
+	if f.err != nil {
+		return 0, f.err
 	}
-	l = append(l, key...)
-	for _, pk := range []string{vcard.ParamType, "ENCODING", "X-SERVICE-TYPE", "X-USER"} {
-		vs := params[pk]
-		if len(vs) == 0 {
-			continue
+	f.pending = append(f.pending, p...)
+	for {
+		i := bytes.Index(f.pending, []byte("\r\n"))
+		if i < 0 {
+			break
 		}
-		l = append(l, ';')
-		l = append(l, pk...)
-		l = append(l, '=')
-		for i, v := range vs {
-			if i > 0 {
-				l = append(l, ',')
-			}
-			l = append(l, v...)
+		f.out.Reset()
+		fold(&f.out, f.pending[:i])
+		if _, err := f.w.Write(f.out.Bytes()); err != nil {
+			f.err = err
+			return 0, err
 		}
+		f.pending = f.pending[i+2:]
 	}
-	l = append(l, ':')
-	l = append(l, value...)
-	cw.line = l
-	fold(&cw.buf, l)
+	return len(p), nil
 }
 
 // fold writes l with CRLF, continuing lines longer than 75 octets on lines
@@ -296,14 +292,14 @@ func fold(buf *bytes.Buffer, l []byte) {
 	buf.WriteString("\r\n")
 }
 
-// textEscaper escapes TEXT values (RFC 2426 §5): backslash, comma,
-// semicolon and line breaks.
-var textEscaper = strings.NewReplacer(`\`, `\\`, ",", `\,`, ";", `\;`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`)
+// lineBreaks turns CRLF and lone CR into LF, which go-vcard escapes.
+var lineBreaks = strings.NewReplacer("\r\n", "\n", "\r", "\n")
 
-// escapeText escapes s for a vCard value after making it valid UTF-8 and
-// dropping control characters other than tab and line breaks.
+// escapeText prepares s for a vCard value: valid UTF-8, no control
+// characters but tab and line breaks, line breaks as LF. go-vcard's
+// Encoder does the escaping.
 func escapeText(s string) string {
-	return textEscaper.Replace(cleanText(s))
+	return lineBreaks.Replace(cleanText(s))
 }
 
 // cleanText makes s valid UTF-8 and drops C0/C1 control characters other
@@ -330,10 +326,11 @@ func cleanText(s string) string {
 	}, s)
 }
 
-// structured escapes each component and joins them with ';'.
+// structured prepares each component and joins them with ';'. A ';'
+// inside a component cannot be escaped through go-vcard and becomes ','.
 func structured(parts ...string) string {
 	for i, p := range parts {
-		parts[i] = escapeText(p)
+		parts[i] = strings.ReplaceAll(escapeText(p), ";", ",")
 	}
 	return strings.Join(parts, ";")
 }
