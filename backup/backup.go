@@ -187,6 +187,9 @@ func (b *Backup) Unlock(password string) error {
 // DeriveKey derives the key-encryption key from password without
 // unlocking; the result can be given to UnlockWithKey later.
 func (b *Backup) DeriveKey(password string) ([]byte, error) {
+	if !b.info.Encrypted {
+		return nil, ErrNotEncrypted
+	}
 	if b.kbErr != nil {
 		return nil, b.kbErr
 	}
@@ -259,6 +262,9 @@ func (b *Backup) DeviceBoundClasses() []int {
 // HashLine returns the backup's "$itunes_backup$" line for hashcat (modes
 // 14700 and 14800) and John the Ripper.
 func (b *Backup) HashLine() (string, error) {
+	if !b.info.Encrypted {
+		return "", ErrNotEncrypted
+	}
 	if b.kbErr != nil {
 		return "", b.kbErr
 	}

@@ -162,6 +162,12 @@ func TestInfoFields(t *testing.T) {
 	if h, err := b.Check(); err != nil || !h.Healthy() {
 		t.Fatalf("health %+v %v", h, err)
 	}
+	if _, err := b.HashLine(); !errors.Is(err, ErrNotEncrypted) {
+		t.Fatalf("hash line of an unencrypted backup: %v", err)
+	}
+	if _, err := b.DeriveKey("x"); !errors.Is(err, ErrNotEncrypted) {
+		t.Fatalf("key of an unencrypted backup: %v", err)
+	}
 }
 
 func TestExtractSynthetic(t *testing.T) {
