@@ -75,3 +75,34 @@ func BenchmarkOpenLookup(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEntries iterates every entry of the manifest, decoding each
+// MBFile record (what `ibackup files` and Extract do).
+func BenchmarkEntries(b *testing.B) {
+	for _, n := range []int{5000, 50000} {
+		b.Run(fmt.Sprintf("files=%d", n), func(b *testing.B) {
+			dir, kek := manifestBackup(b, n)
+			bk, err := Open(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer bk.Close()
+			if err := bk.UnlockWithKey(kek); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				count := 0
+				for e, err := range bk.Entries() {
+					if err != nil || e.Err != nil {
+						b.Fatal(err, e.Err)
+					}
+					count++
+				}
+				if count < n {
+					b.Fatal(count)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/entry")
+		})
+	}
+}
