@@ -51,13 +51,15 @@ type ExtractReport struct {
 	Skipped []*EntryError // entries not extracted by policy: symlinks, unsafe paths, duplicates
 }
 
-// OK reports whether nothing failed and nothing unsafe was skipped.
+// OK reports whether nothing failed and no file was left out for an
+// unsafe path or a case collision (symlinks and exact duplicates are left
+// out by design).
 func (r *ExtractReport) OK() bool {
 	if len(r.Failed) > 0 {
 		return false
 	}
 	for _, s := range r.Skipped {
-		if errors.Is(s.Err, ErrUnsafePath) {
+		if errors.Is(s.Err, ErrUnsafePath) || errors.Is(s.Err, ErrNameCollision) {
 			return false
 		}
 	}
@@ -68,8 +70,14 @@ func (r *ExtractReport) OK() bool {
 // never creates.
 var ErrSymlinkSkipped = errors.New("backup: symlink not created")
 
-// errDuplicate is recorded for entries whose name was already extracted.
-var errDuplicate = errors.New("backup: duplicate entry")
+// ErrDuplicate is recorded for entries whose name was already extracted.
+var ErrDuplicate = errors.New("backup: duplicate entry")
+
+// ErrNameCollision is recorded for a file whose name differs from an
+// already extracted one only in letter case, on file systems that ignore
+// case (macOS and Windows by default, or ExtractOptions.WindowsNames): it
+// would overwrite the other file.
+var ErrNameCollision = errors.New("backup: name differs from another only in case")
 
 // Extract decrypts the selected entries to dest/<domain>/<relativePath>,
 // keeping modification times. Every path is confined under dest (an
@@ -117,6 +125,8 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 	}
 	var dirTimes []dirTime
 	seen := map[string]bool{}
+	folded := map[string]bool{} // lower-cased file names, where case is ignored
+	foldCase := winNames || runtime.GOOS == "darwin"
 	report := func(e *manifest.Entry, failed, skipped error, n int64) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -183,9 +193,19 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 		mu.Lock()
 		dup := seen[rel]
 		seen[rel] = true
+		collide := false
+		if foldCase && e.Kind == manifest.File {
+			k := strings.ToLower(rel)
+			collide = !dup && folded[k]
+			folded[k] = true
+		}
 		mu.Unlock()
 		if dup {
-			report(e, nil, errDuplicate, 0)
+			report(e, nil, ErrDuplicate, 0)
+			continue
+		}
+		if collide {
+			report(e, nil, ErrNameCollision, 0)
 			continue
 		}
 		switch e.Kind {

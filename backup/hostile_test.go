@@ -462,7 +462,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				// Another name pointing at the same payload.
 				{FileID: notesID, Domain: "HomeDomain", Path: "Library/Notes/alias.txt", Flags: 1, File: rawFile("Library/Notes/alias.txt", 11)},
 			}},
-			skipped: map[string]matcher{"HomeDomain/Library/Notes/notes.txt#2": is(errDuplicate)},
+			skipped: map[string]matcher{"HomeDomain/Library/Notes/notes.txt#2": is(ErrDuplicate)},
 			// alias.txt: fileID not its hash; both notes.txt rows repeat its fileID.
 			inconsistent: []string{"HomeDomain/Library/Notes/alias.txt", "HomeDomain/Library/Notes/notes.txt", "HomeDomain/Library/Notes/notes.txt"},
 			maybe:        map[string][]byte{"HomeDomain/Library/Notes/alias.txt": []byte("good notes\n")},
@@ -772,7 +772,7 @@ func runHostile(t *testing.T, c hostileCase) {
 		if _, ok := gotFailed[name]; ok {
 			continue
 		}
-		if err, ok := gotSkipped[name]; ok && !errors.Is(err, errDuplicate) {
+		if err, ok := gotSkipped[name]; ok && !errors.Is(err, ErrDuplicate) {
 			continue
 		}
 		if (&manifest.Entry{FileID: backuptest.FileID(f.Domain, f.Path), Domain: f.Domain, Path: f.Path}).Problem() != "" {

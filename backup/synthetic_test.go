@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -397,5 +398,38 @@ func TestCheckLiveWALAndSnapshot(t *testing.T) {
 	}
 	if len(h.SizeMismatch) != 1 || h.SizeMismatch[0].Recorded != 4 || h.SizeMismatch[0].Actual != 10 {
 		t.Fatalf("size mismatch %+v", h.SizeMismatch)
+	}
+}
+
+// TestExtractCaseCollision: where case is ignored, a second file whose name
+// differs only in case is reported instead of overwriting the first.
+func TestExtractCaseCollision(t *testing.T) {
+	files := []backuptest.File{
+		{Domain: "HomeDomain", Path: "Library/Notes/a.txt", Data: []byte("lower")},
+		{Domain: "HomeDomain", Path: "Library/Notes/A.txt", Data: []byte("UPPER")},
+	}
+	dir := t.TempDir()
+	if _, err := backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2}, files); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rep, err := b.Extract(t.Context(), t.TempDir(), &ExtractOptions{WindowsNames: true, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Files != 1 || len(rep.Skipped) != 1 || !errors.Is(rep.Skipped[0].Err, ErrNameCollision) {
+		t.Fatalf("report %+v %v", rep, rep.Skipped)
+	}
+	// Where case matters both are written.
+	if runtime.GOOS == "linux" {
+		dest := t.TempDir()
+		rep, err = b.Extract(t.Context(), dest, nil)
+		if err != nil || rep.Files != 2 {
+			t.Fatalf("%+v %v", rep, err)
+		}
 	}
 }
