@@ -1,8 +1,3 @@
-// Command messages2json writes every message of an iPhone backup as JSON
-// Lines: one object per message, with its chat, sender, text, attachments
-// and tapbacks (field names in spec/CLI.md).
-//
-//	IBACKUP_PASSWORD=secret go run ./examples/messages2json BACKUP > messages.jsonl
 package main
 
 import (

@@ -1,0 +1,15 @@
+// Command ibackup reads iPhone and iPad backups made by iTunes or Finder,
+// encrypted or not: device facts, the file list, extraction, contacts,
+// messages and call history. Its interface is specified in spec/CLI.md.
+//
+//	go build -o ibackup ./examples/ibackup
+//	ibackup demo                      # a tour on a sample backup built in
+//	ibackup list                      # the backups on this computer
+//	ibackup messages BACKUP --format html --out transcript
+//
+// It uses only the public API of the iosbackup module, so it doubles as
+// the module's largest example.
+//
+// Exit status: 0 success, 1 partial failure, 2 usage error, 3 password
+// problem, 4 not a backup or unreadable backup.
+package main
