@@ -13,7 +13,7 @@ import (
 
 // demoData is the sample backup, written by internal/gendemo (go generate).
 //
-//go:embed demodata
+//go:embed testdata/demo
 var demoData embed.FS
 
 // demoPassword is the sample backup's password (also in README.md).
@@ -21,9 +21,9 @@ const demoPassword = "ibackup-demo"
 
 // demoFS returns the sample backup's folder as a file system.
 func demoFS() fs.FS {
-	sub, err := fs.Sub(demoData, "demodata")
+	sub, err := fs.Sub(demoData, "testdata/demo")
 	if err != nil {
-		panic(err) // "demodata" is a valid constant name
+		panic(err) // "testdata/demo" is a valid constant name
 	}
 	return sub
 }

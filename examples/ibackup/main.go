@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-//go:generate go run ./internal/gendemo demodata
+//go:generate go run ./internal/gendemo testdata/demo
 
 // Exit statuses (spec/CLI.md).
 const (
