@@ -173,6 +173,17 @@ func kindFromFlags(f int64) Kind {
 // DecodeMBFile fills e from an NSKeyedArchiver MBFile blob. Fields that
 // are present are set even when an error is returned for another.
 func DecodeMBFile(blob []byte, e *Entry) error {
+	// The usual binary archives are read in place; anything unusual goes
+	// through the general decoder, which gives the same results.
+	if ok, err := decodeMBFileFast(blob, e); ok {
+		return err
+	}
+	return decodeMBFileSlow(blob, e)
+}
+
+// decodeMBFileSlow is DecodeMBFile through the general NSKeyedArchiver
+// decoder.
+func decodeMBFileSlow(blob []byte, e *Entry) error {
 	a, err := nskeyed.Parse(blob)
 	if err != nil {
 		return err
