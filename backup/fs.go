@@ -141,19 +141,22 @@ func (b *Backup) Open(name string) (fs.File, error) {
 		}
 		return &dirFile{b: b, name: name, info: info}, nil
 	}
+	if e.Kind == manifest.File {
+		// One open of the payload and one key unwrap serve both the
+		// reader and the real size.
+		rc, size, err := b.openEntrySized(name, e)
+		if err != nil {
+			return nil, err
+		}
+		info := &fileInfo{name: path.Base(name), size: size, mode: e.FileMode(), mtime: e.Modified, entry: e}
+		return &payloadFile{info: info, rc: rc, name: name}, nil
+	}
 	info, err := b.stat(name, e, false)
 	if err != nil {
 		return nil, err
 	}
-	switch e.Kind {
-	case manifest.Symlink:
+	if e.Kind == manifest.Symlink {
 		return &memFile{info: info, r: strings.NewReader(e.Target)}, nil
-	case manifest.File:
-		rc, err := b.openEntry(name, e)
-		if err != nil {
-			return nil, err
-		}
-		return &payloadFile{info: info, rc: rc, name: name}, nil
 	}
 	return &memFile{info: info, r: strings.NewReader("")}, nil
 }
@@ -353,38 +356,52 @@ func (b *Backup) OpenEntry(e *manifest.Entry) (io.ReadCloser, error) {
 }
 
 func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error) {
+	rc, _, err := b.openEntrySized(name, e)
+	return rc, err
+}
+
+// openEntrySized is openEntry that also returns the content's size: the
+// real decrypted size, read from the final cipher block of the payload it
+// opened, or the recorded size when that cannot be read.
+func (b *Backup) openEntrySized(name string, e *manifest.Entry) (io.ReadCloser, int64, error) {
 	if e.Kind != manifest.File {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
 	}
 	var key []byte
 	var err error
 	if err := b.keyProblem(e); err != nil {
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if b.info.Encrypted && e.WrappedKey != nil {
 		key, err = b.fileKey(e)
 		if err != nil {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+			return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
 	}
 	f, size, err := b.openPayload(e)
 	if err != nil {
 		clear(key)
 		if errors.Is(err, ErrMissingPayload) && e.Size == 0 {
-			return io.NopCloser(strings.NewReader("")), nil
+			return io.NopCloser(strings.NewReader("")), 0, nil
 		}
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	if key == nil {
-		return f, nil
+		return f, size, nil
+	}
+	defer clear(key)
+	plain := e.Size
+	if ra, ok := f.(io.ReaderAt); ok {
+		if n, err := cbcio.PlainSize(ra, size, key); err == nil {
+			plain = n
+		}
 	}
 	r, err := cbcio.NewReaderSize(f, key, size)
-	clear(key)
 	if err != nil {
 		f.Close()
-		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
-	return &decryptReader{r: r, f: f, name: name}, nil
+	return &decryptReader{r: r, f: f, name: name}, plain, nil
 }
 
 // OpenRaw returns the entry's payload exactly as stored (encrypted or
