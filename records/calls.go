@@ -261,16 +261,12 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 		if cols["ZDATE"] {
 			order = "ZDATE, Z_PK"
 		}
-		for v, err := range scanRows(s.db, "ZCALLRECORD", zcallColumns, cols, order) {
+		for v, err := range scanRows(s.db, s.name, "ZCALLRECORD", zcallColumns, cols, order) {
 			if err != nil {
-				if _, ok := err.(*RowError); ok {
-					if !yield(nil, err) {
-						return
-					}
-					continue
+				if !yield(nil, err) {
+					return
 				}
-				fail(err)
-				return
+				continue
 			}
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
@@ -437,16 +433,12 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 		if cols["date"] {
 			order = "date, ROWID"
 		}
-		for v, err := range scanRows(s.db, "call", legacyCallColumns, cols, order) {
+		for v, err := range scanRows(s.db, s.name, "call", legacyCallColumns, cols, order) {
 			if err != nil {
-				if _, ok := err.(*RowError); ok {
-					if !yield(nil, err) {
-						return
-					}
-					continue
+				if !yield(nil, err) {
+					return
 				}
-				fail(err)
-				return
+				continue
 			}
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
@@ -484,9 +476,9 @@ func asBool(v any) bool {
 // scanRows selects want from table (NULL for the columns the table lacks;
 // ROWID always exists), ordered by order, and yields each row's values.
 // A row that cannot be scanned is yielded as a *RowError and the scan
-// goes on; a failed query or cursor is yielded as another error and ends
-// it. The values slice is reused from row to row.
-func scanRows(db *sql.DB, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
+// goes on; a failed query or cursor is yielded as a *DatabaseError naming
+// the database and ends it. The values slice is reused from row to row.
+func scanRows(db *sql.DB, name, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
 		sel := make([]string, len(want))
 		for i, name := range want {
@@ -497,7 +489,7 @@ func scanRows(db *sql.DB, table string, want []string, have map[string]bool, ord
 		}
 		rows, err := db.Query("SELECT " + strings.Join(sel, ", ") + " FROM " + table + " ORDER BY " + order)
 		if err != nil {
-			yield(nil, err)
+			yield(nil, &DatabaseError{Name: name, Err: err})
 			return
 		}
 		defer rows.Close()
@@ -518,7 +510,7 @@ func scanRows(db *sql.DB, table string, want []string, have map[string]bool, ord
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(nil, err)
+			yield(nil, &DatabaseError{Name: name, Err: err})
 		}
 	}
 }
