@@ -144,7 +144,7 @@ func (b *Backup) Open(name string) (fs.File, error) {
 	if e.Kind == manifest.File {
 		// One open of the payload and one key unwrap serve both the
 		// reader and the real size.
-		rc, size, err := b.openEntrySized(name, e)
+		rc, size, err := b.openEntrySized(name, e, true)
 		if err != nil {
 			return nil, err
 		}
@@ -356,14 +356,15 @@ func (b *Backup) OpenEntry(e *manifest.Entry) (io.ReadCloser, error) {
 }
 
 func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error) {
-	rc, _, err := b.openEntrySized(name, e)
+	rc, _, err := b.openEntrySized(name, e, false)
 	return rc, err
 }
 
 // openEntrySized is openEntry that also returns the content's size: the
 // real decrypted size, read from the final cipher block of the payload it
-// opened, or the recorded size when that cannot be read.
-func (b *Backup) openEntrySized(name string, e *manifest.Entry) (io.ReadCloser, int64, error) {
+// opened, or the recorded size when that cannot be read. Without
+// wantSize an encrypted file's size is not worked out (0).
+func (b *Backup) openEntrySized(name string, e *manifest.Entry, wantSize bool) (io.ReadCloser, int64, error) {
 	if e.Kind != manifest.File {
 		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: errors.New("not a regular file")}
 	}
@@ -390,10 +391,13 @@ func (b *Backup) openEntrySized(name string, e *manifest.Entry) (io.ReadCloser, 
 		return f, size, nil
 	}
 	defer clear(key)
-	plain := e.Size
-	if ra, ok := f.(io.ReaderAt); ok {
-		if n, err := cbcio.PlainSize(ra, size, key); err == nil {
-			plain = n
+	var plain int64
+	if wantSize {
+		plain = e.Size
+		if ra, ok := f.(io.ReaderAt); ok {
+			if n, err := cbcio.PlainSize(ra, size, key); err == nil {
+				plain = n
+			}
 		}
 	}
 	r, err := cbcio.NewReaderSize(f, key, size)
