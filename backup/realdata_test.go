@@ -120,6 +120,15 @@ func TestHV20Decrypt(t *testing.T) {
 		if err != nil || st.Size() != want.size {
 			t.Errorf("%s: stat size %v, %v", name, st, err)
 		}
+		// The open file reports the same real size (not the stale recorded one).
+		if f, err := b.Open(name); err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else {
+			if fst, err := f.Stat(); err != nil || fst.Size() != want.size {
+				t.Errorf("%s: open file's stat size %v, %v", name, fst, err)
+			}
+			f.Close()
+		}
 		// The stored bytes are the ciphertext.
 		e := st.Sys().(*manifest.Entry)
 		raw, err := b.OpenRaw(e)
