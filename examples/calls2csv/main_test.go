@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func TestRun(t *testing.T) {

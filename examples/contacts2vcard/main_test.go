@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/iosbackup/iosbackup/backup"
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func TestRun(t *testing.T) {

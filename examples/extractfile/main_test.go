@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func TestRun(t *testing.T) {

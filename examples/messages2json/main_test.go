@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func TestRun(t *testing.T) {

@@ -2,7 +2,7 @@
 // encrypted or not: device facts, the file list, extraction, contacts,
 // messages and call history. Its interface is specified in spec/CLI.md.
 //
-//	go build -o ibackup ./examples/ibackup
+//	go build -o ibackup ./cmd/ibackup
 //	ibackup demo                      # a tour on a sample backup built in
 //	ibackup list                      # the backups on this computer
 //	ibackup messages BACKUP --format html --out transcript

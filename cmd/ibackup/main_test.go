@@ -17,8 +17,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
 	"github.com/iosbackup/iosbackup/internal/backuptest"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func TestMain(m *testing.M) {
@@ -297,7 +297,7 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // TestDemoDataReproducible checks that the embedded sample backup is what
-// the generator writes today (run `go generate ./examples/ibackup` after
+// the generator writes today (run `go generate ./cmd/ibackup` after
 // changing it) and that the password the tour uses is the generator's.
 func TestDemoDataReproducible(t *testing.T) {
 	if demoPassword != demobuild.Password {
@@ -320,11 +320,11 @@ func TestDemoDataReproducible(t *testing.T) {
 		}
 		got, err := fs.ReadFile(demoFS(), name)
 		if err != nil {
-			t.Errorf("embedded demo lacks %s: run go generate ./examples/ibackup", name)
+			t.Errorf("embedded demo lacks %s: run go generate ./cmd/ibackup", name)
 			return nil
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("embedded %s differs from the generator's output: run go generate ./examples/ibackup", name)
+			t.Errorf("embedded %s differs from the generator's output: run go generate ./cmd/ibackup", name)
 		}
 		return nil
 	})

@@ -4,7 +4,7 @@
 // an SMS, and calls (missed, FaceTime audio and video).
 //
 // The bytes are deterministic: the same program always writes the same
-// files, so the committed copy under examples/ibackup/testdata/demo can be
+// files, so the committed copy under cmd/ibackup/testdata/demo can be
 // checked against a fresh build. Everything in it is invented.
 //
 // # Security

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/iosbackup/iosbackup/examples/internal/demobuild"
+	"github.com/iosbackup/iosbackup/internal/demobuild"
 )
 
 func main() {

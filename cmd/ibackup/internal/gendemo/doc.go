@@ -1,7 +1,7 @@
 // Command gendemo writes the sample backup that `ibackup demo` embeds.
 //
-//	go run ./examples/ibackup/internal/gendemo examples/ibackup/testdata/demo
+//	go run ./cmd/ibackup/internal/gendemo cmd/ibackup/testdata/demo
 //
-// (or `go generate ./examples/ibackup`). The output is deterministic; the
+// (or `go generate ./cmd/ibackup`). The output is deterministic; the
 // ibackup tests check that the committed copy matches a fresh one.
 package main

@@ -99,7 +99,7 @@ func (a *app) demo(args []string) error {
 
 	fmt.Fprintf(w, `
 ────── now try it yourself ──────
-  go build -o ibackup ./examples/ibackup
+  go build -o ibackup ./cmd/ibackup
   ./ibackup demo --out sample                # the sample backup as a folder
   export IBACKUP_PASSWORD=%s
   ./ibackup info sample
