@@ -1,6 +1,7 @@
 //go:build amd64 && !purego
 
 #include "textflag.h"
+#include "go_asm.h"
 
 // SHA-256 with the x86 SHA extensions (SHA256RNDS2, SHA256MSG1, SHA256MSG2),
 // plus SSSE3 PSHUFB/PALIGNR and SSE4.1 PBLENDW. No AVX is used.
@@ -151,7 +152,8 @@ blockdone:
 
 // func iterate256SHANI(st *state256, n int)
 //
-// state256 layout: ipad [8]uint32 at 0, opad at 32, u at 64, acc at 96.
+// The state256 field offsets come from go_asm.h (state256_ipad, ...), so
+// a change to the Go struct cannot silently desynchronise this code.
 TEXT ·iterate256SHANI(SB), NOSPLIT, $0-16
 	MOVQ  st+0(FP), DI
 	MOVQ  n+8(FP), CX
@@ -161,16 +163,16 @@ TEXT ·iterate256SHANI(SB), NOSPLIT, $0-16
 	LEAQ k256<>(SB), AX
 	LEAQ pad256<>(SB), BX
 
-	MOVOU 0(DI), X8
-	MOVOU 16(DI), X9
+	MOVOU state256_ipad(DI), X8
+	MOVOU state256_ipad+16(DI), X9
 	FROM_WORDS(X8, X9)
-	MOVOU 32(DI), X10
-	MOVOU 48(DI), X11
+	MOVOU state256_opad(DI), X10
+	MOVOU state256_opad+16(DI), X11
 	FROM_WORDS(X10, X11)
-	MOVOU 64(DI), X3
-	MOVOU 80(DI), X4
-	MOVOU 96(DI), X12
-	MOVOU 112(DI), X13
+	MOVOU state256_u(DI), X3
+	MOVOU state256_u+16(DI), X4
+	MOVOU state256_acc(DI), X12
+	MOVOU state256_acc+16(DI), X13
 
 iterloop:
 	// inner: H(key^ipad || U)
@@ -194,10 +196,10 @@ iterloop:
 	DECQ CX
 	JNZ  iterloop
 
-	MOVOU X3, 64(DI)
-	MOVOU X4, 80(DI)
-	MOVOU X12, 96(DI)
-	MOVOU X13, 112(DI)
+	MOVOU X3, state256_u(DI)
+	MOVOU X4, state256_u+16(DI)
+	MOVOU X12, state256_acc(DI)
+	MOVOU X13, state256_acc+16(DI)
 
 	// Leave no key-derived words in the vector registers.
 	PXOR X0, X0
