@@ -2,6 +2,8 @@ module github.com/iosbackup/iosbackup
 
 go 1.26.0
 
+toolchain go1.26.11
+
 require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 	github.com/mattn/go-sqlite3 v1.14.53
