@@ -52,6 +52,9 @@ type SMSData struct {
 	// (chat_recoverable_message_join, recoverable_message_part) to an era
 	// that has them; they are also added when a message is Recoverable.
 	RecentlyDeleted bool
+	// Extra statements run after the rows are inserted (e.g. the columns
+	// of a later iOS).
+	Extra []string
 }
 
 // SMSHandle is a row of the handle table.
@@ -194,6 +197,11 @@ func SMS(era SMSEra, data SMSData) ([]byte, error) {
 		}
 		if err := insertSMS(ctx, tx, era, s, data); err != nil {
 			return err
+		}
+		for _, stmt := range data.Extra {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("dbfixture: %s: %w", stmt, err)
+			}
 		}
 		return tx.Commit()
 	})
