@@ -484,3 +484,53 @@ func TestChatSummaries(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageQueryPlanLinear guards against quadratic plans on databases
+// without the iOS indexes: the message query's outer loop is the ordered
+// key subquery, and every table joined inside it is reached by a search
+// (primary key or an index SQLite builds once), never by a scan per row.
+func TestMessageQueryPlanLinear(t *testing.T) {
+	base, _ := fxScenario(dbfixture.SMSiOS18)
+	base.NoIndexes, base.RecentlyDeleted = true, true
+	img, err := dbfixture.SMS(dbfixture.SMSiOS18, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenMessagesBytes(img, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, chats := range [][]int64{nil, {1, 2}} {
+		rows, err := db.db.Query("EXPLAIN QUERY PLAN " + db.messageQuery(chats))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			if parent == 0 {
+				plan = append(plan, detail)
+			}
+		}
+		rows.Close()
+		outer := slices.Index(plan, "SCAN o")
+		if outer < 0 {
+			t.Fatalf("no outer scan of the ordered keys:\n%s", strings.Join(plan, "\n"))
+		}
+		for _, step := range plan[outer+1:] {
+			if !strings.HasPrefix(step, "SEARCH ") && !strings.HasPrefix(step, "BLOOM FILTER") {
+				t.Errorf("step %q inside the message loop:\n%s", step, strings.Join(plan, "\n"))
+			}
+		}
+		for _, step := range plan {
+			if strings.Contains(step, "CORRELATED") {
+				t.Errorf("correlated subquery: %q", step)
+			}
+		}
+	}
+}
