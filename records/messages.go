@@ -20,9 +20,10 @@ import (
 // given identifier or GUID.
 var ErrNoChat = errors.New("records: no such chat")
 
-// RowError reports a database row that could not be read completely. It is
-// yielded by MessageDB.Messages, together with the part of the message that
-// could be read when there is one.
+// RowError reports a database row that could not be read at all. It is
+// yielded alone (with a nil record) and iteration goes on; a row that
+// could be read in part is yielded as a record whose Problems say what is
+// missing, without an error.
 type RowError struct {
 	Table string
 	RowID int64
