@@ -861,8 +861,31 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *M
 		msg.GroupEvent = msgGroupEvent(it, msgInt(v[cGroupAction]), msgInt(v[cOtherHandle]), msgInt(v[cHandle]),
 			msgString(v[cOtherSender]), msgString(v[cGroupTitle]))
 	}
+	unreadDate(msg, "date", v[cDate], msg.Date)
+	unreadDate(msg, "date_read", v[cDateRead], msg.DateRead)
+	unreadDate(msg, "date_delivered", v[cDateDelivered], msg.DateDelivered)
+	unreadDate(msg, "date_edited", v[cDateEdited], msg.DateEdited)
 	m.checkDates(msg)
 	return msg
+}
+
+// unreadDate reports a date column that holds a value (not NULL, not 0)
+// that could not be read as a date at all.
+func unreadDate(msg *Message, field string, raw any, t *time.Time) {
+	if t != nil || raw == nil {
+		return
+	}
+	if f, ok := asFloat(raw); ok && f == 0 {
+		return
+	}
+	s := asString(raw)
+	if f, ok := raw.(float64); ok {
+		s = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	msg.problem("%s: %q is not a date; left out", field, s)
 }
 
 // problem adds a problem to the message.

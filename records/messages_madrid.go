@@ -433,6 +433,11 @@ func (m *MessageDB) buildMadrid(v *[mdCols]any, parts []mmsPart, atts []Attachme
 	} else {
 		msg.Chat = peer
 	}
+	unreadDate(msg, "date", v[mdDate], msg.Date)
+	if msgInt(v[mdIsMadrid]) == 1 {
+		unreadDate(msg, "madrid_date_read", v[mdDateRead], msg.DateRead)
+		unreadDate(msg, "madrid_date_delivered", v[mdDateDelivered], msg.DateDelivered)
+	}
 	m.checkDates(msg)
 	return msg, key
 }

@@ -190,6 +190,7 @@ func TestMessagesBackupDate(t *testing.T) {
 			{RowID: 1, GUID: "OK", Text: "a", Handle: 1, Date: backupDate.Add(23 * time.Hour)},
 			{RowID: 2, GUID: "FUTURE", Text: "b", Handle: 1, Date: backupDate.Add(25 * time.Hour), DateRead: backupDate.Add(26 * time.Hour)},
 			{RowID: 3, GUID: "EARLY", Text: "c", Handle: 1, Date: time.Date(2006, 12, 31, 0, 0, 0, 0, time.UTC)},
+			{RowID: 4, GUID: "TEXTDATE", Text: "d", Handle: 1, Raw: map[string]any{"date": "yesterday"}},
 		},
 	}
 	img, err := dbfixture.SMS(dbfixture.SMSiOS14, data)
@@ -208,6 +209,9 @@ func TestMessagesBackupDate(t *testing.T) {
 	if bare[0].GUID != "EARLY" || bare[0].Date != nil || len(bare[0].Problems) != 1 ||
 		bare[0].Problems[0] != "date: 2006-12-31T00:00:00Z is before 2007-01-01; left out" {
 		t.Errorf("early date: %s %v %q", bare[0].GUID, bare[0].Date, bare[0].Problems)
+	}
+	if bare[3].GUID != "TEXTDATE" || bare[3].Date != nil || !slices.Equal(bare[3].Problems, []string{`date: "yesterday" is not a date; left out`}) {
+		t.Errorf("text date: %s %v %q", bare[3].GUID, bare[3].Date, bare[3].Problems)
 	}
 	got := collect(t, db.WithBackupDate(backupDate).Messages())
 	if got[1].GUID != "OK" || got[1].Date == nil || got[1].Problems != nil {
@@ -531,6 +535,57 @@ func TestMessageQueryPlanLinear(t *testing.T) {
 			if strings.Contains(step, "CORRELATED") {
 				t.Errorf("correlated subquery: %q", step)
 			}
+		}
+	}
+}
+
+// TestMadridHostileValues: columns holding what the schema does not
+// promise (text dates, blob addresses, garbage plists, dangling groups)
+// give records with problems or empty fields, never a panic or a lost row.
+func TestMadridHostileValues(t *testing.T) {
+	d := dbfixture.MadridData{
+		UniqueID: "U",
+		Groups:   []dbfixture.MadridGroup{{RowID: 1, Members: []string{"+1"}}},
+		Messages: []dbfixture.MadridMessage{
+			{RowID: 1, Flags: 2, GroupID: 1, Raw: map[string]any{"date": "1331431689", "address": []byte{0xff, 0xfe}}},
+			{RowID: 2, Flags: 3, GroupID: 99, Date: mdAt(1), Raw: map[string]any{"recipients": []byte("bplist00garbage")}},
+			{RowID: 3, Madrid: true, GUID: "IM", MadridFlags: -1, Date: mdAt(2), Raw: map[string]any{"madrid_roomname": "nosuchroom",
+				"madrid_attributedBody": []byte("\x04\x0bstreamtyped\x81\xe8\x03\x84"), "text": nil, "madrid_date_read": int64(9e18)}},
+			{RowID: 4, Flags: 2, Date: mdAt(3), Raw: map[string]any{"date": 1e300}},
+		},
+		Pieces: []dbfixture.MadridPiece{
+			{RowID: 1, MessageID: 2, PartID: 0, ContentType: "\x00weird/type", Data: []byte{1, 2, 3}},
+			{RowID: 2, MessageID: 2, PartID: 1, ContentType: "text/plain", Data: []byte{0xff}},
+			{RowID: 3, MessageID: 77, PartID: 0, ContentType: "text/plain", Data: []byte("orphan part")},
+		},
+		Chats: []dbfixture.MadridChat{{RowID: 1, GUID: "g", Identifier: "x", RoomName: "r", Style: 43}},
+	}
+	img, err := dbfixture.SMSMadrid(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenMessagesBytes(img, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got []string
+	for _, m := range collect(t, db.Messages()) {
+		got = append(got, msgSummary(m))
+	}
+	// A text date sorts after the numbers (SQLite's order), but is read.
+	want := []string{
+		`2 x-sms-rowid:U/2 chat=() parts=[] MMS date=2011-11-01T10:01:00Z read=- delivered=- from_me=true sender=- text="\xff" subject="" is_read=false atts=[ ` + "\x00" + `weird/type 3 / missing=true] problems=[]`,
+		`3 IM chat=() parts=[] iMessage date=2011-11-01T10:02:00Z read=- delivered=- from_me=true sender=- text="" subject="" is_read=false atts=[] problems=["madrid_flags -1 is not a known value; direction taken from bit 2" "madrid_attributedBody: typedstream: offset 17: unexpected end of data; text left out" "date_read: 2286-03-14T16:00:00Z is after 2100-01-01T00:00:00Z; left out"]`,
+		"1 x-sms-rowid:U/1 chat=+1(msg_group:1) parts=[+1] SMS date=2012-03-11T02:08:09Z read=- delivered=- from_me=false sender=\xff\xfe" + ` text="" subject="" is_read=false atts=[] problems=[]`,
+		`4 x-sms-rowid:U/4 chat=() parts=[] SMS date=- read=- delivered=- from_me=false sender=- text="" subject="" is_read=false atts=[] problems=["date: \"1e+300\" is not a date; left out"]`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d messages:\n%s", len(got), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("message %d:\n got %q\nwant %q", i, got[i], want[i])
 		}
 	}
 }
