@@ -20,9 +20,10 @@ import (
 // given identifier or GUID.
 var ErrNoChat = errors.New("records: no such chat")
 
-// RowError reports a database row that could not be read completely. It is
-// yielded by MessageDB.Messages, together with the part of the message that
-// could be read when there is one.
+// RowError reports a database row that could not be read at all. It is
+// yielded alone (with a nil record) and iteration goes on; a row that
+// could be read in part is yielded as a record whose Problems say what is
+// missing, without an error.
 type RowError struct {
 	Table string
 	RowID int64
@@ -38,21 +39,32 @@ func (e *RowError) Unwrap() error { return e.Err }
 // AttachmentDomain is the backup domain of message attachments.
 const AttachmentDomain = "MediaDomain"
 
-// MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database.
+// MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database:
+// the iOS 6+ schema (message, handle, chat and their joins) and the iOS
+// 3-5 one (message with address and flags, msg_group, group_member,
+// msg_pieces, and from iOS 5 the madrid_* iMessage columns and tables).
 // It is safe for concurrent use.
 type MessageDB struct {
-	db    *sql.DB
-	fsys  fs.FS // where attachment files are looked up; nil: all missing
-	share *messageShared
+	db     *sql.DB
+	fsys   fs.FS // where attachment files are looked up; nil: all missing
+	share  *messageShared
+	limits dateLimits
 }
 
 // messageShared holds what every view of one database shares.
 type messageShared struct {
+	name     string                     // the database, for errors
 	cols     map[string]map[string]bool // table -> columns (empty map: no table)
+	madrid   bool                       // the iOS 3-5 schema
+	uid      string                     // _SqliteDatabaseProperties._UniqueIdentifier
 	chatOnce sync.Once
 	chats    map[int64]*chatInfo
 	chatList []int64 // chat ROWIDs in order
 	chatErr  error
+	// iOS 3-5: madrid_chat rows (keyed by a negative id in chats), found
+	// by room name or by handle.
+	madridRoom   map[string]*chatInfo
+	madridHandle map[string]*chatInfo
 }
 
 type chatInfo struct {
@@ -62,13 +74,22 @@ type chatInfo struct {
 	name         string
 	service      string
 	style        int64
+	groupType    int64 // msg_group.type (iOS 3-5)
 	participants []string
+}
+
+// The tables a Messages reader looks at.
+var messageTables = []string{
+	"message", "handle", "chat", "attachment", "chat_message_join", "chat_handle_join",
+	"message_attachment_join", "chat_recoverable_message_join",
+	"msg_group", "group_member", "msg_pieces", "madrid_attachment", "madrid_chat", "_SqliteDatabaseProperties",
 }
 
 // OpenMessages opens the Messages database of a backup laid out as
 // Domain/relative/path (SMSPath, plus its "-wal" when present). Attachment
 // files are looked up in fsys. A missing database gives an error wrapping
-// ErrNotFound; an unreadable one a *DatabaseError.
+// ErrNotFound; an unreadable one a *DatabaseError; a schema the reader
+// does not recognise an *UnsupportedError.
 func OpenMessages(fsys fs.FS) (*MessageDB, error) {
 	db, err := openFS(fsys, SMSPath)
 	if err != nil {
@@ -100,8 +121,8 @@ func OpenMessagesBytes(main, wal []byte, fsys fs.FS) (*MessageDB, error) {
 }
 
 func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
-	sh := &messageShared{cols: map[string]map[string]bool{}}
-	for _, t := range []string{"message", "handle", "chat", "attachment", "chat_message_join", "chat_handle_join", "message_attachment_join"} {
+	sh := &messageShared{name: path.Base(name), cols: map[string]map[string]bool{}}
+	for _, t := range messageTables {
 		c, err := columns(db, t)
 		if err != nil {
 			db.Close()
@@ -109,18 +130,82 @@ func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
 		}
 		sh.cols[t] = c
 	}
-	if len(sh.cols["message"]) == 0 {
+	if err := sh.recognise(); err != nil {
 		db.Close()
-		return nil, &DatabaseError{Name: name, Err: errors.New("no message table: not a Messages database")}
+		return nil, err
 	}
-	return &MessageDB{db: db, fsys: fsys, share: sh}, nil
+	if len(sh.cols["_SqliteDatabaseProperties"]) > 0 {
+		var uid sql.NullString
+		err := db.QueryRow("SELECT value FROM _SqliteDatabaseProperties WHERE key = '_UniqueIdentifier'").Scan(&uid)
+		if err == nil {
+			sh.uid = uid.String
+		}
+	}
+	return &MessageDB{db: db, fsys: fsys, share: sh, limits: limitsFor(time.Time{})}, nil
+}
+
+// recognise decides the schema family from the tables and columns, and
+// refuses one that lacks what the reader needs.
+func (sh *messageShared) recognise() error {
+	msg := sh.cols["message"]
+	if len(msg) == 0 {
+		return &UnsupportedError{Database: sh.name, Table: "message"}
+	}
+	need := func(table string, cols ...string) error {
+		if len(sh.cols[table]) == 0 {
+			return nil // optional table absent
+		}
+		var missing []string
+		for _, c := range cols {
+			if !sh.cols[table][c] {
+				missing = append(missing, c)
+			}
+		}
+		if len(missing) > 0 {
+			return &UnsupportedError{Database: sh.name, Table: table, Missing: missing}
+		}
+		return nil
+	}
+	modern := msg["handle_id"] || msg["is_from_me"] || len(sh.cols["handle"]) > 0
+	if !modern && (msg["flags"] || msg["address"]) {
+		sh.madrid = true
+		return errors.Join(
+			need("message", "address", "date", "text", "flags"),
+			need("group_member", "group_id", "address"),
+			need("msg_pieces", "message_id", "part_id", "content_type", "data"),
+			need("madrid_attachment", "message_id", "filename"),
+			need("madrid_chat", "chat_identifier"),
+		)
+	}
+	if !msg["text"] && !msg["attributedBody"] {
+		return &UnsupportedError{Database: sh.name, Table: "message", Missing: []string{"text", "attributedBody"}}
+	}
+	return errors.Join(
+		need("message", "date", "is_from_me", "handle_id"),
+		need("handle", "id"),
+		need("chat", "chat_identifier"),
+		need("chat_message_join", "chat_id", "message_id"),
+		need("chat_handle_join", "chat_id", "handle_id"),
+		need("message_attachment_join", "message_id", "attachment_id"),
+		need("attachment", "filename"),
+		need("chat_recoverable_message_join", "message_id"),
+	)
 }
 
 // WithFiles returns a view of the same database whose attachments are
 // looked up in fsys (a backup laid out as Domain/relative/path). Both
 // views share the connection: closing either closes both.
 func (m *MessageDB) WithFiles(fsys fs.FS) *MessageDB {
-	return &MessageDB{db: m.db, fsys: fsys, share: m.share}
+	return &MessageDB{db: m.db, fsys: fsys, share: m.share, limits: m.limits}
+}
+
+// WithBackupDate returns a view of the same database that knows when it
+// was captured (backup.Info.LastBackupDate): a message date later than
+// that plus one day is then reported as a problem of its record (see
+// the date rules in time.go). A zero date keeps the bounds of a bare file.
+// Both views share the connection.
+func (m *MessageDB) WithBackupDate(t time.Time) *MessageDB {
+	return &MessageDB{db: m.db, fsys: m.fsys, share: m.share, limits: limitsFor(t)}
 }
 
 // Close releases the database.
@@ -135,6 +220,10 @@ func (m *MessageDB) loadChats() error {
 	sh := m.share
 	sh.chatOnce.Do(func() {
 		sh.chats = map[int64]*chatInfo{}
+		if sh.madrid {
+			sh.chatErr = m.loadMadridChats()
+			return
+		}
 		if !m.hasTable("chat") {
 			return
 		}
@@ -167,7 +256,7 @@ func (m *MessageDB) loadChats() error {
 			sh.chatErr = fmt.Errorf("records: chats: %w", err)
 			return
 		}
-		if !m.has("chat_handle_join", "chat_id") || !m.has("chat_handle_join", "handle_id") || !m.has("handle", "id") {
+		if !m.has("chat_handle_join", "chat_id") || !m.has("handle", "id") {
 			return
 		}
 		prows, err := m.db.Query("SELECT j.chat_id, h.id FROM chat_handle_join j JOIN handle h ON h.ROWID = j.handle_id ORDER BY j.chat_id, j.rowid")
@@ -197,8 +286,9 @@ func (m *MessageDB) loadChats() error {
 	return sh.chatErr
 }
 
-// Chats returns every conversation, ordered by ROWID. A database without a
-// chat table has none.
+// Chats returns every conversation, ordered by ROWID (iOS 3-5: the
+// msg_group conversations, then the madrid_chat iMessage ones). A
+// database without a chat table has none.
 func (m *MessageDB) Chats() ([]*Chat, error) {
 	if err := m.loadChats(); err != nil {
 		return nil, err
@@ -215,33 +305,87 @@ func (m *MessageDB) Chats() ([]*Chat, error) {
 	return out, nil
 }
 
-// isGroup reports a group chat: style 43, or else more than one participant.
+// isGroup reports a group chat: style 43 (msg_group type 1), or else more
+// than one participant.
 func (c *chatInfo) isGroup() bool {
 	if c.style != 0 {
 		return c.style == 43
 	}
+	if c.groupType != 0 {
+		return c.groupType == 1
+	}
 	return len(c.participants) > 1
 }
 
-// attCursor streams attachment rows in the order of the message query,
-// so that they can be merged with it: memory stays flat however many
-// messages and attachments the database holds.
-type attCursor struct {
-	m    *MessageDB
+// sideCursor streams the rows of a table that belong to messages
+// (attachments, MMS parts) in the order of the message query, so that
+// they can be merged with it: memory stays flat however many messages
+// the database holds. Its query must return the message ROWID first and
+// follow the message order.
+type sideCursor[T any] struct {
+	what string
 	rows *sql.Rows
-	next *attRow // the row read ahead, nil at the end
+	scan func(*sql.Rows) (int64, T, error)
+	next *T // the row read ahead, nil at the end
+	msg  int64
 	err  error
 }
 
-type attRow struct {
-	msg int64
-	a   Attachment
+func openSide[T any](db *sql.DB, what, q string, scan func(*sql.Rows) (int64, T, error)) (*sideCursor[T], error) {
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, fmt.Errorf("records: %s: %w", what, err)
+	}
+	c := &sideCursor[T]{what: what, rows: rows, scan: scan}
+	c.advance()
+	return c, nil
+}
+
+func (c *sideCursor[T]) advance() {
+	c.next = nil
+	if c.err != nil || !c.rows.Next() {
+		if c.err == nil {
+			c.err = c.rows.Err()
+		}
+		return
+	}
+	id, v, err := c.scan(c.rows)
+	if err != nil {
+		c.err = err
+		return
+	}
+	c.msg, c.next = id, &v
+}
+
+// take returns the rows of message id. Both cursors follow the same
+// order over the same messages, so the side rows of id are at the head
+// when id has any.
+func (c *sideCursor[T]) take(id int64) []T {
+	var out []T
+	for c != nil && c.next != nil && c.msg == id {
+		out = append(out, *c.next)
+		c.advance()
+	}
+	return out
+}
+
+func (c *sideCursor[T]) close() error {
+	if c == nil {
+		return nil
+	}
+	c.rows.Close()
+	if c.err != nil {
+		return fmt.Errorf("records: %s: %w", c.what, c.err)
+	}
+	return nil
 }
 
 // openAttachments starts the attachment cursor for the messages selected
-// by where (the message query's filter) in the message query's order.
-// It returns nil when the database has no attachment tables.
-func (m *MessageDB) openAttachments(where, order string) (*attCursor, error) {
+// by where (the message query's filter over message m) in the message
+// query's order. It returns nil when the database has no attachment
+// tables. The attachment rows alone are sorted (not the messages), joined
+// to their message by its primary key: O(n log n) without any index.
+func (m *MessageDB) openAttachments(where, order string) (*sideCursor[Attachment], error) {
 	if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
 		return nil, nil
 	}
@@ -256,34 +400,28 @@ func (m *MessageDB) openAttachments(where, order string) (*attCursor, error) {
 		col("created_date") + ", " + col("is_sticker") +
 		" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id JOIN message m ON m.ROWID = j.message_id" +
 		where + order
-	rows, err := m.db.Query(q + ", j.rowid")
-	if err != nil {
-		if rows, err = m.db.Query(q + ", a.ROWID"); err != nil {
-			return nil, fmt.Errorf("records: attachments: %w", err)
+	scan := func(rows *sql.Rows) (int64, Attachment, error) {
+		var v [9]any
+		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+			return 0, Attachment{}, err
 		}
+		at := Attachment{
+			GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
+			Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
+		}
+		m.finishAttachment(&at)
+		return msgInt(v[0]), at, nil
 	}
-	c := &attCursor{m: m, rows: rows}
-	c.advance()
+	c, err := openSide(m.db, "attachments", q+", j.rowid", scan)
+	if err != nil {
+		// WITHOUT ROWID join tables have no rowid.
+		return openSide(m.db, "attachments", q+", a.ROWID", scan)
+	}
 	return c, nil
 }
 
-func (c *attCursor) advance() {
-	c.next = nil
-	if c.err != nil || !c.rows.Next() {
-		if c.err == nil {
-			c.err = c.rows.Err()
-		}
-		return
-	}
-	var v [9]any
-	if err := c.rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
-		c.err = err
-		return
-	}
-	at := Attachment{
-		GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
-		Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
-	}
+// finishAttachment fills the derived fields of an attachment.
+func (m *MessageDB) finishAttachment(at *Attachment) {
 	if at.Name == "" && at.Filename != "" {
 		at.Name = path.Base(at.Filename)
 	}
@@ -291,32 +429,7 @@ func (c *attCursor) advance() {
 		at.MIME = msgMIME(at.UTI, at.Name)
 	}
 	at.Domain, at.Path = AttachmentLocation(at.Filename)
-	at.Missing = !c.m.fileExists(at.Domain, at.Path)
-	c.next = &attRow{msg: msgInt(v[0]), a: at}
-}
-
-// take returns the attachments of message id. Both cursors follow the
-// same ORDER BY over the same messages, so the attachment stream's
-// message IDs come in the message stream's order: rows for id are at the
-// head when id has any.
-func (c *attCursor) take(id int64) []Attachment {
-	var out []Attachment
-	for c != nil && c.next != nil && c.next.msg == id {
-		out = append(out, c.next.a)
-		c.advance()
-	}
-	return out
-}
-
-func (c *attCursor) close() error {
-	if c == nil {
-		return nil
-	}
-	c.rows.Close()
-	if c.err != nil {
-		return fmt.Errorf("records: attachments: %w", c.err)
-	}
-	return nil
+	at.Missing = !m.fileExists(at.Domain, at.Path)
 }
 
 func (m *MessageDB) fileExists(domain, p string) bool {
@@ -384,14 +497,20 @@ func msgMIME(uti, name string) string {
 }
 
 // Messages yields every message ordered by date, then ROWID, reading the
-// database as it goes.
+// database as it goes. Messages in Recently Deleted (iOS 16+: linked to
+// their chat only by chat_recoverable_message_join) are not live
+// messages and are left out.
 //
-// A row that cannot be read completely is yielded with a *RowError: msg is
-// then nil when nothing could be read, or else holds every field that
-// could (for example all but the text of a malformed attributedBody), and
-// iteration continues. A failure of the query itself is yielded once with
-// a nil message and ends the sequence. Breaking out of the loop is safe.
+// A row whose part is damaged is yielded whole, with what could be read:
+// the damaged field is empty or null and the problem is listed in its
+// Problems. An error alone (a nil message) means no record: a row that
+// could not be read at all (a *RowError, after which iteration continues)
+// or a failure of the query itself (which ends the sequence). Breaking
+// out of the loop is safe.
 func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
+	if m.share.madrid {
+		return m.madridMessages(nil)
+	}
 	return m.messages(nil)
 }
 
@@ -407,14 +526,18 @@ func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
 			return
 		}
 		var ids []int64
-		for _, rid := range m.share.chatList {
-			c := m.share.chats[rid]
+		for _, key := range m.share.chatList {
+			c := m.share.chats[key]
 			if c.identifier == id || c.guid == id {
-				ids = append(ids, rid)
+				ids = append(ids, key)
 			}
 		}
-		if len(ids) == 0 || !m.has("chat_message_join", "chat_id") {
+		if len(ids) == 0 || (!m.share.madrid && !m.has("chat_message_join", "chat_id")) {
 			yield(nil, fmt.Errorf("%w: %q", ErrNoChat, id))
+			return
+		}
+		if m.share.madrid {
+			m.madridMessages(ids)(yield)
 			return
 		}
 		m.messages(ids)(yield)
@@ -459,9 +582,32 @@ const (
 	cOtherSender // handle.id of other_handle
 	cChat        // chat ROWID
 	cHandleSvc   // handle.service of handle_id
+	cHandleFound // handle.ROWID of handle_id (NULL when the handle is missing)
 	nCols
 )
 
+func idList(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(s, ",")
+}
+
+// messageQuery builds the message query. Its cost stays O(n log n) with or
+// without the iOS secondary indexes:
+//
+//   - the order is computed over (date, ROWID) keys alone in a subquery
+//     (SQLite sorts 16-byte keys, or walks message_idx_date when present),
+//     and the rows are then fetched by primary key in that order (CROSS
+//     JOIN keeps the subquery as the outer loop): SQLite never sorts
+//     whole rows with their text and blobs, so its sorter memory stays a
+//     small fraction of the database;
+//   - handles are found by primary key;
+//   - the chat of each message comes from one grouped pass over
+//     chat_message_join (MIN(chat_id) per message), joined by an index
+//     SQLite builds once, instead of a correlated subquery per row
+//     (quadratic without chat_message_join_idx_message_id).
 func (m *MessageDB) messageQuery(chats []int64) string {
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -475,62 +621,86 @@ func (m *MessageDB) messageQuery(chats []int64) string {
 			b.WriteString("NULL")
 		}
 	}
-	handleJoin := m.has("handle", "id")
-	if handleJoin && m.has("message", "handle_id") {
+	handleJoin := m.has("handle", "id") && m.has("message", "handle_id")
+	otherJoin := m.has("handle", "id") && m.has("message", "other_handle")
+	cmj := m.has("chat_message_join", "chat_id") && m.has("chat_message_join", "message_id")
+	if handleJoin {
 		b.WriteString(", h.id")
 	} else {
 		b.WriteString(", NULL")
 	}
-	if handleJoin && m.has("message", "other_handle") {
+	if otherJoin {
 		b.WriteString(", oh.id")
 	} else {
 		b.WriteString(", NULL")
 	}
-	cmj := m.has("chat_message_join", "chat_id") && m.has("chat_message_join", "message_id")
-	var in string
-	if len(chats) > 0 {
-		ids := make([]string, len(chats))
-		for i, id := range chats {
-			ids[i] = strconv.FormatInt(id, 10)
-		}
-		in = " AND j.chat_id IN (" + strings.Join(ids, ",") + ")"
-	}
 	if cmj {
-		b.WriteString(", (SELECT MIN(j.chat_id) FROM chat_message_join j WHERE j.message_id = m.ROWID" + in + ")")
+		b.WriteString(", j.chat_id")
 	} else {
 		b.WriteString(", NULL")
 	}
-	if handleJoin && m.has("message", "handle_id") && m.has("handle", "service") {
+	if handleJoin && m.has("handle", "service") {
 		b.WriteString(", h.service")
 	} else {
 		b.WriteString(", NULL")
 	}
-	b.WriteString(" FROM message m")
-	if handleJoin && m.has("message", "handle_id") {
+	if handleJoin {
+		b.WriteString(", h.ROWID")
+	} else {
+		b.WriteString(", NULL")
+	}
+	b.WriteString(" FROM (SELECT ROWID AS r FROM message" + m.messageWhere(chats, "ROWID"))
+	if m.has("message", "date") {
+		b.WriteString(" ORDER BY date, ROWID")
+	} else {
+		b.WriteString(" ORDER BY ROWID")
+	}
+	// LIMIT keeps SQLite from dropping the subquery's ORDER BY.
+	b.WriteString(" LIMIT -1) o CROSS JOIN message m ON m.ROWID = o.r")
+	if handleJoin {
 		b.WriteString(" LEFT JOIN handle h ON h.ROWID = m.handle_id")
 	}
-	if handleJoin && m.has("message", "other_handle") {
+	if otherJoin {
 		b.WriteString(" LEFT JOIN handle oh ON oh.ROWID = m.other_handle")
 	}
-	where, order := m.messageFilter(chats)
-	b.WriteString(where + order)
+	if cmj {
+		b.WriteString(" LEFT JOIN (SELECT message_id, MIN(chat_id) AS chat_id FROM chat_message_join")
+		if len(chats) > 0 {
+			b.WriteString(" WHERE chat_id IN (" + idList(chats) + ")")
+		}
+		b.WriteString(" GROUP BY message_id) j ON j.message_id = m.ROWID")
+	}
 	return b.String()
 }
 
-// messageFilter returns the WHERE and ORDER BY clauses of the message
-// query (over message m), shared with the attachment cursor.
-func (m *MessageDB) messageFilter(chats []int64) (where, order string) {
+// messageWhere returns the WHERE clause selecting the live messages (of
+// chats, when given) over the message ROWID expression rowid.
+func (m *MessageDB) messageWhere(chats []int64, rowid string) string {
+	var conds []string
 	if len(chats) > 0 {
-		ids := make([]string, len(chats))
-		for i, id := range chats {
-			ids[i] = strconv.FormatInt(id, 10)
+		conds = append(conds, rowid+" IN (SELECT message_id FROM chat_message_join WHERE chat_id IN ("+idList(chats)+"))")
+	}
+	if m.has("chat_recoverable_message_join", "message_id") {
+		// Recently Deleted: the chat link moved to the recoverable join.
+		q := "SELECT message_id FROM chat_recoverable_message_join"
+		if m.has("chat_message_join", "message_id") {
+			q += " EXCEPT SELECT message_id FROM chat_message_join"
 		}
-		where = " WHERE m.ROWID IN (SELECT j.message_id FROM chat_message_join j WHERE j.chat_id IN (" + strings.Join(ids, ",") + "))"
+		conds = append(conds, rowid+" NOT IN ("+q+")")
 	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// messageOrder is the ORDER BY of the side cursors over message m, in
+// the message query's order.
+func (m *MessageDB) messageOrder() string {
 	if m.has("message", "date") {
-		return where, " ORDER BY m.date, m.ROWID"
+		return " ORDER BY m.date, m.ROWID"
 	}
-	return where, " ORDER BY m.ROWID"
+	return " ORDER BY m.ROWID"
 }
 
 func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
@@ -545,7 +715,7 @@ func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 			return
 		}
 		defer rows.Close()
-		atts, err := m.openAttachments(m.messageFilter(chats))
+		atts, err := m.openAttachments(m.messageWhere(chats, "m.ROWID"), m.messageOrder())
 		if err != nil {
 			yield(nil, err)
 			return
@@ -564,11 +734,7 @@ func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 				}
 				continue
 			}
-			msg, err := m.buildMessage(&v, atts)
-			if err != nil {
-				err = &RowError{Table: "message", RowID: msg.RowID, Err: err}
-			}
-			if !yield(msg, err) {
+			if !yield(m.buildMessage(&v, atts), nil) {
 				return
 			}
 		}
@@ -584,7 +750,7 @@ func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
 
 var reactionTypes = [...]string{"love", "like", "dislike", "laugh", "emphasize", "question", "emoji", "sticker"}
 
-func (m *MessageDB) buildMessage(v *[nCols]any, atts *attCursor) (*Message, error) {
+func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *Message {
 	msg := &Message{
 		RowID:         msgInt(v[cRowID]),
 		GUID:          msgString(v[cGUID]),
@@ -621,18 +787,22 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *attCursor) (*Message, erro
 	if !msg.FromMe {
 		if s := msgString(v[cSender]); s != "" {
 			msg.Sender = &s
+		} else if h := msgInt(v[cHandle]); h != 0 && v[cHandleFound] == nil && m.has("handle", "id") {
+			msg.problem("handle_id %d names no handle: sender unknown", h)
 		}
 	}
 
-	var errs []error
 	// Body: the text column when it has a value (it is what the device
 	// shows, and wins when attributedBody disagrees), else attributedBody.
 	msg.Text = msgString(v[cText])
 	if msg.Text == "" {
 		if body := msgBytes(v[cBody]); len(body) > 0 {
-			t, err := msgBodyText(body)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("attributedBody: %w", err))
+			t, lenient, err := msgBodyText(body)
+			switch {
+			case lenient:
+				msg.problem("attributedBody: %v; text recovered by the lenient decoder", err)
+			case err != nil:
+				msg.problem("attributedBody: %v; text left out", err)
 			}
 			msg.Text = t
 		}
@@ -673,7 +843,7 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *attCursor) (*Message, erro
 	if si := msgBytes(v[cSummary]); len(si) > 0 {
 		edits, retracted, err := ParseSummaryInfo(si)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("message_summary_info: %w", err))
+			msg.problem("message_summary_info: %v", err)
 		}
 		if len(edits) > 0 {
 			msg.Edits = edits
@@ -691,23 +861,69 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *attCursor) (*Message, erro
 		msg.GroupEvent = msgGroupEvent(it, msgInt(v[cGroupAction]), msgInt(v[cOtherHandle]), msgInt(v[cHandle]),
 			msgString(v[cOtherSender]), msgString(v[cGroupTitle]))
 	}
-	return msg, errors.Join(errs...)
+	unreadDate(msg, "date", v[cDate], msg.Date)
+	unreadDate(msg, "date_read", v[cDateRead], msg.DateRead)
+	unreadDate(msg, "date_delivered", v[cDateDelivered], msg.DateDelivered)
+	unreadDate(msg, "date_edited", v[cDateEdited], msg.DateEdited)
+	m.checkDates(msg)
+	return msg
 }
 
-// bodyText decodes an attributedBody, falling back to typedstream.Recover
-// for malformed blobs; an archive without text gives "".
-func msgBodyText(b []byte) (string, error) {
+// unreadDate reports a date column that holds a value (not NULL, not 0)
+// that could not be read as a date at all.
+func unreadDate(msg *Message, field string, raw any, t *time.Time) {
+	if t != nil || raw == nil {
+		return
+	}
+	if f, ok := asFloat(raw); ok && f == 0 {
+		return
+	}
+	s := asString(raw)
+	if f, ok := raw.(float64); ok {
+		s = strconv.FormatFloat(f, 'g', -1, 64)
+	}
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	msg.problem("%s: %q is not a date; left out", field, s)
+}
+
+// problem adds a problem to the message.
+func (msg *Message) problem(format string, args ...any) {
+	msg.Problems = append(msg.Problems, fmt.Sprintf(format, args...))
+}
+
+// checkDates leaves out (and reports) the dates outside the window the
+// database can hold (time.go).
+func (m *MessageDB) checkDates(msg *Message) {
+	for _, f := range []struct {
+		name string
+		t    **time.Time
+	}{{"date", &msg.Date}, {"date_read", &msg.DateRead}, {"date_delivered", &msg.DateDelivered}, {"date_edited", &msg.DateEdited}} {
+		t, p := m.limits.check(f.name, *f.t)
+		if p != "" {
+			*f.t = t
+			msg.problem("%s", p)
+		}
+	}
+}
+
+// msgBodyText decodes an attributedBody with the strict decoder; an
+// archive without text gives "". When the strict decoder fails, the
+// lenient one (typedstream.Recover: the '+'-tagged string after NSString)
+// is tried: lenient is then true, and err says why the strict one failed.
+func msgBodyText(b []byte) (text string, lenient bool, err error) {
 	t, err := typedstream.Text(b)
 	if err == nil {
-		return t, nil
+		return t, false, nil
 	}
 	if errors.Is(err, typedstream.ErrNoText) {
-		return "", nil
+		return "", false, nil
 	}
 	if r, ok := typedstream.Recover(b); ok {
-		return r, nil
+		return r, true, err
 	}
-	return "", err
+	return "", false, err
 }
 
 // latestEditText joins, in part order, the latest version of each edited

@@ -20,8 +20,12 @@ var benchDBs sync.Map // size -> []byte
 // benchSMS builds (once per size) an iOS 18 sms.db with n messages: text
 // NULL with a typedstream body, every 10th message with an attachment,
 // every 25th a reaction, 40 handles and 12 chats (4 groups).
-func benchSMS(b *testing.B, n int) []byte {
-	if v, ok := benchDBs.Load(n); ok {
+func benchSMS(b testing.TB, n int) []byte { return benchSMSIndexed(b, n, true) }
+
+// benchSMSIndexed is benchSMS with or without the iOS secondary indexes.
+func benchSMSIndexed(b testing.TB, n int, indexes bool) []byte {
+	key := fmt.Sprint(n, indexes)
+	if v, ok := benchDBs.Load(key); ok {
 		return v.([]byte)
 	}
 	var d dbfixture.SMSData
@@ -63,12 +67,34 @@ func benchSMS(b *testing.B, n int) []byte {
 		}
 		d.Messages = append(d.Messages, m)
 	}
+	d.NoIndexes = !indexes
 	img, err := dbfixture.SMS(dbfixture.SMSiOS18, d)
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchDBs.Store(n, img)
+	benchDBs.Store(key, img)
 	return img
+}
+
+// TestWriteBenchDatabases writes the benchmark databases (2k, 20k, 200k
+// messages, with and without the iOS indexes) to $IOSBACKUP_BENCH_OUT,
+// for whole-process measurements (BENCHMARKS.md); skipped otherwise.
+func TestWriteBenchDatabases(t *testing.T) {
+	dir := os.Getenv("IOSBACKUP_BENCH_OUT")
+	if dir == "" {
+		t.Skip("IOSBACKUP_BENCH_OUT not set")
+	}
+	for _, n := range []int{2000, 20000, 200000} {
+		for _, idx := range []bool{true, false} {
+			name := fmt.Sprintf("sms-%d.db", n)
+			if !idx {
+				name = fmt.Sprintf("sms-%d-noindex.db", n)
+			}
+			if err := os.WriteFile(filepath.Join(dir, name), benchSMSIndexed(t, n, idx), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 func benchExport(b *testing.B, n int) {

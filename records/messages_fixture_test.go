@@ -374,28 +374,35 @@ func TestBadRowsContinue(t *testing.T) {
 	}
 	defer db.Close()
 	var guids []string
-	var errs []string
+	var probs []string
 	for m, err := range db.Messages() {
-		if m != nil {
-			guids = append(guids, m.GUID+":"+m.Text)
-		}
 		if err != nil {
-			var re *RowError
-			if !errors.As(err, &re) {
-				t.Errorf("error %v is not a *RowError", err)
-			} else {
-				errs = append(errs, re.Table+":"+m.GUID)
-			}
-			if !strings.HasPrefix(err.Error(), "records: message row ") {
-				t.Errorf("error message %q", err)
-			}
+			t.Errorf("row %v: error %v; a damaged part must not cost the record", m, err)
+			continue
+		}
+		guids = append(guids, m.GUID+":"+m.Text)
+		for _, p := range m.Problems {
+			probs = append(probs, m.GUID+": "+p)
 		}
 	}
 	if got := strings.Join(guids, " | "); got != "OK-1:fine | BAD-BODY: | BAD-SUMMARY:still here | OK-2:after | RECOVERED:This is parsing | FROM-EDITS:v2" {
 		t.Errorf("messages: %s", got)
 	}
-	if got := strings.Join(errs, " "); got != "message:BAD-BODY message:BAD-SUMMARY" {
-		t.Errorf("row errors: %s", got)
+	want := []string{
+		"BAD-BODY: attributedBody: ",
+		"BAD-SUMMARY: message_summary_info: ",
+		"RECOVERED: attributedBody: ",
+	}
+	if len(probs) != len(want) {
+		t.Fatalf("problems:\n%s", strings.Join(probs, "\n"))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(probs[i], w) {
+			t.Errorf("problem %d = %q, want prefix %q", i, probs[i], w)
+		}
+	}
+	if !strings.HasSuffix(probs[0], "; text left out") || !strings.HasSuffix(probs[2], "; text recovered by the lenient decoder") {
+		t.Errorf("problems do not say what became of the text:\n%s", strings.Join(probs, "\n"))
 	}
 }
 
@@ -439,7 +446,9 @@ func TestOpenMessagesErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = OpenMessagesBytes(other, nil, nil)
-	if !errors.As(err, &de) || !strings.Contains(err.Error(), "no message table") {
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || ue.Table != "message" || len(ue.Missing) != 0 || !errors.Is(err, errors.ErrUnsupported) ||
+		err.Error() != "records: sms.db: unsupported schema: no table message" {
 		t.Errorf("not a Messages database: %v", err)
 	}
 	_, err = OpenMessagesFile(filepath.Join(t.TempDir(), "none.db"))

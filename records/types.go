@@ -4,6 +4,16 @@ import "time"
 
 // Message is one row of sms.db's message table, joined with its chat,
 // handle and attachments. JSON field names follow spec/CLI.md.
+//
+// GUID is message.guid; rows of the iOS 3-5 schema that have none (SMS and
+// MMS rows) get the synthetic, stable "x-sms-rowid:UID/ROWID", where UID
+// is the database's _SqliteDatabaseProperties._UniqueIdentifier (the same
+// for a database, its -wal and every copy of it) and ROWID the row's
+// ROWID; "x-sms-rowid:ROWID" when the database has no identifier.
+//
+// Problems lists what could not be read in this row (a damaged
+// attributedBody, a date out of range, a dangling reference); the field
+// concerned is then empty or null. It is nil when the row read cleanly.
 type Message struct {
 	RowID         int64        `json:"rowid"`
 	GUID          string       `json:"guid"`
@@ -29,6 +39,7 @@ type Message struct {
 	GroupEvent    *GroupEvent  `json:"group_event,omitempty"`
 	IsRead        bool         `json:"is_read"`
 	BalloonBundle string       `json:"balloon_bundle_id,omitempty"`
+	Problems      []string     `json:"problems"`
 }
 
 // Attachment is a file sent with a message. Domain and Path locate it in
@@ -80,6 +91,11 @@ type Chat struct {
 	Service      string   `json:"service"`
 	Group        bool     `json:"group"`
 	Participants []string `json:"participants"`
+	// Filled by MessageDB.ChatSummaries only: the number of live messages
+	// of the chat and the dates of its first and last one.
+	Messages int        `json:"messages"`
+	First    *time.Time `json:"first"`
+	Last     *time.Time `json:"last"`
 }
 
 // Contact is one person or organization of the address book.

@@ -68,6 +68,7 @@ func init() {
 		{"contacts", "BACKUP|--db FILE [--format jsonl|csv|vcf|text] [--out F]", "every contact", (*app).contacts},
 		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID]", "every message", (*app).messages},
 		{"calls", "BACKUP|--db FILE [--format jsonl|csv|android-xml|text] [--out F]", "every call", (*app).calls},
+		{"chats", "BACKUP|--db FILE [--json]", "one line per conversation: participants, service, count, first and last date", (*app).chats},
 		{"demo", "[--out DIR]", "a tour of the commands on a sample backup built into ibackup", (*app).demo},
 	}
 }

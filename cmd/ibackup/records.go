@@ -286,14 +286,11 @@ func (a *app) messages(args []string) error {
 		return err
 	}
 	defer src.close()
-	var db *records.MessageDB
 	var files fs.FS
 	if src.b != nil {
-		db, err = records.OpenMessages(src.b)
 		files = src.b
-	} else {
-		db, err = records.OpenMessagesFile(fl.db)
 	}
+	db, err := openMessageSource(src)
 	if err != nil {
 		return src.dbError("Messages", err)
 	}
@@ -316,6 +313,8 @@ func (a *app) messages(args []string) error {
 		}
 		msgs = db.MessagesInChat(fl.chat)
 	}
+	var pc problemCount
+	msgs = withProblems(msgs, &pc)
 	names := src.names()
 
 	if fl.format == "html" {
@@ -327,7 +326,7 @@ func (a *app) messages(args []string) error {
 		if err == nil || !errors.Is(err, export.ErrOutput) {
 			fmt.Fprintf(a.stdout, "wrote %d messages to %s (open %s)\n", st.Written, fl.out, fl.out+string(os.PathSeparator)+"index.html")
 		}
-		return a.finish("messages", st, err, func() error { return nil })
+		return pc.report(a, "messages", a.finish("messages", st, err, func() error { return nil }))
 	}
 	w, closeOut, err := a.output(fl.out)
 	if err != nil {
@@ -348,7 +347,7 @@ func (a *app) messages(args []string) error {
 	case "text":
 		st, err = writeMessagesText(w, msgs, chats, names)
 	}
-	return a.finish("messages", st, err, closeOut)
+	return pc.report(a, "messages", a.finish("messages", st, err, closeOut))
 }
 
 // countingSeq passes seq through, counting rows and errors for text output.

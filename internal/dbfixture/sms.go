@@ -45,6 +45,16 @@ type SMSData struct {
 	Chats       []SMSChat
 	Messages    []SMSMessage
 	Attachments []SMSAttachment
+	// NoIndexes leaves out the secondary indexes iOS creates, as in a
+	// rebuilt or carved database.
+	NoIndexes bool
+	// RecentlyDeleted adds the iOS 16+ Recently Deleted tables
+	// (chat_recoverable_message_join, recoverable_message_part) to an era
+	// that has them; they are also added when a message is Recoverable.
+	RecentlyDeleted bool
+	// Extra statements run after the rows are inserted (e.g. the columns
+	// of a later iOS).
+	Extra []string
 }
 
 // SMSHandle is a row of the handle table.
@@ -105,6 +115,11 @@ type SMSMessage struct {
 	Subject       string
 	Chats         []int64 // chat ROWIDs (chat_message_join)
 	Attachments   []int64 // attachment ROWIDs (message_attachment_join)
+	// Recoverable puts the message in Recently Deleted (iOS 16+): its chat
+	// links go to chat_recoverable_message_join (with DeleteDate) instead
+	// of chat_message_join.
+	Recoverable bool
+	DeleteDate  time.Time
 
 	AssociatedGUID   string // p:0/GUID, bp:GUID or GUID
 	AssociatedType   int    // 2000–2007, 3000–3007, 1000
@@ -171,13 +186,22 @@ func SMS(era SMSEra, data SMSData) ([]byte, error) {
 			return err
 		}
 		defer tx.Rollback()
-		for _, stmt := range s.ddl() {
+		recoverable := data.RecentlyDeleted
+		for _, m := range data.Messages {
+			recoverable = recoverable || m.Recoverable
+		}
+		for _, stmt := range s.ddl(data.NoIndexes, recoverable) {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("dbfixture: %s: %w", stmt, err)
 			}
 		}
 		if err := insertSMS(ctx, tx, era, s, data); err != nil {
 			return err
+		}
+		for _, stmt := range data.Extra {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("dbfixture: %s: %w", stmt, err)
+			}
 		}
 		return tx.Commit()
 	})
@@ -192,10 +216,12 @@ func SMSWithWAL(era SMSEra, base, tail SMSData) (db, wal []byte, err error) {
 		return nil, nil, err
 	}
 	all := SMSData{
-		Handles:     append(append([]SMSHandle(nil), base.Handles...), tail.Handles...),
-		Chats:       append(append([]SMSChat(nil), base.Chats...), tail.Chats...),
-		Messages:    append(append([]SMSMessage(nil), base.Messages...), tail.Messages...),
-		Attachments: append(append([]SMSAttachment(nil), base.Attachments...), tail.Attachments...),
+		Handles:         append(append([]SMSHandle(nil), base.Handles...), tail.Handles...),
+		Chats:           append(append([]SMSChat(nil), base.Chats...), tail.Chats...),
+		Messages:        append(append([]SMSMessage(nil), base.Messages...), tail.Messages...),
+		Attachments:     append(append([]SMSAttachment(nil), base.Attachments...), tail.Attachments...),
+		NoIndexes:       base.NoIndexes,
+		RecentlyDeleted: base.RecentlyDeleted || tail.RecentlyDeleted,
 	}
 	b, err := SMS(era, all)
 	if err != nil {
@@ -379,9 +405,15 @@ func insertSMS(ctx context.Context, tx *sql.Tx, era SMSEra, s *smsSchema, d SMSD
 		}
 		for _, c := range m.Chats {
 			var err error
-			if s.newJoin {
+			switch {
+			case m.Recoverable && s.recoverable:
+				err = in.exec("INSERT INTO chat_recoverable_message_join (chat_id, message_id, delete_date) VALUES (?, ?, ?)", c, m.RowID, cocoaDate(era, m.DeleteDate))
+				if err == nil {
+					err = in.exec("INSERT INTO recoverable_message_part (chat_id, message_id, part_index, delete_date, part_text) VALUES (?, ?, 0, ?, ?)", c, m.RowID, cocoaDate(era, m.DeleteDate), AttributedBody(m.Text))
+				}
+			case s.newJoin:
 				err = in.exec("INSERT INTO chat_message_join (chat_id, message_id, message_date) VALUES (?, ?, ?)", c, m.RowID, vals["date"])
-			} else {
+			default:
 				err = in.exec("INSERT INTO chat_message_join (chat_id, message_id) VALUES (?, ?)", c, m.RowID)
 			}
 			if err != nil {

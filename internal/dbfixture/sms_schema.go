@@ -50,6 +50,9 @@ var smsBlob = map[string]bool{
 type smsSchema struct {
 	tables  map[string]string // table -> space-separated columns
 	newJoin bool              // chat_message_join has message_date
+	// recoverable: the iOS 16+ Recently Deleted tables
+	// (chat_recoverable_message_join, recoverable_message_part).
+	recoverable bool
 }
 
 var smsSchemas = map[SMSEra]*smsSchema{
@@ -57,8 +60,8 @@ var smsSchemas = map[SMSEra]*smsSchema{
 	SMSiOS9:  {tables: map[string]string{"message": msgIOS9, "handle": handleOld, "chat": chatOld, "attachment": attOld}},
 	SMSiOS11: {tables: map[string]string{"message": msgIOS11, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true},
 	SMSiOS14: {tables: map[string]string{"message": msgIOS14, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true},
-	SMSiOS16: {tables: map[string]string{"message": msgIOS16, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true},
-	SMSiOS18: {tables: map[string]string{"message": msgIOS18, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true},
+	SMSiOS16: {tables: map[string]string{"message": msgIOS16, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true, recoverable: true},
+	SMSiOS18: {tables: map[string]string{"message": msgIOS18, "handle": handleNew, "chat": chatNew, "attachment": attNew}, newJoin: true, recoverable: true},
 }
 
 // set returns the columns of table as a set.
@@ -77,7 +80,7 @@ func (s *smsSchema) set(table string) map[string]bool {
 	return m
 }
 
-func (s *smsSchema) ddl() []string {
+func (s *smsSchema) ddl(noIndexes, recoverable bool) []string {
 	var out []string
 	for _, t := range []string{"message", "handle", "chat", "attachment"} {
 		var cols []string
@@ -111,6 +114,18 @@ func (s *smsSchema) ddl() []string {
 		"CREATE TABLE chat_handle_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, handle_id INTEGER REFERENCES handle (ROWID) ON DELETE CASCADE, UNIQUE(chat_id, handle_id))",
 		"CREATE TABLE message_attachment_join (message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, attachment_id INTEGER REFERENCES attachment (ROWID) ON DELETE CASCADE, UNIQUE(message_id, attachment_id))",
 		"CREATE TABLE _SqliteDatabaseProperties (key TEXT, value TEXT, UNIQUE(key))",
+	)
+	if s.recoverable && recoverable {
+		// As in a real iOS 17 sms.db.
+		out = append(out,
+			"CREATE TABLE chat_recoverable_message_join (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, delete_date INTEGER, ck_sync_state INTEGER DEFAULT 0, PRIMARY KEY (chat_id, message_id), CHECK (delete_date != 0))",
+			"CREATE TABLE recoverable_message_part (chat_id INTEGER REFERENCES chat (ROWID) ON DELETE CASCADE, message_id INTEGER REFERENCES message (ROWID) ON DELETE CASCADE, part_index INTEGER, delete_date INTEGER, part_text BLOB NOT NULL, ck_sync_state INTEGER DEFAULT 0, PRIMARY KEY (chat_id, message_id, part_index), CHECK (delete_date != 0))",
+		)
+	}
+	if noIndexes {
+		return out
+	}
+	out = append(out,
 		"CREATE INDEX message_idx_handle ON message(handle_id, date)",
 		"CREATE INDEX chat_message_join_idx_message_id ON chat_message_join(message_id, chat_id)",
 		"CREATE INDEX message_attachment_join_idx_message_id ON message_attachment_join(message_id)",

@@ -128,6 +128,7 @@ type jsonMessage struct {
 	GroupEvent    *records.GroupEvent `json:"group_event,omitempty"`
 	IsRead        bool                `json:"is_read"`
 	BalloonBundle string              `json:"balloon_bundle_id,omitempty"`
+	Problems      []string            `json:"problems"`
 }
 
 type jsonAttachment struct {
@@ -164,7 +165,7 @@ func newJSONMessage(m *records.Message) *jsonMessage {
 		DateDelivered: ms(m.DateDelivered), DateEdited: optTime(m.DateEdited), FromMe: m.FromMe, Sender: m.Sender,
 		Text: m.Text, Subject: m.Subject, Attachments: make([]jsonAttachment, len(m.Attachments)),
 		Reaction: m.Reaction, ReplyTo: m.ReplyTo, Edited: m.Edited, Unsent: m.Unsent, GroupEvent: m.GroupEvent,
-		IsRead: m.IsRead, BalloonBundle: m.BalloonBundle,
+		IsRead: m.IsRead, BalloonBundle: m.BalloonBundle, Problems: m.Problems,
 	}
 	for i, a := range m.Attachments {
 		j.Attachments[i] = jsonAttachment{GUID: a.GUID, Name: a.Name, MIME: a.MIME, UTI: a.UTI, Size: a.Size,

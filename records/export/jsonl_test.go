@@ -36,7 +36,7 @@ func TestJSONLExactLines(t *testing.T) {
 		`"service":"iMessage","date":"2023-05-01T09:30:12.345Z","date_read":null,"date_delivered":"2023-05-01T09:30:13.000Z",` +
 		`"from_me":false,"sender":"+15551234567","text":"Hi \"you\" <b>&\n😀\u2028",` +
 		`"attachments":[{"name":"IMG_1.jpg","mime":"image/jpeg","size":1234,"domain":"MediaDomain","path":"Library/SMS/Attachments/a/IMG_1.jpg","missing":false}],` +
-		`"reaction":null,"reply_to":"G-0","edited":false,"unsent":false,"is_read":true}` + "\n"
+		`"reaction":null,"reply_to":"G-0","edited":false,"unsent":false,"is_read":true,"problems":null}` + "\n"
 	if got := buf.String(); got != want {
 		t.Errorf("message line\n got: %s\nwant: %s", got, want)
 	}

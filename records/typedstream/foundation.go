@@ -354,20 +354,37 @@ func rootString(vals []any) (string, bool) {
 
 // Recover is a best-effort fallback for blobs that Parse rejects (for
 // example a declared string length that exceeds the data). It first tries
-// Text; failing that it looks for the first "+" type marker (bytes 01 2B),
-// reads the length-prefixed string after it, clamps it to the bytes
-// available and, when clamped, cuts it at the first END+NEW pair (86 84)
-// that follows the text. It returns the text and whether anything was
-// recovered. The result is valid UTF-8.
+// Text; failing that it looks for the first "+" type marker (bytes 01 2B,
+// the shared type string "+"), or else for the first bare 2B byte after
+// the class name NSString or NSMutableString (the form some encoders
+// write), reads the length-prefixed string after it, clamps it to the
+// bytes available and, when clamped, cuts it at the first END+NEW pair
+// (86 84) that follows the text. It returns the text and whether anything
+// was recovered. The result is valid UTF-8.
 func Recover(b []byte) (string, bool) {
 	if s, err := Text(b); err == nil {
 		return s, true
 	}
-	i := bytes.Index(b, []byte{0x01, 0x2B})
-	if i < 0 {
+	start := -1
+	if i := bytes.Index(b, []byte{0x01, 0x2B}); i >= 0 {
+		start = i + 2
+	} else if i := bytes.Index(b, []byte("NSString")); i >= 0 {
+		// The class version and a few tag bytes sit between the name and
+		// the type marker.
+		rest := b[i+len("NSString"):]
+		if j := bytes.IndexByte(rest[:min(len(rest), 8)], 0x2B); j >= 0 {
+			start = i + len("NSString") + j + 1
+		}
+	} else if i := bytes.Index(b, []byte("NSMutableString")); i >= 0 {
+		rest := b[i+len("NSMutableString"):]
+		if j := bytes.IndexByte(rest[:min(len(rest), 8)], 0x2B); j >= 0 {
+			start = i + len("NSMutableString") + j + 1
+		}
+	}
+	if start < 0 {
 		return "", false
 	}
-	d := decoder{b: b, off: i + 2}
+	d := decoder{b: b, off: start}
 	if len(b) >= 13 && string(b[2:13]) == "typedstream" {
 		d.order = binary.BigEndian
 	} else {

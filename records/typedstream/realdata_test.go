@@ -74,7 +74,7 @@ func TestCrabstepBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := 0
+	seen, canonical := 0, 0
 	for _, e := range ents {
 		if e.IsDir() {
 			continue
@@ -85,6 +85,12 @@ func TestCrabstepBlobs(t *testing.T) {
 			continue // TestCrabstepExtraData
 		}
 		seen++
+		if cs, ok := canonicalText(b); ok {
+			canonical++
+			if fs, fok := fastText(b); !fok || fs != cs {
+				t.Errorf("%s: canonicalText %q, fastText %q", name, cs, fs)
+			}
+		}
 		got, err := Text(b)
 		if err != nil {
 			t.Errorf("%s: %v", name, err)
@@ -127,6 +133,10 @@ func TestCrabstepBlobs(t *testing.T) {
 	if seen != len(crabstepTexts)+len(crabstepPrefixes) {
 		t.Errorf("checked %d blobs, want %d", seen, len(crabstepTexts)+len(crabstepPrefixes))
 	}
+	if canonical == 0 {
+		t.Error("no real blob took the canonical-layout shortcut")
+	}
+	t.Logf("%d of %d real blobs have the canonical layout", canonical, seen)
 }
 
 func TestCrabstepAttributedBodyTextOnlyMatchesHandBuilt(t *testing.T) {

@@ -549,6 +549,12 @@ func FuzzParse(f *testing.F) {
 		if terr == nil && !utf8.ValidString(s) {
 			t.Fatalf("invalid UTF-8 %q", s)
 		}
+		// The canonical-layout shortcut agrees with the decoder.
+		if cs, ok := canonicalText(b); ok {
+			if fs, fok := fastText(b); !fok || fs != cs {
+				t.Fatalf("canonicalText %q, fastText %q (ok %v)", cs, fs, fok)
+			}
+		}
 		if perr != nil && terr == nil {
 			if full, ok := fullText(b); ok && full != s {
 				t.Fatalf("fast text %q differs from the full decode's %q", s, full)
@@ -619,4 +625,56 @@ func fullText(b []byte) (string, bool) {
 		return "", false
 	}
 	return rootString(vals)
+}
+
+// TestCanonicalText: the shortcut reads the canonical layout with 1-,
+// 2- and 4-byte lengths as the decoder does, and declines a length that
+// runs past the end, a NIL string and other layouts.
+func TestCanonicalText(t *testing.T) {
+	tail := "\x86\x84\x02iI\x01\x05\x86\x86"
+	cases := []struct {
+		name string
+		body string
+		ok   bool
+		want string
+	}{
+		{"short", "\x05Hello" + tail, true, "Hello"},
+		{"int16", "\x81\x2c\x01" + strings.Repeat("é", 150) + tail, true, strings.Repeat("é", 150)},
+		{"int32", "\x82\x03\x00\x00\x00abc" + tail, true, "abc"},
+		{"empty", "\x00" + tail, true, ""},
+		{"past the end", "\x40abc", false, ""},
+		{"no END after the text", "\x03abc", false, ""},
+		{"another value before END", "\x03abc\x84\x01i\x05\x86", false, ""},
+		{"int16 cut", "\x81\x05", false, ""},
+		{"nil", "\x85" + tail, false, ""},
+		{"invalid UTF-8", "\x02\xff\xfe" + tail, true, "\uFFFD"},
+	}
+	for i, pre := range canonicalPrefixes {
+		for _, c := range cases {
+			b := append(append([]byte{}, pre...), c.body...)
+			got, ok := canonicalText(b)
+			if ok != c.ok || got != c.want {
+				t.Errorf("prefix %d %s: canonicalText = %q, %v; want %q, %v", i, c.name, got, ok, c.want, c.ok)
+			}
+			if ok {
+				if fs, fok := fastText(b); !fok || fs != got {
+					t.Errorf("prefix %d %s: fastText = %q, %v", i, c.name, fs, fok)
+				}
+			}
+		}
+	}
+	// The test builder writes the mutable layout.
+	if s, ok := canonicalText(simpleBody("Noter test")); !ok || s != "Noter test" {
+		t.Errorf("builder body: %q, %v", s, ok)
+	}
+}
+
+func BenchmarkTextCanonical(b *testing.B) {
+	blob := append(append([]byte{}, canonicalPrefixes[0]...), "\x3bHey! Are we still on for lunch at 12:30? I'll bring photos.\x86\x86"...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Text(blob); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
