@@ -128,17 +128,25 @@ func Reminders(era RemindersEra, d RemindersData) ([]byte, error) {
 				return err
 			}
 		}
-		// Object keys: the account is 1; in the iOS 13 table lists and
-		// reminders take their own IDs, rules come after 1000.
-		if err := exec("INSERT INTO ZREMCDOBJECT (Z_PK, Z_ENT, Z_OPT, ZNAME) VALUES (1, ?, 1, ?)", ents.account, d.Account); err != nil {
+		// Object keys: the account is 900 and other objects come after
+		// 1000. In the iOS 13 table, which holds reminders and lists too,
+		// list L is stored as 100+L.
+		const accountPK = 900
+		listPK := func(id int64) int64 {
+			if era == RemiOS13 {
+				return 100 + id
+			}
+			return id
+		}
+		if err := exec("INSERT INTO ZREMCDOBJECT (Z_PK, Z_ENT, Z_OPT, ZNAME) VALUES (?, ?, 1, ?)", accountPK, ents.account, d.Account); err != nil {
 			return err
 		}
 		for _, l := range d.Lists {
-			q := "INSERT INTO ZREMCDBASELIST (Z_PK, Z_ENT, Z_OPT, ZNAME, ZISGROUP, ZSHARINGSTATUS, ZACCOUNT) VALUES (?, ?, 1, ?, 0, 0, 1)"
+			q := "INSERT INTO ZREMCDBASELIST (Z_PK, Z_ENT, Z_OPT, ZNAME, ZISGROUP, ZSHARINGSTATUS, ZACCOUNT) VALUES (?, ?, 1, ?, 0, 0, ?)"
 			if era == RemiOS13 {
-				q = "INSERT INTO ZREMCDOBJECT (Z_PK, Z_ENT, Z_OPT, ZNAME, ZACCOUNT) VALUES (?, ?, 1, ?, 1)"
+				q = "INSERT INTO ZREMCDOBJECT (Z_PK, Z_ENT, Z_OPT, ZNAME, ZACCOUNT) VALUES (?, ?, 1, ?, ?)"
 			}
-			if err := exec(q, l.ID, ents.list, l.Name); err != nil {
+			if err := exec(q, listPK(l.ID), ents.list, l.Name, accountPK); err != nil {
 				return err
 			}
 		}
@@ -149,7 +157,7 @@ func Reminders(era RemindersEra, d RemindersData) ([]byte, error) {
 				"ZNOTES": nullString(r.Notes), "ZCOMPLETED": b2i(r.Completed), "ZCOMPLETIONDATE": cocoa(r.CompletedDate),
 				"ZFLAGGED": b2i(r.Flagged), "ZPRIORITY": r.Priority, "ZALLDAY": b2i(r.AllDay),
 				"ZCREATIONDATE": cocoa(r.Created), "ZLASTMODIFIEDDATE": cocoa(r.Modified), "ZDUEDATE": cocoa(r.Due),
-				"ZMARKEDFORDELETION": b2i(r.Deleted), "ZLIST": r.ListID, "ZACCOUNT": 1,
+				"ZMARKEDFORDELETION": b2i(r.Deleted), "ZLIST": listPK(r.ListID), "ZACCOUNT": accountPK,
 			}
 			if r.UUID != ([16]byte{}) {
 				vals["ZIDENTIFIER"] = r.UUID[:]
