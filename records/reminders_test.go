@@ -4,7 +4,6 @@ import (
 	"errors"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
 	"github.com/iosbackup/iosbackup/internal/realdata"
@@ -53,8 +52,8 @@ func TestRemindersRealStores(t *testing.T) {
 	cloudDB := realdata.Read(t, "ios-backup-parser", "reminders", "testdata", "reminders.1.cloud.sqlite")
 	localDB := realdata.Read(t, "ios-backup-parser", "reminders", "testdata", "reminders.1.local.sqlite")
 	fsys := fstest.MapFS{
-		records.RemindersStoresDir + "/Data-cloud.sqlite": {Data: cloudDB},
-		records.RemindersStoresDir + "/Data-local.sqlite": {Data: localDB},
+		records.RemindersStoresDir + "/Data-cloud.sqlite":                             {Data: cloudDB},
+		records.RemindersStoresDir + "/Data-local.sqlite":                             {Data: localDB},
 		records.RemindersDomain + "/Container_v1/MLModels/RDCoreBehaviorModel.sqlite": {Data: []byte("not a store")},
 	}
 	r, err := records.OpenReminders(fsys)
@@ -214,4 +213,3 @@ func TestRemindersUnsupported(t *testing.T) {
 	}
 }
 
-var _ = time.UTC
