@@ -212,4 +212,3 @@ func TestRemindersUnsupported(t *testing.T) {
 		t.Errorf("empty source: %v, want ErrNotFound", err)
 	}
 }
-
