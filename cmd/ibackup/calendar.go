@@ -142,15 +142,7 @@ func eventWhen(e *records.Event) string {
 		}
 		return s + " (all day)"
 	}
-	loc, zone := time.UTC, "UTC"
-	switch {
-	case e.Floating:
-		zone = "(floating)"
-	case e.TimeZone != "":
-		if l, err := time.LoadLocation(e.TimeZone); err == nil {
-			loc, zone = l, e.TimeZone
-		}
-	}
+	loc, zone := eventZone(e)
 	start := e.Start.In(loc)
 	s := start.Format("2006-01-02 15:04")
 	if e.End != nil {
@@ -162,6 +154,19 @@ func eventWhen(e *records.Event) string {
 		}
 	}
 	return s + " " + zone
+}
+
+// eventZone is the zone an event's times are shown in, and its name.
+func eventZone(e *records.Event) (*time.Location, string) {
+	switch {
+	case e.Floating:
+		return time.UTC, "(floating)"
+	case e.TimeZone != "":
+		if l, err := time.LoadLocation(e.TimeZone); err == nil {
+			return l, e.TimeZone
+		}
+	}
+	return time.UTC, "UTC"
 }
 
 func writeEventsText(w io.Writer, seq iter.Seq2[*records.Event, error]) (export.Stats, error) {
@@ -190,11 +195,12 @@ func writeEventsText(w io.Writer, seq iter.Seq2[*records.Event, error]) (export.
 			detail("replaces", fmt.Sprintf("an occurrence of event %d", *e.OriginalID))
 		}
 		var ex []string
+		loc, _ := eventZone(e)
 		for _, x := range e.Exceptions {
 			if e.AllDay {
 				ex = append(ex, x.Format("2006-01-02"))
 			} else {
-				ex = append(ex, x.UTC().Format("2006-01-02 15:04 UTC"))
+				ex = append(ex, x.In(loc).Format("2006-01-02 15:04"))
 			}
 		}
 		detail("except", strings.Join(ex, ", "))

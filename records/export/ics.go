@@ -267,7 +267,7 @@ func newCalendar(opt ICSOptions, title, color string) *ical.Calendar {
 	cal.Props.SetText(ical.PropProductID, icsText(opt.prodID()))
 	cal.Props.SetText(ical.PropCalendarScale, "GREGORIAN")
 	if title != "" {
-		cal.Props.SetText("X-WR-CALNAME", icsText(title))
+		setXText(cal.Props, "X-WR-CALNAME", icsText(title))
 	}
 	if color != "" && validColor(color) {
 		p := ical.NewProp("X-APPLE-CALENDAR-COLOR")
@@ -361,6 +361,15 @@ func setDate(props ical.Props, name string, t time.Time) {
 	p.SetValueType(ical.ValueDate)
 	p.Value = t.UTC().Format("20060102")
 	props.Add(p)
+}
+
+// setXText sets an extension property to escaped text, without the
+// VALUE=TEXT parameter go-ical adds to names it does not know.
+func setXText(props ical.Props, name, value string) {
+	p := ical.NewProp(name)
+	p.SetText(value)
+	p.Params.Del(ical.ParamValue)
+	props.Set(p)
 }
 
 func setText(props ical.Props, name, value string) {
@@ -595,7 +604,7 @@ func todoComponent(r *records.Reminder, opt ICSOptions) *ical.Component {
 		c.Props.SetText(ical.PropRelatedTo, reminderUIDOf(r.Store, *r.Parent))
 	}
 	if r.Flagged {
-		c.Props.SetText("X-APPLE-FLAGGED", "TRUE")
+		setXText(c.Props, "X-APPLE-FLAGGED", "TRUE")
 	}
 	if r.Created != nil {
 		c.Props.SetDateTime(ical.PropCreated, r.Created.UTC().Truncate(time.Second))
