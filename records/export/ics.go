@@ -678,7 +678,7 @@ type zoneUse struct {
 }
 
 // cover extends the span to an event, its end and its repeats (to their
-// UNTIL, or five years for a series with no end).
+// UNTIL or COUNT, or five years for a series with no end).
 func (z *zoneUse) cover(e *records.Event) {
 	for _, t := range []*time.Time{e.Start, e.End, e.OriginalDate} {
 		if t == nil {
@@ -695,13 +695,41 @@ func (z *zoneUse) cover(e *records.Event) {
 		return
 	}
 	end := e.Start.AddDate(5, 0, 0)
+	freq, interval, count := "", 1, 0
 	for _, part := range strings.Split(e.Recurrence, ";") {
-		if v, ok := strings.CutPrefix(part, "UNTIL="); ok {
+		k, v, _ := strings.Cut(part, "=")
+		switch k {
+		case "FREQ":
+			freq = v
+		case "INTERVAL":
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 1000 {
+				interval = n
+			}
+		case "COUNT":
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n < 100000 {
+				count = n
+			}
+		case "UNTIL":
 			if t, err := time.Parse("20060102T150405Z", v); err == nil {
 				end = t
 			} else if t, err := time.Parse("20060102", v); err == nil {
 				end = t
 			}
+		}
+	}
+	if count > 0 {
+		// The last occurrence is at most count×interval periods away
+		// (BYDAY and the like only add occurrences within a period).
+		n := count * interval
+		switch freq {
+		case "DAILY":
+			end = e.Start.AddDate(0, 0, n)
+		case "WEEKLY":
+			end = e.Start.AddDate(0, 0, 7*n)
+		case "MONTHLY":
+			end = e.Start.AddDate(0, n, 0)
+		case "YEARLY":
+			end = e.Start.AddDate(n, 0, 0)
 		}
 	}
 	if max := z.from.AddDate(50, 0, 0); end.After(max) {
