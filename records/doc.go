@@ -1,6 +1,7 @@
 // Package records turns the databases inside an iOS backup into typed
 // records: messages (SMS, iMessage, RCS, with attachments, reactions,
-// replies and edits), contacts and call history.
+// replies and edits), contacts, call history, calendar events
+// (OpenCalendar) and reminders (OpenReminders).
 //
 // Readers take any fs.FS laid out as Domain/relative/path — a
 // *backup.Backup, an extracted folder (os.DirFS), a test fstest.MapFS — or
