@@ -37,8 +37,9 @@ type reminderSource interface {
 
 // OpenReminders opens the reminders of a backup (or of any tree laid out
 // as Domain/relative/path): every Data-*.sqlite store under
-// RemindersStoresDir, listed with fs.Glob, and, when there is none, the
-// tasks of CalendarPath (iOS 12 and earlier). When neither exists the
+// RemindersStoresDir, listed with fs.Glob, then the
+// tasks of CalendarPath (iOS 12 and earlier, or reminders never upgraded
+// to the new stores), when it holds any. When neither exists the
 // error wraps ErrNotFound; a store whose schema is not recognised gives an
 // *UnsupportedError.
 func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
@@ -64,21 +65,34 @@ func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
 		}
 		r.sources = append(r.sources, src)
 	}
-	if len(r.sources) > 0 {
-		return r, nil
-	}
+	// Tasks of Calendar.sqlitedb: the reminders of iOS 12 and earlier, and
+	// of later devices whose reminders were never upgraded to the new
+	// stores. When stores exist, a Calendar.sqlitedb that cannot be read
+	// is left to the calendar reader to report.
 	cal, err := OpenCalendar(fsys)
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, RemindersStoresDir, CalendarPath)
+	switch {
+	case err == nil:
+		src, err := calendarTasks(cal)
+		if err != nil {
+			if len(r.sources) == 0 {
+				return nil, err
+			}
+			break
+		}
+		if src.count > 0 || len(r.sources) == 0 {
+			r.sources = append(r.sources, src)
+		} else {
+			src.close()
+		}
+	case errors.Is(err, ErrNotFound):
+		if len(r.sources) == 0 {
+			return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, RemindersStoresDir, CalendarPath)
+		}
+	default:
+		if len(r.sources) == 0 {
+			return nil, err
+		}
 	}
-	if err != nil {
-		return nil, err
-	}
-	src, err := calendarTasks(cal)
-	if err != nil {
-		return nil, err
-	}
-	r.sources = append(r.sources, src)
 	return r, nil
 }
 
@@ -456,7 +470,8 @@ func uuidValue(v any) string {
 // Calendar.sqlitedb tasks (iOS 12 and earlier).
 
 type calendarTaskSource struct {
-	c *CalendarDB
+	c     *CalendarDB
+	count int64 // tasks in the database
 }
 
 func calendarTasks(c *CalendarDB) (*calendarTaskSource, error) {
@@ -475,7 +490,7 @@ func calendarTasks(c *CalendarDB) (*calendarTaskSource, error) {
 			return nil, &UnsupportedError{Database: c.name, Table: "CalendarItem", Missing: missing}
 		}
 	}
-	return &calendarTaskSource{c: c}, nil
+	return &calendarTaskSource{c: c, count: n}, nil
 }
 
 func (t *calendarTaskSource) close() error { return t.c.Close() }

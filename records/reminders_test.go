@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 	"testing/fstest"
 
@@ -210,5 +211,74 @@ func TestRemindersUnsupported(t *testing.T) {
 	}
 	if _, err := records.OpenReminders(fstest.MapFS{}); !errors.Is(err, records.ErrNotFound) {
 		t.Errorf("empty source: %v, want ErrNotFound", err)
+	}
+}
+
+// TestRemindersStoresAndCalendarTasks: a device whose old reminders were
+// never upgraded keeps them in Calendar.sqlitedb beside the new stores;
+// both are read. A Calendar.sqlitedb without tasks adds nothing.
+func TestRemindersStoresAndCalendarTasks(t *testing.T) {
+	store, err := dbfixture.Reminders(dbfixture.RemiOS18, dbfixture.RemindersData{Account: "On My iPhone",
+		Lists: []dbfixture.RemList{{ID: 1, Name: "Reminders"}}, Reminders: []dbfixture.RemItem{{ID: 1, Title: "New", ListID: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cal := func(task bool) []byte {
+		d := dbfixture.CalendarData{Calendars: []dbfixture.CalCalendar{{ID: 1, Title: "Old list"}},
+			Events: []dbfixture.CalEvent{{ID: 1, Title: "Event", CalendarID: 1, Start: utc(2019, 1, 1, 9, 0, 0, 0), End: utc(2019, 1, 1, 10, 0, 0, 0)}}}
+		if task {
+			d.Events = append(d.Events, dbfixture.CalEvent{ID: 2, Task: true, Title: "Old", CalendarID: 1})
+		}
+		img, err := dbfixture.Calendar(dbfixture.CaliOS9, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return img
+	}
+	for _, tc := range []struct {
+		task bool
+		want []string
+	}{{true, []string{"New", "Old"}}, {false, []string{"New"}}} {
+		r, err := records.OpenReminders(fstest.MapFS{
+			records.RemindersStoresDir + "/Data-local.sqlite": {Data: store},
+			records.CalendarPath:                              {Data: cal(tc.task)},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, rem := range allReminders(t, r) {
+			got = append(got, rem.Title)
+		}
+		r.Close()
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("tasks %v: got %q, want %q", tc.task, got, tc.want)
+		}
+	}
+}
+
+// TestRemindersDamagedRules: a rule of unknown frequency is a problem of
+// its reminder; a rule pointing at two reminders belongs to neither.
+func TestRemindersDamagedRules(t *testing.T) {
+	img, err := dbfixture.Reminders(dbfixture.RemiOS18, dbfixture.RemindersData{Account: "iCloud",
+		Lists: []dbfixture.RemList{{ID: 1, Name: "L"}},
+		Reminders: []dbfixture.RemItem{
+			{ID: 1, Title: "A", ListID: 1, Recurrence: &dbfixture.RemRule{Frequency: 1}},
+			{ID: 2, Title: "B", ListID: 1, Recurrence: &dbfixture.RemRule{Frequency: 2}},
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	img = alter(t, img, "UPDATE ZREMCDOBJECT SET ZFREQUENCY = 42 WHERE ZREMINDER4 = 1")
+	img = alter(t, img, "UPDATE ZREMCDOBJECT SET ZREMINDER2 = 1 WHERE ZREMINDER4 = 2")
+	r, err := records.OpenRemindersBytes(img, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := allReminders(t, r)
+	if len(got) != 2 || got[0].Recurrence != "" || !reflect.DeepEqual(got[0].Problems, []string{"recurrence frequency 42 is not known"}) ||
+		got[1].Recurrence != "" || got[1].Problems != nil {
+		t.Errorf("got %+v\n%+v", got[0], got[1])
 	}
 }
