@@ -585,12 +585,18 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 			p.add(fmt.Sprintf("%d more alarms not read", len(s.alarms[e.ID])-i))
 			break
 		}
+		// An absolute alarm has a trigger_date (its trigger_interval NULL
+		// or 0); a relative one a trigger_interval.
 		var al Alarm
-		if off, ok := asFloat(a.interval); ok && math.Abs(off) < 1e10 {
+		off, hasOff := asFloat(a.interval)
+		switch {
+		case a.date != nil && (!hasOff || off == 0):
+			al.Date = p.date("alarm trigger_date", a.date)
+		case hasOff && math.Abs(off) < 1e10:
 			o := int64(math.Round(off))
 			al.Offset = &o
-		} else if a.date != nil {
-			al.Date = p.date("alarm trigger_date", a.date)
+		case hasOff:
+			p.add(fmt.Sprintf("alarm trigger_interval %v is out of range", off))
 		}
 		switch a.proximity {
 		case 1:
@@ -599,7 +605,9 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 			al.Proximity = "leave"
 		}
 		if al.Offset == nil && al.Date == nil {
-			p.add("an alarm has neither a trigger interval nor a trigger date")
+			if !hasOff && a.date == nil {
+				p.add("an alarm has neither a trigger interval nor a trigger date")
+			}
 			continue
 		}
 		e.Alarms = append(e.Alarms, al)

@@ -204,7 +204,8 @@ func sampleCalendar() dbfixture.CalendarData {
 			{
 				ID: 4, Title: "Sushi dinner", TZ: "Asia/Tokyo", CalendarID: 2,
 				Start: time.Date(2024, 4, 1, 19, 0, 0, 0, tokyo), End: time.Date(2024, 4, 1, 21, 0, 0, 0, tokyo),
-				Alarms: []dbfixture.CalAlarm{{Date: time.Date(2024, 4, 1, 17, 0, 0, 0, tokyo)}},
+				// an absolute alarm, then one stored with a zero interval beside its date
+				Alarms: []dbfixture.CalAlarm{{Date: time.Date(2024, 4, 1, 17, 0, 0, 0, tokyo)}, {Offset: pint(0), Date: time.Date(2024, 4, 1, 18, 0, 0, 0, tokyo)}},
 			},
 			{
 				// all-day, three days across the European DST change (31 March 2024)
@@ -254,7 +255,7 @@ func sampleWant(era dbfixture.CalendarEra) []*records.Event {
 		{
 			ID: 4, Title: "Sushi dinner", TimeZone: "Asia/Tokyo", Calendar: travel,
 			Start: ptime(utc(2024, 4, 1, 10, 0, 0, 0)), End: ptime(utc(2024, 4, 1, 12, 0, 0, 0)),
-			Alarms: []records.Alarm{{Date: ptime(utc(2024, 4, 1, 8, 0, 0, 0))}},
+			Alarms: []records.Alarm{{Date: ptime(utc(2024, 4, 1, 8, 0, 0, 0))}, {Date: ptime(utc(2024, 4, 1, 9, 0, 0, 0))}},
 		},
 		{
 			ID: 5, Title: "Paris weekend", AllDay: true, Calendar: travel,
