@@ -56,4 +56,3 @@ func TestRemindersSchemas(t *testing.T) {
 		}
 	}
 }
-
