@@ -49,6 +49,11 @@ var calendarTables = map[string][]string{
 	"AttachmentFile": {"filename"},
 }
 
+// calendarTableOrder is the order the tables are probed in: CalendarItem
+// first, so that a database of another kind is named by it.
+var calendarTableOrder = []string{"CalendarItem", "Calendar", "Store", "Location", "Recurrence",
+	"ExceptionDate", "Alarm", "Participant", "Identity", "Attachment", "AttachmentFile"}
+
 // OpenCalendar opens CalendarPath (with its "-wal") from a backup or any
 // tree laid out as Domain/relative/path. A missing database gives an error
 // wrapping ErrNotFound; a schema not recognised an *UnsupportedError.
@@ -82,7 +87,8 @@ func OpenCalendarBytes(main, wal []byte) (*CalendarDB, error) {
 
 func probeCalendar(name string, db *sql.DB) (*CalendarDB, error) {
 	c := &CalendarDB{name: name, db: db, cols: map[string]map[string]bool{}}
-	for table, required := range calendarTables {
+	for _, table := range calendarTableOrder {
+		required := calendarTables[table]
 		cols, err := columns(db, table)
 		if err != nil {
 			db.Close()
