@@ -571,6 +571,16 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 		}
 	}
 	e.Recurrence = recurrenceRule(s.recurrences[e.ID], e.AllDay, p)
+	if e.Floating {
+		// UNTIL takes the form of the start: a local time.
+		parts := strings.Split(e.Recurrence, ";")
+		for i, part := range parts {
+			if strings.HasPrefix(part, "UNTIL=") {
+				parts[i] = strings.TrimSuffix(part, "Z")
+			}
+		}
+		e.Recurrence = strings.Join(parts, ";")
+	}
 	for i, d := range s.exceptions[e.ID] {
 		if i == maxEventList {
 			p.add(fmt.Sprintf("%d more exception dates not read", len(s.exceptions[e.ID])-i))

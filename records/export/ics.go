@@ -113,6 +113,7 @@ func EventsICSDir(dir string, events iter.Seq2[*records.Event, error], opt ICSOp
 // RemindersICS writes reminders as VTODO components: one VCALENDAR per
 // list, with DUE (VALUE=DATE for a day with no time), STATUS, COMPLETED,
 // PRIORITY, RRULE, RELATED-TO for subtasks and X-APPLE-FLAGGED.
+// Reminders marked for deletion are left out (counted in Stats.Skipped).
 func RemindersICS(w io.Writer, reminders iter.Seq2[*records.Reminder, error], opt ICSOptions) (Stats, error) {
 	groups, st := groupReminders(reminders)
 	bw := &folder{w: w}
@@ -244,6 +245,10 @@ func groupReminders(seq iter.Seq2[*records.Reminder, error]) ([]*reminderGroup, 
 		}
 		if r == nil {
 			st.fail(i, ErrNilRecord)
+			continue
+		}
+		if r.Deleted {
+			st.Skipped++ // marked for deletion: importing it would bring it back
 			continue
 		}
 		title := r.List
@@ -428,6 +433,10 @@ func eventComponent(e *records.Event, loc *time.Location, uids map[int64]string,
 		p := ical.NewProp(ical.PropRecurrenceRule)
 		p.SetValueType(ical.ValueRecurrence)
 		p.Value = e.Recurrence
+		if e.Floating {
+			// UNTIL takes the form of DTSTART: local time for a floating event.
+			p.Value = floatingUntil(p.Value)
+		}
 		c.Props.Set(p)
 	}
 	for _, x := range e.Exceptions {
@@ -487,6 +496,17 @@ func eventComponent(e *records.Event, loc *time.Location, uids map[int64]string,
 		}
 	}
 	return c
+}
+
+// floatingUntil drops the Z of a date-time UNTIL.
+func floatingUntil(rule string) string {
+	parts := strings.Split(rule, ";")
+	for i, part := range parts {
+		if v, ok := strings.CutPrefix(part, "UNTIL="); ok && len(v) == 16 && strings.HasSuffix(v, "Z") {
+			parts[i] = "UNTIL=" + strings.TrimSuffix(v, "Z")
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func alarmComponent(a records.Alarm, title string) *ical.Component {

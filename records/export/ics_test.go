@@ -67,7 +67,7 @@ func sampleEvents(t *testing.T) []*records.Event {
 		{ID: 5, Title: "Paris weekend", AllDay: true, Calendar: travel, Start: tp(d(2024, 3, 29)), End: tp(d(2024, 3, 31))},
 		{ID: 6, Title: "Anniversary", AllDay: true, Calendar: home, Start: tp(d(2024, 3, 10)), End: tp(d(2024, 3, 10)),
 			Recurrence: "FREQ=YEARLY", Exceptions: []time.Time{d(2025, 3, 10)}},
-		{ID: 7, Title: "Wake up", Floating: true, Calendar: home,
+		{ID: 7, Title: "Wake up", Floating: true, Calendar: home, Recurrence: "FREQ=DAILY;UNTIL=20240310T070000Z",
 			Start: tp(time.Date(2024, 3, 5, 7, 0, 0, 0, time.UTC)), End: tp(time.Date(2024, 3, 5, 7, 30, 0, 0, time.UTC))},
 		{ID: 8, Title: "Damaged", Calendar: home, Problems: []string{`start_date: not a date: "x"`}},
 	}
@@ -267,7 +267,7 @@ func TestEventsICSIndependentParser(t *testing.T) {
 		{"CAL": "Home", "SUMMARY": "Standup (moved)", "DTSTART": "2024-03-13T14:00:00Z", "DTEND": "2024-03-13T14:15:00Z",
 			"RECURRENCE-ID": "2024-03-13T13:00:00Z", "EXDATE": ""},
 		{"CAL": "Home", "SUMMARY": "Anniversary", "DTSTART": "date 2024-03-10", "DTEND": "date 2024-03-11", "RRULE": "FREQ=YEARLY", "EXDATE": "date 2025-03-10"},
-		{"CAL": "Home", "SUMMARY": "Wake up", "DTSTART": "floating 2024-03-05T07:00:00", "DTEND": "floating 2024-03-05T07:30:00", "EXDATE": ""},
+		{"CAL": "Home", "SUMMARY": "Wake up", "DTSTART": "floating 2024-03-05T07:00:00", "DTEND": "floating 2024-03-05T07:30:00", "RRULE": "FREQ=DAILY;UNTIL=20240310T070000", "EXDATE": ""},
 		{"CAL": "Travel / Trips", "SUMMARY": "Flight to Tokyo " + strings.Repeat("✈️", 40), "DTSTART": "2024-03-30T12:30:00Z", "DTEND": "2024-03-30T23:45:00Z", "EXDATE": ""},
 		{"CAL": "Travel / Trips", "SUMMARY": "Sushi dinner", "DTSTART": "2024-04-01T10:00:00Z", "DTEND": "2024-04-01T12:00:00Z", "EXDATE": ""},
 		{"CAL": "Travel / Trips", "SUMMARY": "Paris weekend", "DTSTART": "date 2024-03-29", "DTEND": "date 2024-04-01", "EXDATE": ""},
@@ -476,14 +476,15 @@ func sampleReminders() []*records.Reminder {
 			Priority: 5, List: "Work"},
 		{ID: 12, Store: "Data-A.sqlite", Title: "Call plumber", Due: tp(d(2023, 3, 11)), DueAllDay: true, List: "Work"},
 		{ID: 13, Store: "Data-A.sqlite", Title: "Buy oat milk", List: "Groceries", Parent: ip(10)},
+		{ID: 14, Store: "Data-A.sqlite", Title: "Gone", List: "Groceries", Deleted: true},
 	}
 }
 
 func TestRemindersICS(t *testing.T) {
 	var buf bytes.Buffer
 	st, err := RemindersICS(&buf, seqOf(sampleReminders()...), ICSOptions{Stamp: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil || st.Written != 4 {
-		t.Fatalf("%+v %v", st, err)
+	if err != nil || st.Written != 4 || st.Skipped != 1 {
+		t.Fatalf("%+v %v; want 4 written, the deleted one skipped", st, err)
 	}
 	root := parseICS(t, buf.String())
 	if len(root.children) != 2 {
@@ -531,7 +532,7 @@ func TestEventsJSONLAndCSV(t *testing.T) {
 		t.Fatalf("%+v %v", st, err)
 	}
 	want := `{"id":6,"uuid":"","title":"Anniversary","notes":"","url":"","start":"2024-03-10","end":"2024-03-10","all_day":true,"time_zone":null,"location":null,"recurrence":"FREQ=YEARLY","exceptions":["2025-03-10"],"alarms":[],"organizer":null,"attendees":[],"calendar":{"id":1,"title":"Home","color":"#34AADC","account":"iCloud"},"created":null,"modified":null,"problems":null}
-{"id":7,"uuid":"","title":"Wake up","notes":"","url":"","start":"2024-03-05T07:00:00.000","end":"2024-03-05T07:30:00.000","all_day":false,"floating":true,"time_zone":null,"location":null,"recurrence":null,"exceptions":[],"alarms":[],"organizer":null,"attendees":[],"calendar":{"id":1,"title":"Home","color":"#34AADC","account":"iCloud"},"created":null,"modified":null,"problems":null}
+{"id":7,"uuid":"","title":"Wake up","notes":"","url":"","start":"2024-03-05T07:00:00.000","end":"2024-03-05T07:30:00.000","all_day":false,"floating":true,"time_zone":null,"location":null,"recurrence":"FREQ=DAILY;UNTIL=20240310T070000Z","exceptions":[],"alarms":[],"organizer":null,"attendees":[],"calendar":{"id":1,"title":"Home","color":"#34AADC","account":"iCloud"},"created":null,"modified":null,"problems":null}
 {"id":8,"uuid":"","title":"Damaged","notes":"","url":"","start":null,"end":null,"all_day":false,"time_zone":null,"location":null,"recurrence":null,"exceptions":[],"alarms":[],"organizer":null,"attendees":[],"calendar":{"id":1,"title":"Home","color":"#34AADC","account":"iCloud"},"created":null,"modified":null,"problems":["start_date: not a date: \"x\""]}
 `
 	if buf.String() != want {
