@@ -605,3 +605,52 @@ func TestUTCOffsetAndDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestVTimezoneMatchesGo exports events in zones with southern-hemisphere
+// DST, half-hour offsets, offset changes without DST and no DST at all,
+// and checks that resolving each DTSTART through the file's own VTIMEZONE
+// gives the instant Go's zone data gives.
+func TestVTimezoneMatchesGo(t *testing.T) {
+	zones := []string{"Australia/Sydney", "Asia/Kolkata", "Europe/Moscow", "America/St_Johns", "Pacific/Chatham", "America/Sao_Paulo", "Europe/London"}
+	var events []*records.Event
+	var want []string
+	id := int64(0)
+	for _, z := range zones {
+		loc := zone(t, z)
+		for _, local := range []time.Time{
+			time.Date(2010, 1, 15, 12, 0, 0, 0, loc), time.Date(2011, 7, 1, 8, 30, 0, 0, loc),
+			time.Date(2013, 3, 31, 12, 0, 0, 0, loc), time.Date(2014, 10, 27, 9, 0, 0, 0, loc),
+			time.Date(2015, 4, 5, 1, 30, 0, 0, loc), time.Date(2019, 11, 3, 23, 0, 0, 0, loc),
+		} {
+			id++
+			s := local
+			events = append(events, &records.Event{ID: id, Title: z, Start: &s, TimeZone: z, Calendar: &records.CalendarInfo{ID: 1, Title: "Z"}})
+			want = append(want, s.UTC().Format(time.RFC3339))
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := EventsICS(&buf, seqOf(events...), ICSOptions{Stamp: time.Unix(0, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	root := parseICS(t, buf.String())
+	zonesIn := map[string]*icsNode{}
+	var got []string
+	for _, c := range root.children[0].children {
+		switch c.name {
+		case "VTIMEZONE":
+			zonesIn[c.first("TZID").value] = c
+		case "VEVENT":
+			got = append(got, resolve(t, c.first("DTSTART"), zonesIn))
+		}
+	}
+	if len(zonesIn) != len(zones) {
+		t.Errorf("%d VTIMEZONE, want %d", len(zonesIn), len(zones))
+	}
+	if !slices.Equal(got, want) {
+		for i := range want {
+			if i < len(got) && got[i] != want[i] {
+				t.Errorf("%s: resolved %s, want %s", events[i].Title, got[i], want[i])
+			}
+		}
+	}
+}
