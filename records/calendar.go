@@ -532,6 +532,9 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 			e.Floating = true
 		} else {
 			e.TimeZone = startTZ
+			if endTZ := asString(v[ciEndTZ]); endTZ != "" && endTZ != floatTZ && endTZ != startTZ && end != nil {
+				e.EndTimeZone = clip(endTZ)
+			}
 		}
 		if start != nil && end != nil && end.Before(*start) {
 			p.add("end_date is before start_date")

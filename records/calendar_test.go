@@ -196,7 +196,7 @@ func sampleCalendar() dbfixture.CalendarData {
 				OrigID: 1, OrigDate: time.Date(2024, 3, 13, 9, 0, 0, 0, ny),
 			},
 			{
-				ID: 3, Title: "Flight to Tokyo", TZ: "Europe/Paris", CalendarID: 2, Status: 2,
+				ID: 3, Title: "Flight to Tokyo", TZ: "Europe/Paris", EndTZ: "Asia/Tokyo", CalendarID: 2, Status: 2,
 				Start: time.Date(2024, 3, 30, 13, 30, 0, 0, paris), End: time.Date(2024, 3, 31, 8, 45, 0, 0, tokyo),
 				Location: &dbfixture.CalLocation{Title: "CDG Terminal 2E", Address: "95700 Roissy-en-France", Lat: 49.0047, Lon: 2.5711},
 				Files:    []dbfixture.CalFile{{Name: "boarding-pass.pdf", Size: 48213, URL: "https://example.com/bp"}},
@@ -247,7 +247,7 @@ func sampleWant(era dbfixture.CalendarEra) []*records.Event {
 			OriginalID: pint64(1), OriginalDate: ptime(utc(2024, 3, 13, 13, 0, 0, 0)),
 		},
 		{
-			ID: 3, Title: "Flight to Tokyo", TimeZone: "Europe/Paris", Calendar: travel, Status: "tentative",
+			ID: 3, Title: "Flight to Tokyo", TimeZone: "Europe/Paris", EndTimeZone: "Asia/Tokyo", Calendar: travel, Status: "tentative",
 			Start: ptime(utc(2024, 3, 30, 12, 30, 0, 0)), End: ptime(utc(2024, 3, 30, 23, 45, 0, 0)),
 			Location:    &records.EventLocation{Title: "CDG Terminal 2E", Address: "95700 Roissy-en-France", Latitude: pfloat(49.0047), Longitude: pfloat(2.5711)},
 			Attachments: []records.EventAttachment{{Name: "boarding-pass.pdf", Size: 48213, URL: "https://example.com/bp"}},

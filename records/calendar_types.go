@@ -23,7 +23,8 @@ type Event struct {
 	End           *time.Time        `json:"end"`
 	AllDay        bool              `json:"all_day"`
 	Floating      bool              `json:"floating,omitempty"`
-	TimeZone      string            `json:"time_zone"` // IANA name of the event's zone; "" for floating and all-day events
+	TimeZone      string            `json:"time_zone"`               // IANA name of the event's zone; "" for floating and all-day events
+	EndTimeZone   string            `json:"end_time_zone,omitempty"` // zone of the end when it differs (a flight)
 	Location      *EventLocation    `json:"location"`
 	Recurrence    string            `json:"recurrence"` // RRULE value (FREQ=WEEKLY;COUNT=10); "" when the event does not repeat
 	Exceptions    []time.Time       `json:"exceptions"` // occurrences removed from the series (dates for all-day events)

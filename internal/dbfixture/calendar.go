@@ -67,6 +67,7 @@ type CalEvent struct {
 	AllDay     bool
 	Days       int
 	TZ         string // "" stores _float
+	EndTZ      string // end_tz when it differs from TZ (a flight)
 	CalendarID int64
 	Location   *CalLocation
 	Recurrence *CalRecurrence
@@ -237,6 +238,9 @@ func writeCalEvent(era CalendarEra, e CalEvent, exec func(string, ...any) (int64
 		tz = "_float"
 	}
 	vals["start_tz"], vals["end_tz"] = tz, tz
+	if e.EndTZ != "" {
+		vals["end_tz"] = e.EndTZ
+	}
 	vals["start_date"] = cocoa(e.Start)
 	vals["end_date"] = cocoa(e.End)
 	if e.AllDay {

@@ -85,6 +85,7 @@ type jsonEvent struct {
 	AllDay        bool                      `json:"all_day"`
 	Floating      bool                      `json:"floating,omitempty"`
 	TimeZone      *string                   `json:"time_zone"`
+	EndTimeZone   string                    `json:"end_time_zone,omitempty"`
 	Location      *records.EventLocation    `json:"location"`
 	Recurrence    *string                   `json:"recurrence"`
 	Exceptions    []jsonDate                `json:"exceptions"`
@@ -114,7 +115,7 @@ func newJSONEvent(e *records.Event) *jsonEvent {
 	j := &jsonEvent{
 		ID: e.ID, UUID: e.UUID, Title: e.Title, Notes: e.Notes, URL: e.URL, ConferenceURL: e.ConferenceURL,
 		Start: d(e.Start), End: d(e.End), AllDay: e.AllDay, Floating: e.Floating,
-		TimeZone: nullable(e.TimeZone), Location: e.Location, Recurrence: nullable(e.Recurrence),
+		TimeZone: nullable(e.TimeZone), EndTimeZone: e.EndTimeZone, Location: e.Location, Recurrence: nullable(e.Recurrence),
 		Exceptions: []jsonDate{}, Alarms: []jsonAlarm{}, Organizer: e.Organizer, Attendees: orEmpty(e.Attendees),
 		Calendar: e.Calendar, Attachments: e.Attachments, Status: e.Status, Birthday: e.Birthday,
 		OriginalID: e.OriginalID, Created: ms(e.Created), Modified: ms(e.Modified), Problems: e.Problems,

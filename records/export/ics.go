@@ -304,18 +304,26 @@ func eventsCalendar(g *eventGroup, opt ICSOptions, st *Stats) (*ical.Calendar, i
 	zones := map[string]*zoneUse{}
 	var names []string
 	var events []*ical.Component
+	use := func(loc *time.Location, e *records.Event) {
+		z := zones[loc.String()]
+		if z == nil {
+			z = &zoneUse{loc: loc, from: *e.Start, to: *e.Start}
+			zones[loc.String()] = z
+			names = append(names, loc.String())
+		}
+		z.cover(e)
+	}
 	for _, e := range g.events {
 		loc := eventLocation(e)
 		if loc != nil {
-			z := zones[loc.String()]
-			if z == nil {
-				z = &zoneUse{loc: loc, from: *e.Start, to: *e.Start}
-				zones[loc.String()] = z
-				names = append(names, loc.String())
-			}
-			z.cover(e)
+			use(loc, e)
 		}
-		events = append(events, eventComponent(e, loc, uids, opt))
+		endLoc := loc
+		if l := endLocation(e, loc); l != nil {
+			endLoc = l
+			use(l, e)
+		}
+		events = append(events, eventComponent(e, loc, endLoc, uids, opt))
 	}
 	sort.Strings(names)
 	for _, n := range names {
@@ -332,6 +340,19 @@ func eventLocation(e *records.Event) *time.Location {
 		return nil
 	}
 	loc, err := time.LoadLocation(e.TimeZone)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+// endLocation returns the zone of an event's end when it has its own
+// (EndTimeZone), else nil.
+func endLocation(e *records.Event, start *time.Location) *time.Location {
+	if start == nil || e.EndTimeZone == "" || e.EndTimeZone == e.TimeZone {
+		return nil
+	}
+	loc, err := time.LoadLocation(e.EndTimeZone)
 	if err != nil {
 		return nil
 	}
@@ -393,7 +414,7 @@ func stampOf(modified, created *time.Time, opt ICSOptions) time.Time {
 	return opt.stamp()
 }
 
-func eventComponent(e *records.Event, loc *time.Location, uids map[int64]string, opt ICSOptions) *ical.Component {
+func eventComponent(e *records.Event, loc, endLoc *time.Location, uids map[int64]string, opt ICSOptions) *ical.Component {
 	c := ical.NewComponent(ical.CompEvent)
 	uid := uids[e.ID]
 	if e.OriginalID != nil {
@@ -419,7 +440,7 @@ func eventComponent(e *records.Event, loc *time.Location, uids map[int64]string,
 	} else {
 		setTime(c.Props, ical.PropDateTimeStart, *e.Start, loc, e.Floating)
 		if e.End != nil && !e.End.Before(*e.Start) {
-			setTime(c.Props, ical.PropDateTimeEnd, *e.End, loc, e.Floating)
+			setTime(c.Props, ical.PropDateTimeEnd, *e.End, endLoc, e.Floating)
 		}
 	}
 	if e.OriginalID != nil && e.OriginalDate != nil {

@@ -57,7 +57,7 @@ func sampleEvents(t *testing.T) []*records.Event {
 		{ID: 2, Title: "Standup (moved)", TimeZone: "America/New_York", Calendar: home,
 			Start: tp(time.Date(2024, 3, 13, 10, 0, 0, 0, ny)), End: tp(time.Date(2024, 3, 13, 10, 15, 0, 0, ny)),
 			OriginalID: ip(1), OriginalDate: tp(time.Date(2024, 3, 13, 9, 0, 0, 0, ny))},
-		{ID: 3, Title: "Flight to Tokyo " + strings.Repeat("✈️", 40), TimeZone: "Europe/Paris", Calendar: travel, Status: "tentative",
+		{ID: 3, Title: "Flight to Tokyo " + strings.Repeat("✈️", 40), TimeZone: "Europe/Paris", EndTimeZone: "Asia/Tokyo", Calendar: travel, Status: "tentative",
 			Start: tp(time.Date(2024, 3, 30, 13, 30, 0, 0, paris)), End: tp(time.Date(2024, 3, 31, 8, 45, 0, 0, tokyo)),
 			Location: &records.EventLocation{Title: "CDG Terminal 2E", Address: "95700 Roissy", Latitude: fp(49.0047), Longitude: fp(2.5711)},
 			URL:      "https://example.com/flight?x=1&y=2"},
@@ -203,6 +203,9 @@ func TestEventsICSWithGoICal(t *testing.T) {
 	fl := travel[0]
 	if p := fl.Props.Get(ical.PropDateTimeStart); p.Value != "20240330T133000" || p.Params.Get(ical.PropTimezoneID) != "Europe/Paris" {
 		t.Errorf("flight DTSTART %+v", p)
+	}
+	if p := fl.Props.Get(ical.PropDateTimeEnd); p.Value != "20240331T084500" || p.Params.Get(ical.PropTimezoneID) != "Asia/Tokyo" {
+		t.Errorf("flight DTEND %+v, want in the end's own zone", p)
 	}
 	if end, err := fl.DateTimeEnd(nil); err != nil || !end.Equal(time.Date(2024, 3, 30, 23, 45, 0, 0, time.UTC)) {
 		t.Errorf("flight end %v %v", end, err)
