@@ -1,6 +1,7 @@
 // Package records turns the databases inside an iOS backup into typed
 // records: messages (SMS, iMessage, RCS, with attachments, reactions,
-// replies and edits), contacts and call history.
+// replies and edits), contacts, call history, calendar events
+// (OpenCalendar) and reminders (OpenReminders).
 //
 // Readers take any fs.FS laid out as Domain/relative/path — a
 // *backup.Backup, an extracted folder (os.DirFS), a test fstest.MapFS — or
@@ -23,7 +24,11 @@
 // the iOS version: sms.db from iOS 6 to 18 (dates in seconds or
 // nanoseconds, decided per value), AddressBook from iOS 4 on,
 // CallHistory.storedata (iOS 8+) and call_history.db (iOS 4-7). A missing
-// table or column gives empty fields, not an error.
+// table or column gives empty fields, not an error. Calendar.sqlitedb
+// (with the tasks of iOS 12 and earlier) and the Reminders Core Data
+// stores (iOS 13 on) are read from the columns each needs: a table that
+// lacks one gives an *UnsupportedError naming it, and a record with a
+// damaged part lists it in its Problems.
 //
 // # Concurrency
 //

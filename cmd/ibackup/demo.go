@@ -97,6 +97,26 @@ func (a *app) demo(args []string) error {
 	}
 	kdb.Close()
 
+	section("calendar BACKUP --format text", "calendar")
+	edb, err := records.OpenCalendar(b)
+	if err != nil {
+		return fmt.Errorf("demo backup: %w", err)
+	}
+	if _, err := writeEventsText(w, edb.Events()); err != nil {
+		return err
+	}
+	edb.Close()
+
+	section("reminders BACKUP --format text", "reminders")
+	rdb, err := records.OpenReminders(b)
+	if err != nil {
+		return fmt.Errorf("demo backup: %w", err)
+	}
+	if _, err := writeRemindersText(w, rdb.Reminders()); err != nil {
+		return err
+	}
+	rdb.Close()
+
 	fmt.Fprintf(w, `
 ────── now try it yourself ──────
   go build -o ibackup ./cmd/ibackup
@@ -105,6 +125,7 @@ func (a *app) demo(args []string) error {
   ./ibackup info sample
   ./ibackup messages sample --format html --out transcript   # open transcript/index.html
   ./ibackup contacts sample --format vcf > contacts.vcf
+  ./ibackup calendar sample --format ics --out calendars     # one .ics file per calendar
   ./ibackup extract sample extracted
   ./ibackup list                             # your own backups (macOS, Windows)
 Then run the same commands on your own backup folder.

@@ -1,11 +1,13 @@
 // Command ibackup reads iPhone and iPad backups made by iTunes or Finder,
 // encrypted or not: device facts, the file list, extraction, contacts,
-// messages and call history. Its interface is specified in spec/CLI.md.
+// messages, call history, calendar events and reminders. Its interface is
+// specified in spec/CLI.md.
 //
 //	go build -o ibackup ./cmd/ibackup
 //	ibackup demo                      # a tour on a sample backup built in
 //	ibackup list                      # the backups on this computer
 //	ibackup messages BACKUP --format html --out transcript
+//	ibackup calendar BACKUP --format ics --out calendars
 //
 // It uses only the public API of the iosbackup module, so it doubles as
 // the module's largest example.

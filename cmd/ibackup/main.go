@@ -69,6 +69,8 @@ func init() {
 		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID]", "every message", (*app).messages},
 		{"calls", "BACKUP|--db FILE [--format jsonl|csv|android-xml|text] [--out F]", "every call", (*app).calls},
 		{"chats", "BACKUP|--db FILE [--json]", "one line per conversation: participants, service, count, first and last date", (*app).chats},
+		{"calendar", "BACKUP|--db FILE [--format jsonl|csv|ics|text] [--out F|DIR]", "every calendar event (ics: --out DIR writes one file per calendar)", (*app).calendar},
+		{"reminders", "BACKUP|--db FILE [--format jsonl|csv|ics|text] [--out F|DIR]", "every reminder (ics: VTODO; --out DIR writes one file per list)", (*app).reminders},
 		{"demo", "[--out DIR]", "a tour of the commands on a sample backup built into ibackup", (*app).demo},
 	}
 }

@@ -193,6 +193,10 @@ var jsonFields = map[string][]string{
 		"birthday", "note", "phones", "emails", "urls", "addresses", "created", "modified", "has_photo"},
 	"call": {"id", "address", "name", "date", "duration", "outgoing", "answered", "missed", "type",
 		"service", "country"},
+	"event": {"id", "title", "notes", "url", "start", "end", "all_day", "time_zone", "location", "recurrence",
+		"exceptions", "alarms", "organizer", "attendees", "calendar", "created", "modified", "problems"},
+	"reminder": {"id", "title", "notes", "due", "completed", "completed_date", "priority", "list", "flagged",
+		"parent", "recurrence", "problems"},
 	"file":       {"file_id", "domain", "path", "kind", "size", "mode", "protection_class", "modified", "encrypted"},
 	"attachment": {"name", "mime", "size", "domain", "path", "missing"},
 	"address":    {"label", "street", "city", "state", "zip", "country", "country_code"},
@@ -343,9 +347,9 @@ func TestDemoDataReproducible(t *testing.T) {
 	if !slices.Equal(names, embedded) {
 		t.Errorf("embedded files %v, generator writes %v", embedded, names)
 	}
-	// 3 plists, Manifest.db and 5 payloads.
-	if len(names) != 9 {
-		t.Errorf("%d files in the demo, want 9: %v", len(names), names)
+	// 3 plists, Manifest.db and 7 payloads.
+	if len(names) != 11 {
+		t.Errorf("%d files in the demo, want 11: %v", len(names), names)
 	}
 }
 

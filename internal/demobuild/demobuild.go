@@ -7,6 +7,7 @@ import (
 	"hash/adler32"
 	"hash/crc32"
 	"time"
+	_ "time/tzdata" // the demo's zone, wherever it is built
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
@@ -29,6 +30,9 @@ const (
 	CallsDomain, CallsPath       = "HomeDomain", "Library/CallHistoryDB/CallHistory.storedata"
 	ImageDomain                  = "MediaDomain"
 	ImagePath                    = "Library/SMS/Attachments/3f/15/AT-DEMO-0001/trail-map.png"
+	CalendarDomain, CalendarPath = "HomeDomain", "Library/Calendar/Calendar.sqlitedb"
+	RemindersDomain              = "AppDomainGroup-group.com.apple.reminders"
+	RemindersPath                = "Container_v1/Stores/Data-7D3E2A10-5B4C-4E8F-9A61-2C0D1E3F4A5B.sqlite"
 	AppBundle                    = "com.example.weather"
 	AppDomain                    = "AppDomain-" + AppBundle
 	AppPrefsPath                 = "Library/Preferences/" + AppBundle + ".plist"
@@ -59,6 +63,14 @@ func Files() ([]backuptest.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("demobuild: call history: %w", err)
 	}
+	cal, err := dbfixture.Calendar(dbfixture.CaliOS18, Calendar())
+	if err != nil {
+		return nil, fmt.Errorf("demobuild: calendar: %w", err)
+	}
+	rem, err := dbfixture.Reminders(dbfixture.RemiOS18, Reminders())
+	if err != nil {
+		return nil, fmt.Errorf("demobuild: reminders: %w", err)
+	}
 	prefs := []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
 <plist version="1.0">
@@ -76,6 +88,8 @@ func Files() ([]backuptest.File, error) {
 		{Domain: CallsDomain, Path: CallsPath, Data: calls, ModTime: at(2, 9, 0)},
 		{Domain: ImageDomain, Path: ImagePath, Data: Image(), ModTime: at(0, 18, 7)},
 		{Domain: AppDomain, Path: AppPrefsPath, Data: prefs, ModTime: at(1, 7, 45)},
+		{Domain: CalendarDomain, Path: CalendarPath, Data: cal, ModTime: at(1, 21, 10)},
+		{Domain: RemindersDomain, Path: RemindersPath, Data: rem, ModTime: at(2, 8, 20)},
 	}, nil
 }
 
@@ -271,4 +285,75 @@ func Image() []byte {
 	chunk("IDAT", z.Bytes())
 	chunk("IEND", nil)
 	return png.Bytes()
+}
+
+// chicago is the demo's home zone (Springfield, Illinois).
+var chicago = func() *time.Location {
+	loc, err := time.LoadLocation("America/Chicago")
+	if err != nil {
+		// Without a zone database the demo would differ; the fixed
+		// offset of CDT keeps the same instants for these dates.
+		return time.FixedZone("CDT", -5*3600)
+	}
+	return loc
+}()
+
+// Calendar returns the demo's Calendar.sqlitedb content: a weekly hike
+// with one week skipped, an all-day book sale, and a call with an alarm
+// and attendees.
+func Calendar() dbfixture.CalendarData {
+	created := time.Date(2024, 4, 20, 15, 0, 0, 0, time.UTC)
+	fifteen := -15 * 60
+	hour := -60 * 60
+	return dbfixture.CalendarData{
+		Stores:    []dbfixture.CalStore{{ID: 1, Name: "iCloud", Type: 2}},
+		Calendars: []dbfixture.CalCalendar{{ID: 1, StoreID: 1, Title: "Home", Color: "#34AADC"}, {ID: 2, StoreID: 1, Title: "Hiking Club", Color: "#63DA38"}},
+		Events: []dbfixture.CalEvent{
+			{
+				ID: 1, UUID: "DEMO-EVENT-0001", Title: "Saturday hike", Notes: "Meet at the trailhead car park.",
+				TZ: "America/Chicago", CalendarID: 2,
+				Start: time.Date(2024, 5, 4, 9, 0, 0, 0, chicago), End: time.Date(2024, 5, 4, 12, 0, 0, 0, chicago),
+				Recurrence: &dbfixture.CalRecurrence{Frequency: 2, Interval: 1, Count: 8},
+				Exceptions: []time.Time{time.Date(2024, 5, 18, 9, 0, 0, 0, chicago)},
+				Location:   &dbfixture.CalLocation{Title: "Lincoln Trailhead", Address: "Lake Springfield, IL", Lat: 39.7392, Lon: -89.6221},
+				Alarms:     []dbfixture.CalAlarm{{Offset: &hour}},
+				Created:    created, Modified: created,
+			},
+			{
+				ID: 2, UUID: "DEMO-EVENT-0002", Title: "Library book sale", AllDay: true, Days: 2, CalendarID: 1,
+				Start: time.Date(2024, 6, 8, 0, 0, 0, 0, time.UTC), Created: created, Modified: created,
+			},
+			{
+				ID: 3, UUID: "DEMO-EVENT-0003", Title: "Trail planning call", TZ: "America/Chicago", CalendarID: 2, Status: 1,
+				Start: time.Date(2024, 6, 3, 19, 0, 0, 0, chicago), End: time.Date(2024, 6, 3, 19, 30, 0, 0, chicago),
+				URL:       "https://meet.example.org/hiking-crew",
+				Alarms:    []dbfixture.CalAlarm{{Offset: &fifteen}},
+				Organizer: &dbfixture.CalPerson{Name: "Demo Owner", Email: "owner@example.org", Status: 1, Self: true},
+				Attendees: []dbfixture.CalPerson{
+					{Name: "Alice Martin", Email: "alice@example.com", Status: 1},
+					{Name: "Bob Chen", Email: "bob@example.com", Status: 3},
+					{Name: "Carol Diaz", Email: Carol, Status: 0},
+				},
+				Created: at(1, 21, 5), Modified: at(1, 21, 10),
+			},
+		},
+	}
+}
+
+// Reminders returns the demo's Reminders store: one completed reminder,
+// one with a subtask, one due and flagged.
+func Reminders() dbfixture.RemindersData {
+	return dbfixture.RemindersData{
+		Account: "iCloud",
+		Lists:   []dbfixture.RemList{{ID: 1, Name: "Hike prep"}, {ID: 2, Name: "Errands"}},
+		Reminders: []dbfixture.RemItem{
+			{ID: 1, UUID: [16]byte{0xde, 0x40, 0, 1}, Title: "Print the trail map", ListID: 1, Completed: true,
+				CompletedDate: at(0, 18, 20), Created: at(0, 18, 8), Modified: at(0, 18, 20)},
+			{ID: 2, UUID: [16]byte{0xde, 0x40, 0, 2}, Title: "Buy snacks", ListID: 1, Due: time.Date(2024, 6, 7, 0, 0, 0, 0, time.UTC), AllDay: true,
+				Created: at(0, 18, 6), Modified: at(0, 18, 6)},
+			{ID: 3, UUID: [16]byte{0xde, 0x40, 0, 3}, Title: "Trail mix", ListID: 1, Parent: 2, Created: at(0, 18, 6), Modified: at(0, 18, 6)},
+			{ID: 4, UUID: [16]byte{0xde, 0x40, 0, 4}, Title: "Return library books", Notes: "Two are overdue.", ListID: 2,
+				Due: time.Date(2024, 6, 5, 17, 0, 0, 0, chicago), Priority: 1, Flagged: true, Created: at(1, 9, 0), Modified: at(1, 9, 0)},
+		},
+	}
 }

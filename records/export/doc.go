@@ -1,6 +1,7 @@
 // Package export writes contacts, messages and calls in the formats people
 // migrate with: vCard 3.0, CSV, JSON Lines, a readable HTML transcript and
-// the XML of Android's "SMS Backup & Restore" app.
+// the XML of Android's "SMS Backup & Restore" app; calendar events and
+// reminders as iCalendar (EventsICS, RemindersICS), JSON Lines and CSV.
 //
 // Every writer takes its records as an iter.Seq2[*T, error] (the shape of
 // the records readers) and returns Stats: records written, failed
