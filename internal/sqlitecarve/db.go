@@ -202,7 +202,12 @@ func (db *DB) parseWAL() {
 		db.current[db.frames[i].Page] = i
 	}
 	if lastCommit >= 0 {
-		db.nPages = commitSize
+		// pages beyond both files do not exist, whatever the commit says
+		limit := db.nPages
+		for i := 0; i <= lastCommit; i++ {
+			limit = max(limit, db.frames[i].Page)
+		}
+		db.nPages = min(commitSize, limit)
 		for p, i := range db.current {
 			if p > commitSize {
 				delete(db.current, p)
