@@ -29,6 +29,8 @@ type Message struct {
 	GroupEvent    *GroupEvent  `json:"group_event,omitempty"`
 	IsRead        bool         `json:"is_read"`
 	BalloonBundle string       `json:"balloon_bundle_id,omitempty"`
+	Deleted       bool         `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered     *Recovery    `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }
 
 // Attachment is a file sent with a message. Domain and Path locate it in
@@ -112,6 +114,8 @@ type Contact struct {
 	HasPhoto       bool       `json:"has_photo"`
 	Photo          []byte     `json:"-"` // full-size image if present, else thumbnail
 	IsOrganization bool       `json:"is_organization,omitempty"`
+	Deleted        bool       `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered      *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }
 
 // Labeled is a labeled value: a phone number, email, URL, related name...
@@ -156,4 +160,6 @@ type Call struct {
 	Country      string     `json:"country"`
 	Participants []string   `json:"participants,omitempty"` // group calls
 	Disconnected *int       `json:"disconnected_cause,omitempty"`
+	Deleted      bool       `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered    *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }

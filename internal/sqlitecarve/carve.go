@@ -561,6 +561,7 @@ func (c *carver) reconstruct(p []byte, fb int, ctx pageCtx) (carved, bool) {
 	}
 	t := c.db.tables[best.ti]
 	rec.Damage = append(rec.Damage, "rowid lost (cell header overwritten by a freeblock header)")
+	rec.Complete = false
 	for i := 0; i < best.m; i++ {
 		if i != t.RowIDAlias {
 			if rec.Partial == nil {
