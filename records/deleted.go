@@ -47,8 +47,10 @@ type Recovery struct {
 	Complete   bool  `json:"complete"`
 	// Missing lists what could not be read when the record is not complete.
 	Missing []string `json:"missing,omitempty"`
-	// HistoryOf is set on an earlier (or uncommitted) version of a row that
-	// is still live: the live row's id. Such a record is not deleted.
+	// HistoryOf is set on an earlier (or uncommitted) version of a row:
+	// the row's id. When that row is live the record is not Deleted; when
+	// the row is deleted too, the record without HistoryOf is its latest
+	// version.
 	HistoryOf *int64 `json:"history_of,omitempty"`
 	// DeletedAt is when a Recently Deleted message was deleted.
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
@@ -126,7 +128,7 @@ func (c *carving) table(name string) ([]*sqlitecarve.Record, *sqlitecarve.Table)
 func (c *carving) recovery(r *sqlitecarve.Record) *Recovery {
 	rc := &Recovery{Source: string(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
 		Frame: r.Frame, FileOffset: r.FileOffset, Complete: r.Complete, Missing: r.Damage, Copies: r.Copies}
-	if r.History {
+	if r.History || r.Earlier {
 		id := r.RowID
 		rc.HistoryOf = &id
 	}

@@ -179,8 +179,8 @@ func TestRecoverMessagesCarved(t *testing.T) {
 				t.Errorf("%s: source %s", mode, r.Source)
 			}
 			if r.HistoryOf != nil {
-				if m.Deleted || *r.HistoryOf != 7 && *r.HistoryOf != m.RowID {
-					t.Errorf("%s: history of %d on message %d", mode, *r.HistoryOf, m.RowID)
+				if *r.HistoryOf != m.RowID || !m.Deleted && m.RowID != 7 {
+					t.Errorf("%s: history of %d on message %d (deleted %v)", mode, *r.HistoryOf, m.RowID, m.Deleted)
 				}
 				continue
 			}
@@ -301,11 +301,17 @@ func TestRecoverPresentations(t *testing.T) {
 		if m.Recovered == nil || m.Recovered.Source != RecoveredWAL || m.Recovered.Frame == 0 {
 			t.Errorf("message %d: %+v", m.RowID, m.Recovered)
 		}
-		if m.Deleted {
-			if deleted[m.RowID] == nil || m.Recovered.Frame > deleted[m.RowID].Recovered.Frame {
-				deleted[m.RowID] = m // the latest version
+		switch {
+		case m.Deleted && m.Recovered.HistoryOf == nil: // the latest version of a deleted message
+			if deleted[m.RowID] != nil {
+				t.Errorf("message %d: two latest versions", m.RowID)
 			}
-		} else {
+			deleted[m.RowID] = m
+		case m.Deleted: // an earlier version of it
+			if *m.Recovered.HistoryOf != m.RowID {
+				t.Errorf("message %d: history of %d", m.RowID, *m.Recovered.HistoryOf)
+			}
+		default: // an earlier version of a live message
 			history++
 		}
 	}

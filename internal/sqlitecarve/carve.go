@@ -54,6 +54,10 @@ type Record struct {
 	// rowid but different content: the record is an earlier (or
 	// uncommitted) version of that row, not a deleted row.
 	History bool
+	// Earlier is true on a version of a deleted row (no live row has its
+	// rowid) when another version of that rowid was found that is later
+	// (a later -wal frame): the latest version is the one not marked.
+	Earlier bool
 	Copies  int // how many other places held the same record
 }
 
@@ -673,7 +677,33 @@ func (c *carver) finish() []*Record {
 		seen[k] = r
 		out = append(out, r)
 	}
+	markEarlier(out)
 	return out
+}
+
+// markEarlier marks, among the versions of each deleted rowid, all but
+// the latest (the one in the last -wal frame; the first found when none
+// is in the -wal).
+func markEarlier(recs []*Record) {
+	type key struct {
+		table string
+		rowid int64
+	}
+	latest := map[key]*Record{}
+	for _, r := range recs {
+		if !r.RowIDKnown || r.History {
+			continue
+		}
+		k := key{r.Table, r.RowID}
+		if l := latest[k]; l == nil || r.Frame > l.Frame {
+			latest[k] = r
+		}
+	}
+	for _, r := range recs {
+		if r.RowIDKnown && !r.History && latest[key{r.Table, r.RowID}] != r {
+			r.Earlier = true
+		}
+	}
 }
 
 // onlyLeadPartial reports whether the record's only unknown values are its
