@@ -666,7 +666,7 @@ func (c *carver) finish() []*Record {
 			continue
 		}
 		h := hashValues(r.Values, t.RowIDAlias, cd.skip)
-		if _, live := db.live[cd.ti].sets[cd.skip][h]; live && onlyLeadPartial(r, cd.skip) {
+		if _, live := db.contentSet(cd.ti, cd.skip)[h]; live && onlyLeadPartial(r, cd.skip) {
 			continue
 		}
 		k := dkey{cd.ti, 0, false, cd.skip, h}

@@ -79,12 +79,7 @@ func decodeValue(t uint64, body []byte) any {
 	case t == 0:
 		return nil
 	case t >= 1 && t <= 6:
-		var v int64
-		for _, c := range body {
-			v = v<<8 | int64(c)
-		}
-		shift := 64 - 8*uint(len(body))
-		return v << shift >> shift
+		return intOf(body)
 	case t == 7:
 		return math.Float64frombits(binary.BigEndian.Uint64(body))
 	case t == 8:
@@ -182,4 +177,14 @@ func validPrefix(b []byte) string {
 		b = b[:len(b)-1]
 	}
 	return string(b)
+}
+
+// intOf decodes a big-endian two's-complement integer of 1 to 8 bytes.
+func intOf(body []byte) int64 {
+	var v int64
+	for _, c := range body {
+		v = v<<8 | int64(c)
+	}
+	shift := 64 - 8*uint(len(body))
+	return v << shift >> shift
 }

@@ -3,7 +3,6 @@ package sqlitecarve
 import (
 	"bytes"
 	"encoding/binary"
-	"hash/fnv"
 	"math"
 )
 
@@ -19,18 +18,79 @@ func (db *DB) indexLive() {
 	db.live = make([]*liveTable, len(db.tables))
 	for i, t := range db.tables {
 		lt := &liveTable{rows: map[int64]tableCell{}}
-		for k := range lt.sets {
-			lt.sets[k] = map[uint64]struct{}{}
-		}
 		db.live[i] = lt
 		db.eachLeafCell(t.RootPage, func(c tableCell, types []uint64, body []byte) {
 			lt.rows[c.rowid] = c
-			vals, _ := decodeBodyNoCopy(types, body)
+		})
+	}
+}
+
+// contentSet returns the set of content hashes (skipping skip leading
+// columns) of table ti's live rows, computed on first use: only records
+// whose rowid was lost need them.
+func (db *DB) contentSet(ti, skip int) map[uint64]struct{} {
+	lt := db.live[ti]
+	if lt.sets[0] == nil {
+		for k := range lt.sets {
+			lt.sets[k] = make(map[uint64]struct{}, len(lt.rows))
+		}
+		t := db.tables[ti]
+		db.eachLeafCell(t.RootPage, func(c tableCell, types []uint64, body []byte) {
+			h := hashBody(types, body, t.RowIDAlias)
 			for k := range lt.sets {
-				lt.sets[k][hashValues(vals, t.RowIDAlias, k)] = struct{}{}
+				lt.sets[k][h[k]] = struct{}{}
 			}
 		})
 	}
+	return lt.sets[skip]
+}
+
+// hashBody is hashAll of the values a record body holds, without
+// decoding them into interfaces.
+func hashBody(types []uint64, body []byte, alias int) [3]uint64 {
+	hs := [3]fnv64{fnvOffset, fnvOffset, fnvOffset}
+	end := len(types)
+	for end > 0 && types[end-1] == 0 {
+		end--
+	}
+	p := 0
+	for i := 0; i < end; i++ {
+		t := types[i]
+		n, _ := serialSize(t)
+		if p+n > len(body) {
+			break
+		}
+		v := body[p : p+n]
+		p += n
+		if i == alias {
+			continue
+		}
+		for k := 0; k < 3 && k <= i; k++ {
+			h := &hs[k]
+			switch {
+			case t == 0:
+				h.byte(0)
+			case t <= 6:
+				h.byte(1)
+				h.u64(uint64(intOf(v)))
+			case t == 8 || t == 9:
+				h.byte(1)
+				h.u64(t - 8)
+			case t == 7:
+				h.byte(2)
+				h.u64(binary.BigEndian.Uint64(v))
+			case t%2 == 1:
+				h.byte(3)
+				h.u64(uint64(len(v)))
+				h.bytes(v)
+			default:
+				h.byte(4)
+				h.u64(uint64(len(v)))
+				h.bytes(v)
+			}
+		}
+	}
+	return [3]uint64{uint64(hs[0]), uint64(hs[1]), uint64(hs[2])}
 }
 
 // eachLeafCell walks a committed table b-tree (already mapped) without
@@ -109,45 +169,76 @@ func decodeBodyNoCopy(types []uint64, body []byte) ([]any, bool) {
 // hashValues hashes values from column skip on, leaving out the rowid
 // alias column; trailing NULLs are ignored (columns added by ALTER TABLE).
 func hashValues(vals []any, alias, skip int) uint64 {
-	h := fnv.New64a()
-	var b [9]byte
+	return hashAll(vals, alias)[min(skip, 2)]
+}
+
+// FNV-1a, written out so that hashing allocates nothing.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+type fnv64 uint64
+
+func (h *fnv64) byte(b byte) { *h = (*h ^ fnv64(b)) * fnvPrime }
+
+func (h *fnv64) u64(v uint64) {
+	for i := 0; i < 8; i++ {
+		h.byte(byte(v >> (56 - 8*i)))
+	}
+}
+
+func (h *fnv64) str(s string) {
+	for i := 0; i < len(s); i++ {
+		h.byte(s[i])
+	}
+}
+
+func (h *fnv64) bytes(b []byte) {
+	for _, c := range b {
+		h.byte(c)
+	}
+}
+
+// hashAll returns the hashes of vals skipping 0, 1 and 2 leading columns
+// (see hashValues), in one pass.
+func hashAll(vals []any, alias int) [3]uint64 {
+	hs := [3]fnv64{fnvOffset, fnvOffset, fnvOffset}
 	end := len(vals)
 	for end > 0 && vals[end-1] == nil {
 		end--
 	}
-	for i := skip; i < end; i++ {
+	for i := 0; i < end; i++ {
 		if i == alias {
 			continue
 		}
-		switch v := vals[i].(type) {
-		case nil:
-			h.Write([]byte{0})
-		case int64:
-			b[0] = 1
-			binary.BigEndian.PutUint64(b[1:], uint64(v))
-			h.Write(b[:])
-		case float64:
-			b[0] = 2
-			binary.BigEndian.PutUint64(b[1:], math.Float64bits(v))
-			h.Write(b[:])
-		case string:
-			b[0] = 3
-			binary.BigEndian.PutUint64(b[1:], uint64(len(v)))
-			h.Write(b[:])
-			h.Write([]byte(v))
-		case textView:
-			b[0] = 3
-			binary.BigEndian.PutUint64(b[1:], uint64(len(v)))
-			h.Write(b[:])
-			h.Write(v)
-		case []byte:
-			b[0] = 4
-			binary.BigEndian.PutUint64(b[1:], uint64(len(v)))
-			h.Write(b[:])
-			h.Write(v)
+		for k := 0; k < 3 && k <= i; k++ {
+			h := &hs[k]
+			switch v := vals[i].(type) {
+			case nil:
+				h.byte(0)
+			case int64:
+				h.byte(1)
+				h.u64(uint64(v))
+			case float64:
+				h.byte(2)
+				h.u64(math.Float64bits(v))
+			case string:
+				h.byte(3)
+				h.u64(uint64(len(v)))
+				h.str(v)
+			case textView:
+				h.byte(3)
+				h.u64(uint64(len(v)))
+				h.bytes(v)
+			case []byte:
+				h.byte(4)
+				h.u64(uint64(len(v)))
+				h.bytes(v)
+			}
 		}
 	}
-	return h.Sum64()
+	return [3]uint64{uint64(hs[0]), uint64(hs[1]), uint64(hs[2])}
 }
 
 // sameValues reports whether carved values equal live ones: columns the
