@@ -3,6 +3,7 @@ package sqlitecarve
 import (
 	"database/sql"
 	"encoding/binary"
+	"runtime"
 	"sync"
 	"testing"
 
@@ -174,4 +175,69 @@ func TestHostile(t *testing.T) {
 	if _, err := Open([]byte("SQLite format 3\x00"), nil); err != ErrNotSQLite {
 		t.Errorf("short header: %v", err)
 	}
+}
+
+// TestCarveMemoryBounded: a -wal of many frames whose cells all claim huge
+// payloads on one long overflow chain allocates a small multiple of the
+// input, not frames × chain.
+func TestCarveMemoryBounded(t *testing.T) {
+	_, _, journal := seedImages(t)
+	ps := 512
+	first := len(journal)/ps + 1
+	img := append(append([]byte(nil), journal...), make([]byte, 300*ps)...)
+	// 300 pages added at the end form one overflow chain
+	for p := first; p < first+299; p++ {
+		binary.BigEndian.PutUint32(img[(p-1)*ps:], uint32(p+1))
+	}
+	// a leaf page full of message cells claiming 128 KiB payloads (less
+	// than the input, so not refused outright) on that chain: header 10
+	// bytes (NULL, 10-byte text, 131 049-byte text, three 1-byte ints,
+	// empty blob), 39 bytes local, then page 3
+	const pl = 128 << 10
+	cell := []byte{0x88, 0x80, 0x00, 1, 10, 0, 33, 0x8f, 0xff, 0x5f, 1, 1, 1, 12}
+	cell = append(cell, "GUID-00001"...)
+	cell = append(cell, make([]byte, 4+39-len(cell))...)
+	cell = binary.BigEndian.AppendUint32(cell, uint32(first))
+	leaf := make([]byte, ps)
+	leaf[0] = pageTableLeaf
+	cells := 0
+	for off := ps - len(cell); off > 8+2*(cells+1); off -= len(cell) {
+		copy(leaf[off:], cell)
+		binary.BigEndian.PutUint16(leaf[8+2*cells:], uint16(off))
+		cells++
+	}
+	binary.BigEndian.PutUint16(leaf[3:], uint16(cells))
+	binary.BigEndian.PutUint16(leaf[5:], uint16(ps-len(cell)*cells))
+	if v, _ := varint(cell, 0); v != pl || localPayload(pl, ps) != 39 {
+		t.Fatalf("bad test cell: payload %d, local %d", v, localPayload(pl, ps))
+	}
+	if types, hl, ok := recordHeader(cell, 4, 100); !ok || int64(hl)+bodySize(types) != pl {
+		t.Fatalf("bad test cell header: %v %d %v", types, hl, ok)
+	}
+	// a -wal of 400 frames of that page as page 2
+	wal := make([]byte, 32, 32+400*(24+ps))
+	binary.BigEndian.PutUint32(wal[0:], 0x377f0682)
+	binary.BigEndian.PutUint32(wal[4:], 3007000)
+	binary.BigEndian.PutUint32(wal[8:], uint32(ps))
+	for i := 0; i < 400; i++ {
+		h := make([]byte, 24)
+		binary.BigEndian.PutUint32(h, 2)
+		wal = append(append(wal, h...), leaf...)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	db, err := Open(img, wal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := db.Carve()
+	runtime.ReadMemStats(&after)
+	t.Logf("tables %d, frames %d, problems %v", len(db.Tables()), len(db.Frames()), db.Problems())
+	in := uint64(len(img) + len(wal))
+	if got := after.TotalAlloc - before.TotalAlloc; got > 16*in+4<<20 {
+		t.Errorf("allocated %d bytes for %d input bytes", got, in)
+	}
+	checkRecords(t, db, recs, int(in))
+	t.Logf("%d frames of %d cells claiming 128 KiB each: %d records, %d bytes allocated for %d input bytes", 400, cells, len(recs), after.TotalAlloc-before.TotalAlloc, in)
 }
