@@ -112,8 +112,8 @@ func (db *DB) Carve() []*Record {
 	}
 	// -wal frames the committed state does not use.
 	for i, f := range db.frames {
-		if f.Current {
-			continue
+		if f.Current || f.Page == 0 {
+			continue // the page in use, or a frame of no page
 		}
 		idx := i
 		c.page(db.framePage(i), pageCtx{pgno: f.Page, src: SourceWAL, frame: f.Index, fileOff: f.Offset,
