@@ -40,6 +40,8 @@ type Message struct {
 	IsRead        bool         `json:"is_read"`
 	BalloonBundle string       `json:"balloon_bundle_id,omitempty"`
 	Problems      []string     `json:"problems"`
+	Deleted       bool         `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered     *Recovery    `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }
 
 // Attachment is a file sent with a message. Domain and Path locate it in
@@ -128,6 +130,8 @@ type Contact struct {
 	HasPhoto       bool       `json:"has_photo"`
 	Photo          []byte     `json:"-"` // full-size image if present, else thumbnail
 	IsOrganization bool       `json:"is_organization,omitempty"`
+	Deleted        bool       `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered      *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }
 
 // Labeled is a labeled value: a phone number, email, URL, related name...
@@ -172,4 +176,6 @@ type Call struct {
 	Country      string     `json:"country"`
 	Participants []string   `json:"participants,omitempty"` // group calls
 	Disconnected *int       `json:"disconnected_cause,omitempty"`
+	Deleted      bool       `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered    *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 }

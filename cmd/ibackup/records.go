@@ -23,6 +23,7 @@ type recordFlags struct {
 	format   string
 	out      string
 	chat     string
+	deleted  bool
 }
 
 func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames bool) {
@@ -30,6 +31,7 @@ func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames boo
 	fset.StringVar(&r.db, "db", "", "read this bare database file (and its -wal beside it) instead of a backup")
 	fset.StringVar(&r.format, "format", "jsonl", "output format: "+formats)
 	fset.StringVar(&r.out, "out", "", "write to this file instead of standard output")
+	fset.BoolVar(&r.deleted, "deleted", false, "also recovered deleted records (Recently Deleted, older -wal page versions, free space), each marked with its source")
 	if withNames {
 		fset.StringVar(&r.contacts, "contacts", "", "with --db: an AddressBook.sqlitedb whose names replace phone numbers")
 	}
@@ -202,15 +204,16 @@ func (a *app) contacts(args []string) error {
 		return err
 	}
 	var st export.Stats
+	contacts := src.withDeletedContacts(db.Contacts(), &fl)
 	switch fl.format {
 	case "jsonl":
-		st, err = export.JSONL(w, db.Contacts())
+		st, err = export.JSONL(w, contacts)
 	case "csv":
-		st, err = export.ContactsCSV(w, db.Contacts())
+		st, err = export.ContactsCSV(w, contacts)
 	case "vcf", "vcard":
-		st, err = export.VCard(w, db.Contacts())
+		st, err = export.VCard(w, contacts)
 	case "text":
-		st, err = writeContactsText(w, db.Contacts())
+		st, err = writeContactsText(w, contacts)
 	}
 	return a.finish("contacts", st, err, closeOut)
 }
@@ -249,15 +252,16 @@ func (a *app) calls(args []string) error {
 		return err
 	}
 	var st export.Stats
+	calls := src.withDeletedCalls(db.Calls(), &fl)
 	switch fl.format {
 	case "jsonl":
-		st, err = export.JSONL(w, db.Calls())
+		st, err = export.JSONL(w, calls)
 	case "csv":
-		st, err = export.CallsCSV(w, db.Calls())
+		st, err = export.CallsCSV(w, calls)
 	case "android-xml":
-		st, err = export.AndroidCalls(w, db.Calls(), export.AndroidOptions{Names: src.names()})
+		st, err = export.AndroidCalls(w, calls, export.AndroidOptions{Names: src.names()})
 	case "text":
-		st, err = writeCallsText(w, db.Calls(), src.names())
+		st, err = writeCallsText(w, calls, src.names())
 	}
 	return a.finish("calls", st, err, closeOut)
 }
@@ -313,6 +317,7 @@ func (a *app) messages(args []string) error {
 		}
 		msgs = db.MessagesInChat(fl.chat)
 	}
+	msgs = src.withDeletedMessages(msgs, &fl)
 	var pc problemCount
 	msgs = withProblems(msgs, &pc)
 	names := src.names()

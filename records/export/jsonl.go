@@ -129,6 +129,8 @@ type jsonMessage struct {
 	IsRead        bool                `json:"is_read"`
 	BalloonBundle string              `json:"balloon_bundle_id,omitempty"`
 	Problems      []string            `json:"problems"`
+	Deleted       bool                `json:"deleted,omitempty"`
+	Recovered     *jsonRecovery       `json:"recovered,omitempty"`
 }
 
 type jsonAttachment struct {
@@ -166,6 +168,7 @@ func newJSONMessage(m *records.Message) *jsonMessage {
 		Text: m.Text, Subject: m.Subject, Attachments: make([]jsonAttachment, len(m.Attachments)),
 		Reaction: m.Reaction, ReplyTo: m.ReplyTo, Edited: m.Edited, Unsent: m.Unsent, GroupEvent: m.GroupEvent,
 		IsRead: m.IsRead, BalloonBundle: m.BalloonBundle, Problems: m.Problems,
+		Deleted: m.Deleted, Recovered: newJSONRecovery(m.Recovered),
 	}
 	for i, a := range m.Attachments {
 		j.Attachments[i] = jsonAttachment{GUID: a.GUID, Name: a.Name, MIME: a.MIME, UTI: a.UTI, Size: a.Size,
@@ -205,6 +208,8 @@ type jsonContact struct {
 	Modified       jsonTime          `json:"modified"`
 	HasPhoto       bool              `json:"has_photo"`
 	IsOrganization bool              `json:"is_organization,omitempty"`
+	Deleted        bool              `json:"deleted,omitempty"`
+	Recovered      *jsonRecovery     `json:"recovered,omitempty"`
 }
 
 func newJSONContact(c *records.Contact) *jsonContact {
@@ -215,24 +220,27 @@ func newJSONContact(c *records.Contact) *jsonContact {
 		Phones: orEmpty(c.Phones), Emails: orEmpty(c.Emails), URLs: orEmpty(c.URLs), Addresses: orEmpty(c.Addresses),
 		Profiles: c.Profiles, Related: c.Related, Dates: c.Dates, Groups: c.Groups,
 		Created: ms(c.Created), Modified: ms(c.Modified), HasPhoto: c.HasPhoto, IsOrganization: c.IsOrganization,
+		Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
 	}
 }
 
 type jsonCall struct {
-	ID           int64    `json:"id"`
-	UniqueID     string   `json:"unique_id,omitempty"`
-	Address      string   `json:"address"`
-	Name         string   `json:"name"`
-	Date         jsonTime `json:"date"`
-	Duration     float64  `json:"duration"`
-	Outgoing     bool     `json:"outgoing"`
-	Answered     bool     `json:"answered"`
-	Missed       bool     `json:"missed"`
-	Type         string   `json:"type"`
-	Service      string   `json:"service"`
-	Country      string   `json:"country"`
-	Participants []string `json:"participants,omitempty"`
-	Disconnected *int     `json:"disconnected_cause,omitempty"`
+	ID           int64         `json:"id"`
+	UniqueID     string        `json:"unique_id,omitempty"`
+	Address      string        `json:"address"`
+	Name         string        `json:"name"`
+	Date         jsonTime      `json:"date"`
+	Duration     float64       `json:"duration"`
+	Outgoing     bool          `json:"outgoing"`
+	Answered     bool          `json:"answered"`
+	Missed       bool          `json:"missed"`
+	Type         string        `json:"type"`
+	Service      string        `json:"service"`
+	Country      string        `json:"country"`
+	Participants []string      `json:"participants,omitempty"`
+	Disconnected *int          `json:"disconnected_cause,omitempty"`
+	Deleted      bool          `json:"deleted,omitempty"`
+	Recovered    *jsonRecovery `json:"recovered,omitempty"`
 }
 
 func newJSONCall(c *records.Call) *jsonCall {
@@ -240,5 +248,6 @@ func newJSONCall(c *records.Call) *jsonCall {
 		ID: c.ID, UniqueID: c.UniqueID, Address: c.Address, Name: c.Name, Date: ms(c.Date), Duration: c.Duration,
 		Outgoing: c.Outgoing, Answered: c.Answered, Missed: c.Missed, Type: c.Type, Service: c.Service,
 		Country: c.Country, Participants: c.Participants, Disconnected: c.Disconnected,
+		Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
 	}
 }

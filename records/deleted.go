@@ -1,0 +1,233 @@
+package records
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"iter"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/iosbackup/iosbackup/internal/sqlitecarve"
+	"github.com/iosbackup/iosbackup/records/typedstream"
+)
+
+// Sources of recovered records (Recovery.Source).
+const (
+	// RecoveredRecentlyDeleted: a message in the iOS 16+ "Recently
+	// Deleted" folder (chat_recoverable_message_join).
+	RecoveredRecentlyDeleted = "recently-deleted"
+	// RecoveredWAL: a page version in the -wal that the committed state
+	// no longer uses.
+	RecoveredWAL = string(sqlitecarve.SourceWAL)
+	// RecoveredSupersededPage: a main-file page that the -wal replaces.
+	RecoveredSupersededPage = string(sqlitecarve.SourceSuperseded)
+	// RecoveredFreelist: a page on the database's freelist.
+	RecoveredFreelist = string(sqlitecarve.SourceFreelist)
+	// RecoveredUnallocated: free space inside a live page (freeblocks and
+	// the unallocated gap) or a page nothing uses.
+	RecoveredUnallocated = string(sqlitecarve.SourceUnallocated)
+)
+
+// Recovery says where a recovered record was found and how complete it
+// is. JSON field names follow spec/CLI.md.
+type Recovery struct {
+	Source   string `json:"source"`   // one of the Recovered* constants
+	Database string `json:"database"` // path of the database in its source
+	Table    string `json:"table"`
+	Page     uint32 `json:"page,omitempty"`   // database page number (carved records)
+	Offset   int    `json:"offset,omitempty"` // byte offset of the cell in the page
+	Frame    int    `json:"frame,omitempty"`  // 1-based -wal frame, for source "wal"
+	// FileOffset is the byte offset of the cell in the -wal (source "wal")
+	// or in the main database file (other carved sources).
+	FileOffset int64 `json:"file_offset,omitempty"`
+	Complete   bool  `json:"complete"`
+	// Missing lists what could not be read when the record is not complete.
+	Missing []string `json:"missing,omitempty"`
+	// HistoryOf is set on an earlier (or uncommitted) version of a row:
+	// the row's id. When that row is live the record is not Deleted; when
+	// the row is deleted too, the record without HistoryOf is its latest
+	// version.
+	HistoryOf *int64 `json:"history_of,omitempty"`
+	// DeletedAt is when a Recently Deleted message was deleted.
+	DeletedAt *time.Time `json:"deleted_at,omitempty"`
+	// Copies counts the other places that held the same record.
+	Copies int `json:"copies,omitempty"`
+}
+
+// readDatabase reads name and name+"-wal" from fsys (the -wal may be
+// absent).
+func readDatabase(fsys fs.FS, name string) (main, wal []byte, err error) {
+	main, err = fs.ReadFile(fsys, name)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+		}
+		return nil, nil, &DatabaseError{Name: name, Err: err}
+	}
+	wal, err = fs.ReadFile(fsys, name+"-wal")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, &DatabaseError{Name: name + "-wal", Err: err}
+	}
+	return main, wal, nil
+}
+
+// readDatabaseFile is readDatabase for a bare file and its -wal beside it.
+func readDatabaseFile(path string) (main, wal []byte, err error) {
+	main, err = os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+		}
+		return nil, nil, &DatabaseError{Name: path, Err: err}
+	}
+	wal, err = os.ReadFile(path + "-wal")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, &DatabaseError{Name: path + "-wal", Err: err}
+	}
+	return main, wal, nil
+}
+
+// carving is a carved database: its parse, its recovered records by table,
+// and its live state opened in memory for lookups.
+type carving struct {
+	name string
+	cdb  *sqlitecarve.DB
+	recs map[string][]*sqlitecarve.Record // by lower-case table name
+	db   *sql.DB
+}
+
+func carve(name string, main, wal []byte) (*carving, error) {
+	cdb, err := sqlitecarve.Open(main, wal)
+	if err != nil {
+		return nil, &DatabaseError{Name: name, Err: err}
+	}
+	db, err := openBytes(name, main, wal)
+	if err != nil {
+		return nil, err
+	}
+	c := &carving{name: name, cdb: cdb, recs: map[string][]*sqlitecarve.Record{}, db: db}
+	for _, r := range cdb.Carve() {
+		k := strings.ToLower(r.Table)
+		c.recs[k] = append(c.recs[k], r)
+	}
+	return c, nil
+}
+
+func (c *carving) close() { c.db.Close() }
+
+// table returns the carved records of a table and its schema.
+func (c *carving) table(name string) ([]*sqlitecarve.Record, *sqlitecarve.Table) {
+	return c.recs[strings.ToLower(name)], c.cdb.Table(name)
+}
+
+// recovery describes where r came from.
+func (c *carving) recovery(r *sqlitecarve.Record) *Recovery {
+	rc := &Recovery{Source: string(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
+		Frame: r.Frame, FileOffset: r.FileOffset, Complete: r.Complete, Missing: r.Damage, Copies: r.Copies}
+	if r.History || r.Earlier {
+		id := r.RowID
+		rc.HistoryOf = &id
+	}
+	return rc
+}
+
+// row gives by-name access to a carved record's values.
+type row struct {
+	r *sqlitecarve.Record
+	t *sqlitecarve.Table
+}
+
+func (w row) v(col string) any             { return w.r.Value(w.t, col) }
+func (w row) s(col string) string          { return strings.TrimSpace(asString(w.v(col))) }
+func (w row) has(col string) bool          { i := w.t.ColumnIndex(col); return i >= 0 && i < len(w.r.Values) }
+func (w row) i(col string) int64           { n, _ := asInt(w.v(col)); return n }
+func (w row) f(col string) (float64, bool) { return asFloat(w.v(col)) }
+func (w row) b(col string) []byte {
+	switch x := w.v(col).(type) {
+	case []byte:
+		return x
+	case string:
+		return []byte(x)
+	}
+	return nil
+}
+
+// id returns the record's rowid when known.
+func (w row) id() int64 {
+	if w.r.RowIDKnown {
+		return w.r.RowID
+	}
+	return 0
+}
+
+// seqOf turns a slice and an error into an iterator.
+func seqOf[T any](items []*T, err error) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		for _, it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
+
+// WithRecovered yields live's records, then recovered's: the way to add
+// recovered records to a reader's output (exports that group by chat and
+// sort by date, such as HTML, then show them in place).
+func WithRecovered[T any](live, recovered iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for v, err := range live {
+			if !yield(v, err) {
+				return
+			}
+		}
+		for v, err := range recovered {
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
+// decodedText returns a message body from text, else from attributedBody
+// (typedstream), recovering what it can from a damaged blob.
+func decodedText(text string, body []byte) string {
+	if text != "" || len(body) == 0 {
+		return text
+	}
+	if t, err := typedstream.Text(body); err == nil {
+		return t
+	}
+	if t, ok := typedstream.Recover(body); ok {
+		return t
+	}
+	return ""
+}
+
+// sortByDate orders messages by date (undated last), then rowid.
+func sortMessages(ms []*Message) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if (a.Date == nil) != (b.Date == nil) {
+			return a.Date != nil
+		}
+		if a.Date != nil && !a.Date.Equal(*b.Date) {
+			return a.Date.Before(*b.Date)
+		}
+		return a.RowID < b.RowID
+	})
+}
+
+// recBool reports whether a value is a non-zero number.
+func recBool(v any) bool {
+	f, ok := asFloat(v)
+	return ok && f != 0
+}
