@@ -112,25 +112,42 @@ func OpenCallsFile(path string) (*CallDB, error) {
 	return &CallDB{sources: []callSource{src}}, nil
 }
 
+// The columns without which a call table cannot be read right: a schema
+// lacking them is refused with an *UnsupportedError.
+var (
+	zcallRequired  = []string{"ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED"}
+	legacyRequired = []string{"address", "date", "duration", "flags"}
+)
+
+// probeCalls recognises the store by its tables and columns: ZCALLRECORD
+// (Core Data) or call (call_history.db), each with its key columns. Any
+// other schema gives an *UnsupportedError.
 func probeCalls(name string, db *sql.DB) (callSource, error) {
+	fail := func(err error) (callSource, error) {
+		db.Close()
+		return callSource{}, err
+	}
 	zc, err := columns(db, "ZCALLRECORD")
 	if err != nil {
-		db.Close()
-		return callSource{}, &DatabaseError{Name: name, Err: err}
+		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(zc) > 0 {
+		if m := missingColumns(zc, zcallRequired); len(m) > 0 {
+			return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: m})
+		}
 		return callSource{name: name, db: db, schema: callCoreData}, nil
 	}
 	lc, err := columns(db, "call")
 	if err != nil {
-		db.Close()
-		return callSource{}, &DatabaseError{Name: name, Err: err}
+		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(lc) > 0 {
+		if m := missingColumns(lc, legacyRequired); len(m) > 0 {
+			return fail(&UnsupportedError{Database: name, Table: "call", Missing: m})
+		}
 		return callSource{name: name, db: db, schema: callLegacy}, nil
 	}
-	db.Close()
-	return callSource{}, &DatabaseError{Name: name, Err: errors.New("no ZCALLRECORD or call table: not a call history")}
+	return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: zcallRequired})
 }
 
 // Close releases the databases.
@@ -272,17 +289,15 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
 			c.Name = asString(v[2])
-			if f, ok := asFloat(v[3]); ok {
-				c.Date = AppleTime(f)
-			}
-			c.Duration, _ = asFloat(v[4])
+			c.Date = recordDate(&c.Problems, "date", v[3], AppleTime)
+			c.Duration = callDuration(&c.Problems, v[4])
 			c.Outgoing = asBool(v[5])
 			c.Answered = asBool(v[6])
 			c.Missed = !c.Outgoing && !c.Answered
 			callType, hasType := asInt(v[7])
 			c.Service = asString(v[8])
 			c.Type, c.Service = classifyCall(callType, hasType, c.Service)
-			c.Country = asString(v[9])
+			c.Country = strings.ToLower(strings.TrimSpace(asString(v[9])))
 			c.UniqueID = asString(v[10])
 			if d, ok := asInt(v[11]); ok {
 				di := int(d)
@@ -443,13 +458,15 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
-			if f, ok := asFloat(v[2]); ok {
-				c.Date = UnixTime(f)
-			}
-			c.Duration, _ = asFloat(v[3])
+			// call_history.db stores Unix seconds (its own triggers and
+			// every known copy agree); AppleTime is not tried.
+			c.Date = recordDate(&c.Problems, "date", v[2], UnixTime)
+			c.Duration = callDuration(&c.Problems, v[3])
 			flags, _ := asInt(v[4])
 			c.Name = asString(v[5])
-			c.Country = asString(v[6])
+			// country_code holds the network's mobile country code
+			// (e.g. 310 for the United States), not an ISO code.
+			c.MCC = strings.TrimSpace(asString(v[6]))
 			c.Outgoing = flags&legacyOutgoing != 0
 			// The old store does not record whether a call was answered: a
 			// call with a duration is taken as answered.
@@ -465,6 +482,20 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 			}
 		}
 	}
+}
+
+// callDuration reads a duration in seconds; a value that is not a number,
+// negative or longer than a year is a problem and gives 0.
+func callDuration(problems *[]string, v any) float64 {
+	if v == nil {
+		return 0
+	}
+	f, ok := asFloat(v)
+	if !ok || f < 0 || f > 366*24*3600 || f != f {
+		*problems = append(*problems, fmt.Sprintf("duration: %q is not a plausible duration", truncate(asString(v), 40)))
+		return 0
+	}
+	return f
 }
 
 // asBool reports whether a scanned SQLite value is a non-zero number.

@@ -41,6 +41,9 @@ type source struct {
 	dir string         // the backup folder, "" with --db
 	b   *backup.Backup // nil with --db
 	fl  *recordFlags
+
+	res     *records.Resolver // see resolver
+	resDone bool
 }
 
 // openSource parses the positional arguments of a record command.
@@ -107,11 +110,34 @@ func (s *source) dbError(what string, err error) error {
 // email, from the backup's address book or --contacts; nil when there is
 // none.
 func (s *source) names() func(string) string {
+	r := s.resolver()
+	if r == nil {
+		return nil
+	}
+	return r.Name
+}
+
+// resolver returns the contacts of the backup's address book or of
+// --contacts, numbers read in the phone's own country (from the backup's
+// phone number, else its SIM); nil when there is no address book. It is
+// built once.
+func (s *source) resolver() *records.Resolver {
+	if s.res != nil || s.resDone {
+		return s.res
+	}
+	s.resDone = true
 	var cdb *records.ContactDB
 	var err error
+	var opts []records.ResolverOption
 	switch {
 	case s.b != nil:
 		cdb, err = records.OpenContacts(s.b)
+		info := s.b.Info()
+		region := records.RegionOfNumber(info.PhoneNumber)
+		if region == "" {
+			region = records.RegionOfICCID(info.ICCID)
+		}
+		opts = append(opts, records.WithRegion(region))
 	case s.fl.contacts != "":
 		cdb, err = records.OpenContactsFile(s.fl.contacts)
 	default:
@@ -121,8 +147,8 @@ func (s *source) names() func(string) string {
 		return nil
 	}
 	defer cdb.Close()
-	r, _ := records.NewResolver(cdb.Contacts())
-	return r.Name
+	s.res, _ = records.NewResolver(cdb.Contacts(), opts...)
+	return s.res
 }
 
 // output opens --out (mode 0600: it holds personal data) or returns
@@ -249,15 +275,18 @@ func (a *app) calls(args []string) error {
 		return err
 	}
 	var st export.Stats
+	// Every format carries the same names: the contact's, else the one
+	// the phone recorded.
+	calls := src.resolver().NameCalls(db.Calls())
 	switch fl.format {
 	case "jsonl":
-		st, err = export.JSONL(w, db.Calls())
+		st, err = export.JSONL(w, calls)
 	case "csv":
-		st, err = export.CallsCSV(w, db.Calls())
+		st, err = export.CallsCSV(w, calls)
 	case "android-xml":
-		st, err = export.AndroidCalls(w, db.Calls(), export.AndroidOptions{Names: src.names()})
+		st, err = export.AndroidCalls(w, calls, export.AndroidOptions{Names: src.names()})
 	case "text":
-		st, err = writeCallsText(w, db.Calls(), src.names())
+		st, err = writeCallsText(w, calls, src.names())
 	}
 	return a.finish("calls", st, err, closeOut)
 }
@@ -317,6 +346,7 @@ func (a *app) messages(args []string) error {
 		msgs = db.MessagesInChat(fl.chat)
 	}
 	names := src.names()
+	msgs = src.resolver().NameMessages(msgs)
 
 	if fl.format == "html" {
 		title := "Messages"

@@ -18,6 +18,7 @@ var ContactsHeader = []string{
 	"organization", "department", "job_title", "birthday", "note",
 	"phones", "emails", "urls", "addresses", "profiles", "related", "dates",
 	"groups", "created", "modified", "has_photo",
+	"first_phonetic", "middle_phonetic", "last_phonetic", "organization_phonetic", "display_name", "problems",
 }
 
 // MessagesHeader is the header row of MessagesCSV.
@@ -32,6 +33,7 @@ var MessagesHeader = []string{
 var CallsHeader = []string{
 	"id", "date", "address", "name", "duration", "outgoing", "answered",
 	"missed", "type", "service", "country", "participants", "unique_id",
+	"mobile_country_code", "problems",
 }
 
 // ContactsCSV writes contacts as CSV with the ContactsHeader row.
@@ -53,6 +55,7 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 			joinLabeled(c.Phones), joinLabeled(c.Emails), joinLabeled(c.URLs),
 			joinAddresses(c.Addresses), joinProfiles(c.Profiles), joinLabeled(c.Related), joinLabeled(c.Dates),
 			strings.Join(c.Groups, "; "), formatTime(c.Created), formatTime(c.Modified), strconv.FormatBool(c.HasPhoto),
+			c.FirstPhonetic, c.MiddlePhonetic, c.LastPhonetic, c.OrgPhonetic, contactDisplayName(c), strings.Join(c.Problems, "; "),
 		)
 	})
 }
@@ -99,8 +102,20 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 	})
 }
 
+// contactDisplayName is c.DisplayName, computed when the reader did not
+// fill it.
+func contactDisplayName(c *records.Contact) string {
+	if c.DisplayName != "" {
+		return c.DisplayName
+	}
+	return records.DisplayName(c)
+}
+
 // CallsCSV writes calls as CSV with the CallsHeader row. duration is in
-// seconds; participants of group calls are joined with "; ".
+// seconds; participants of group calls are joined with "; ". name is the
+// call's Name (see records.Resolver.NameCalls); country is the ISO code
+// of CallHistory.storedata, mobile_country_code the network code of the
+// older call_history.db.
 func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error) {
 	return writeCSV(w, CallsHeader, calls, func(c *records.Call, row []string) []string {
 		return append(row,
@@ -108,6 +123,7 @@ func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error)
 			strconv.FormatFloat(c.Duration, 'f', -1, 64),
 			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
 			c.Type, c.Service, c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
+			c.MCC, strings.Join(c.Problems, "; "),
 		)
 	})
 }
