@@ -269,7 +269,7 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			fail(err)
 			return
 		}
-		participants, err := loadParticipants(s.db)
+		participants, dangling, err := loadParticipants(s.db)
 		if err != nil {
 			fail(err)
 			return
@@ -305,6 +305,9 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			}
 			if p := participants[c.ID]; len(p) > 0 {
 				c.Participants = p
+			}
+			for _, h := range dangling[c.ID] {
+				c.Problems = append(c.Problems, fmt.Sprintf("participants: handle %d is not in ZHANDLE", h))
 			}
 			if !yield(c, nil) {
 				return
@@ -354,34 +357,35 @@ func classifyCall(callType int64, hasType bool, service string) (string, string)
 // loadParticipants reads the group-call participants: ZHANDLE rows linked
 // to ZCALLRECORD through the Core Data join table
 // Z_<n>REMOTEPARTICIPANTHANDLES, whose name and column numbers depend on the
-// model version and are discovered from the schema.
-func loadParticipants(db *sql.DB) (map[int64][]string, error) {
-	out := map[int64][]string{}
+// model version and are discovered from the schema. Links to a handle
+// that does not exist are returned in dangling, by call.
+func loadParticipants(db *sql.DB) (out map[int64][]string, dangling map[int64][]int64, err error) {
+	out, dangling = map[int64][]string{}, map[int64][]int64{}
 	hc, err := columns(db, "ZHANDLE")
 	if err != nil || !hc["Z_PK"] || !hc["ZVALUE"] {
-		return out, err
+		return out, dangling, err
 	}
 	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Z\_%REMOTEPARTICIPANTHANDLES' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var tables []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		tables = append(tables, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, t := range tables {
 		tc, err := columns(db, t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var callCol, handleCol string
 		for name := range tc {
@@ -396,8 +400,8 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 		if callCol == "" || handleCol == "" {
 			continue
 		}
-		q := fmt.Sprintf(`SELECT j.%s, +h.ZVALUE FROM %s j JOIN ZHANDLE h ON h.Z_PK = j.%s ORDER BY j.%s, h.Z_PK`,
-			quoteIdent(callCol), quoteIdent(t), quoteIdent(handleCol), quoteIdent(callCol))
+		q := fmt.Sprintf(`SELECT j.%s, +h.ZVALUE, j.%s, h.Z_PK IS NULL FROM %s j LEFT JOIN ZHANDLE h ON h.Z_PK = j.%s ORDER BY j.%s, h.Z_PK`,
+			quoteIdent(callCol), quoteIdent(handleCol), quoteIdent(t), quoteIdent(handleCol), quoteIdent(callCol))
 		if err := func() error {
 			rows, err := db.Query(q)
 			if err != nil {
@@ -405,11 +409,17 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var c, v any
-				if err := rows.Scan(&c, &v); err != nil {
+				var c, v, hid any
+				var missing bool
+				if err := rows.Scan(&c, &v, &hid, &missing); err != nil {
 					return err
 				}
 				id, ok := asInt(c)
+				if ok && missing {
+					h, _ := asInt(hid)
+					dangling[id] = append(dangling[id], h)
+					continue
+				}
 				val := strings.TrimSpace(asString(v))
 				if !ok || val == "" {
 					continue
@@ -418,10 +428,10 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 			}
 			return rows.Err()
 		}(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, dangling, nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
