@@ -8,6 +8,7 @@ import (
 	"iter"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -313,7 +314,7 @@ func recordDate(problems *[]string, field string, v any, conv func(float64) *tim
 	}
 	t := conv(f)
 	if t == nil || t.Before(firstPlausible) || t.After(lastPlausible()) {
-		*problems = append(*problems, fmt.Sprintf("%s: %g is not a plausible date (%s)", field, f, describeDate(t)))
+		*problems = append(*problems, fmt.Sprintf("%s: %s is not a plausible date (%s)", field, strconv.FormatFloat(f, 'f', -1, 64), describeDate(t)))
 		return nil
 	}
 	return t
