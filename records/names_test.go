@@ -16,9 +16,9 @@ func TestNameOrder(t *testing.T) {
 		familyFirst   bool
 	}{
 		{records.Contact{First: "太郎", Last: "山田", FirstPhonetic: "たろう", LastPhonetic: "やまだ"}, "山田 太郎", "山田 太郎", true},
-		{records.Contact{First: "たろう", Last: "やまだ"}, "やまだ たろう", "やまだ たろう", true},      // kana in the name itself
-		{records.Contact{First: "タロウ", Last: "ヤマダ"}, "ヤマダ タロウ", "ヤマダ タロウ", true},      // katakana
-		{records.Contact{First: "太郎", Last: "山田"}, "山田太郎", "山田太郎", true},                // Han only, no reading: joined
+		{records.Contact{First: "たろう", Last: "やまだ"}, "やまだ たろう", "やまだ たろう", true},                 // kana in the name itself
+		{records.Contact{First: "タロウ", Last: "ヤマダ"}, "ヤマダ タロウ", "ヤマダ タロウ", true},                 // katakana
+		{records.Contact{First: "太郎", Last: "山田"}, "山田太郎", "山田太郎", true},                         // Han only, no reading: joined
 		{records.Contact{First: "小明", Last: "王", FirstPhonetic: "Xiǎomíng"}, "王小明", "王小明", true}, // pinyin reading
 		{records.Contact{First: "민수", Last: "김"}, "김민수", "김민수", true},
 		{records.Contact{First: "John", Last: "Smith", OrgPhonetic: "アクメ"}, "John Smith", "John Smith", false},

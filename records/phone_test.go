@@ -49,7 +49,7 @@ func TestNormalizePhoneFullWidth(t *testing.T) {
 	for in, want := range map[string]string{
 		"０９０－１２３４－５６７８": "9012345678",
 		"＋８１９０１２３４５６７８": "+819012345678",
-		"７２７２７":          "72727",
+		"７２７２７":         "72727",
 	} {
 		if got := records.NormalizePhone(in); got != want {
 			t.Errorf("NormalizePhone(%q) = %q, want %q", in, got, want)
