@@ -61,8 +61,9 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 }
 
 // MessagesCSV writes messages as CSV with the MessagesHeader row, in
-// input order. names (may be nil) turns a sender handle into a contact
-// name for the sender_name column ("Me" for messages from the owner).
+// input order. sender_name is the message's SenderName, else names (may
+// be nil) of the sender's handle: a contact name, empty when none matches
+// ("Me" for messages from the owner).
 // Attachments are joined as "name (mime, N bytes)" with "[missing]"
 // appended when the file is not in the backup; reaction holds the tapback
 // type (or its emoji), reaction_removed tells a removal.
@@ -72,8 +73,14 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 		if m.FromMe {
 			senderName = "Me"
 		} else if m.Sender != nil {
+			// The contact's name only, as in JSON Lines: empty when no
+			// contact matches.
 			sender = *m.Sender
-			senderName = nameOf(names, sender)
+			if m.SenderName != nil {
+				senderName = *m.SenderName
+			} else if names != nil && sender != "" {
+				senderName = names(sender)
+			}
 		}
 		chatName := ""
 		if m.ChatName != nil {
