@@ -622,9 +622,15 @@ func cleanLabel(s string) string {
 	return s
 }
 
-// photoReader fetches per-contact images from AddressBookImages.
+// photoReader fetches per-contact images from AddressBookImages. The
+// images of each contact are located once, by one scan of each table
+// (their record_id columns may have no index in a rebuilt database, so a
+// query per contact would be quadratic), and each image is then read by
+// its ROWID.
 type photoReader struct {
-	full, thumb *sql.Stmt
+	full, thumb       map[int64][]int64 // image ROWIDs by record_id, preferred first
+	fullSt, thumbSt   *sql.Stmt
+	fullErr, thumbErr error
 }
 
 func (c *ContactDB) photoReader() *photoReader {
@@ -633,44 +639,77 @@ func (c *ContactDB) photoReader() *photoReader {
 		return r
 	}
 	if fc, err := columns(c.images, "ABFullSizeImage"); err == nil && fc["record_id"] && fc["data"] {
-		r.full, _ = c.images.Prepare("SELECT data FROM ABFullSizeImage WHERE record_id = ? AND length(data) > 0 ORDER BY ROWID LIMIT 1")
+		r.full, r.fullErr = imageIndex(c.images, "SELECT record_id, ROWID FROM ABFullSizeImage WHERE length(data) > 0 ORDER BY record_id, ROWID")
+		r.fullSt, _ = c.images.Prepare("SELECT data FROM ABFullSizeImage WHERE ROWID = ?")
 	}
 	if tc, err := columns(c.images, "ABThumbnailImage"); err == nil && tc["record_id"] && tc["data"] {
 		order := "ROWID"
 		if tc["format"] {
 			order = "format <> 0, format, ROWID"
 		}
-		r.thumb, _ = c.images.Prepare("SELECT data FROM ABThumbnailImage WHERE record_id = ? AND length(data) > 0 ORDER BY " + order + " LIMIT 1")
+		r.thumb, r.thumbErr = imageIndex(c.images, "SELECT record_id, ROWID FROM ABThumbnailImage WHERE length(data) > 0 ORDER BY record_id, "+order)
+		r.thumbSt, _ = c.images.Prepare("SELECT data FROM ABThumbnailImage WHERE ROWID = ?")
 	}
 	return r
 }
 
+// imageIndex runs q (record_id, ROWID rows) into a map.
+func imageIndex(db *sql.DB, q string) (map[int64][]int64, error) {
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var rec, id any
+		if err := rows.Scan(&rec, &id); err != nil {
+			return nil, err
+		}
+		r, ok1 := asInt(rec)
+		i, ok2 := asInt(id)
+		if ok1 && ok2 {
+			out[r] = append(out[r], i)
+		}
+	}
+	return out, rows.Err()
+}
+
 func (r *photoReader) fill(p *Contact) error {
-	for _, st := range []*sql.Stmt{r.full, r.thumb} {
-		if st == nil {
+	for _, src := range []struct {
+		ids map[int64][]int64
+		st  *sql.Stmt
+		err error
+	}{{r.full, r.fullSt, r.fullErr}, {r.thumb, r.thumbSt, r.thumbErr}} {
+		if src.err != nil {
+			return src.err
+		}
+		if src.st == nil {
 			continue
 		}
-		var b []byte
-		err := st.QueryRow(p.ID).Scan(&b)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if len(b) > 0 {
-			p.Photo, p.HasPhoto = b, true
-			return nil
+		for _, id := range src.ids[p.ID] {
+			var b []byte
+			err := src.st.QueryRow(id).Scan(&b)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if len(b) > 0 {
+				p.Photo, p.HasPhoto = b, true
+				return nil
+			}
 		}
 	}
 	return nil
 }
 
 func (r *photoReader) close() {
-	if r.full != nil {
-		r.full.Close()
+	if r.fullSt != nil {
+		r.fullSt.Close()
 	}
-	if r.thumb != nil {
-		r.thumb.Close()
+	if r.thumbSt != nil {
+		r.thumbSt.Close()
 	}
 }
