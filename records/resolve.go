@@ -4,11 +4,12 @@ import (
 	"errors"
 	"iter"
 	"strings"
+	"sync"
 )
 
 // Resolver finds the contact behind a phone number or email address, as
-// found in messages and call history. It is immutable once built and safe
-// for concurrent use.
+// found in messages and call history. It is safe for concurrent use; its
+// contacts do not change once it is built (lookups are cached).
 //
 // Phone numbers are first folded (full-width digits become ASCII) and
 // compared in E.164 form (see E164), national numbers read as numbers of
@@ -28,7 +29,16 @@ type Resolver struct {
 	exact  map[string]*Contact     // short codes and service codes, by digits
 	emails map[string]*Contact     // by lower-case address
 	rank   map[*Contact]int        // order in which contacts were given
+
+	// Lookup results by handle: parsing a number by libphonenumber's
+	// rules costs tens of microseconds, and calls and messages repeat
+	// their handles.
+	mu    sync.Mutex
+	cache map[string]*Contact
 }
+
+// maxCache bounds the lookup cache (entries).
+const maxCache = 1 << 16
 
 type phoneOwner struct {
 	cc string // country calling code, "" when unknown
@@ -144,6 +154,25 @@ func (r *Resolver) Lookup(handle string) (*Contact, bool) {
 	if r == nil {
 		return nil, false
 	}
+	r.mu.Lock()
+	c, ok := r.cache[handle]
+	r.mu.Unlock()
+	if ok {
+		return c, c != nil
+	}
+	c, ok = r.lookup(handle)
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[string]*Contact{}
+	}
+	if len(r.cache) < maxCache {
+		r.cache[handle] = c
+	}
+	r.mu.Unlock()
+	return c, ok
+}
+
+func (r *Resolver) lookup(handle string) (*Contact, bool) {
 	if e, ok := emailKey(handle); ok {
 		c, ok := r.emails[e]
 		return c, ok
