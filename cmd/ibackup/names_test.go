@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
@@ -199,4 +200,65 @@ func csvColumn(t *testing.T, data, name string) []string {
 		out = append(out, r[i])
 	}
 	return out
+}
+
+// ibackupRun runs the tool and returns its exit status, standard output
+// and standard error.
+func ibackupRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "stdout")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	var stderr bytes.Buffer
+	code := run(args, nil, out, &stderr)
+	b, err := os.ReadFile(out.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code, string(b), stderr.String()
+}
+
+// A database whose schema the reader does not know is refused with exit
+// status 4 and the table and columns named; records with damaged parts
+// are written, listed, and give exit status 1.
+func TestContactsCallsRefuseAndPartial(t *testing.T) {
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls.db")
+	if err := os.WriteFile(calls, mustBytes(t)(dbfixture.AddressBook(dbfixture.ABiOS15, dbfixture.CJKPeople()...)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := ibackupRun(t, "calls", "--db", calls)
+	if code != 4 || out != "" || !strings.Contains(errOut, "unsupported schema: table ZCALLRECORD lacks columns ZADDRESS, ZDATE") {
+		t.Errorf("address book as calls: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+
+	ab := filepath.Join(dir, "AddressBook.sqlitedb")
+	people := dbfixture.CJKPeople()
+	people[1].Created = time.Date(1999, 1, 1, 0, 0, 0, 0, time.UTC) // cannot be right
+	if err := os.WriteFile(ab, mustBytes(t)(dbfixture.AddressBook(dbfixture.ABiOS15, people...)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = ibackupRun(t, "contacts", "--db", ab)
+	if code != 1 || strings.Count(out, "\n") != 5 || !strings.Contains(errOut, "1 contacts were written with parts that could not be read") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, `"created":null,`) || !strings.Contains(out, `"problems":["created: -63158400 is not a plausible date (before 2007: 1999-01-01T00:00:00Z)"]`) {
+		t.Errorf("stdout:\n%s", out)
+	}
+	code, out, _ = ibackupRun(t, "contacts", "--db", ab, "--format", "text")
+	if code != 1 || !strings.Contains(out, "王小明\n    phone    Mobile: +86 138 1234 5678\n    problem  created: ") {
+		t.Errorf("text: exit %d:\n%s", code, out)
+	}
+}
+
+func mustBytes(t *testing.T) func([]byte, error) []byte {
+	return func(b []byte, err error) []byte {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 }

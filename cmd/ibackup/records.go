@@ -228,17 +228,22 @@ func (a *app) contacts(args []string) error {
 		return err
 	}
 	var st export.Stats
+	var partial problemCount
+	contacts := countProblems(db.Contacts(), &partial, func(c *records.Contact) []string { return c.Problems })
 	switch fl.format {
 	case "jsonl":
-		st, err = export.JSONL(w, db.Contacts())
+		st, err = export.JSONL(w, contacts)
 	case "csv":
-		st, err = export.ContactsCSV(w, db.Contacts())
+		st, err = export.ContactsCSV(w, contacts)
 	case "vcf", "vcard":
-		st, err = export.VCard(w, db.Contacts())
+		st, err = export.VCard(w, contacts)
 	case "text":
-		st, err = writeContactsText(w, db.Contacts())
+		st, err = writeContactsText(w, contacts)
 	}
-	return a.finish("contacts", st, err, closeOut)
+	if err := a.finish("contacts", st, err, closeOut); err != nil {
+		return err
+	}
+	return a.partial("contacts", partial)
 }
 
 func (a *app) calls(args []string) error {
@@ -277,7 +282,8 @@ func (a *app) calls(args []string) error {
 	var st export.Stats
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
-	calls := src.resolver().NameCalls(db.Calls())
+	var partial problemCount
+	calls := countProblems(src.resolver().NameCalls(db.Calls()), &partial, func(c *records.Call) []string { return c.Problems })
 	switch fl.format {
 	case "jsonl":
 		st, err = export.JSONL(w, calls)
@@ -288,7 +294,10 @@ func (a *app) calls(args []string) error {
 	case "text":
 		st, err = writeCallsText(w, calls, src.names())
 	}
-	return a.finish("calls", st, err, closeOut)
+	if err := a.finish("calls", st, err, closeOut); err != nil {
+		return err
+	}
+	return a.partial("calls", partial)
 }
 
 func (a *app) messages(args []string) error {
@@ -379,6 +388,41 @@ func (a *app) messages(args []string) error {
 		st, err = writeMessagesText(w, msgs, chats, names)
 	}
 	return a.finish("messages", st, err, closeOut)
+}
+
+// problemCount counts the records written with parts that could not be
+// read, and keeps the first problem for the summary.
+type problemCount struct {
+	n     int
+	first string
+}
+
+// countProblems passes seq through, counting records whose problems (as
+// given by get) are not empty.
+func countProblems[T any](seq iter.Seq2[*T, error], pc *problemCount, get func(*T) []string) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for v, err := range seq {
+			if v != nil {
+				if p := get(v); len(p) > 0 {
+					if pc.n == 0 {
+						pc.first = p[0]
+					}
+					pc.n++
+				}
+			}
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
+// partial reports records written with damaged parts: exit status 1.
+func (a *app) partial(what string, pc problemCount) error {
+	if pc.n == 0 {
+		return nil
+	}
+	return fail(exitPartial, "%d %s were written with parts that could not be read (listed in their \"problems\" field; first: %s)", pc.n, what, pc.first)
 }
 
 // countingSeq passes seq through, counting rows and errors for text output.
