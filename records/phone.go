@@ -35,7 +35,17 @@ func E164(number, region string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return phonenumbers.Format(n, phonenumbers.E164), true
+	e := phonenumbers.Format(n, phonenumbers.E164)
+	if !phonenumbers.IsValidNumber(n) {
+		// A possible but invalid number (a fictional 555 number, a
+		// misdialled one) is kept only if it reads back as itself: for
+		// some, libphonenumber strips a national prefix the second time.
+		again, err := phonenumbers.Parse(e, "ZZ")
+		if err != nil || phonenumbers.Format(again, phonenumbers.E164) != e {
+			return "", false
+		}
+	}
+	return e, true
 }
 
 func parsePhone(number, region string) (*phonenumbers.PhoneNumber, bool) {

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
@@ -134,4 +135,33 @@ func TestResolverCJKCalls(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzE164: any text gives a number of the E.164 form or nothing, without
+// a panic, and converting an E.164 number again gives itself.
+func FuzzE164(f *testing.F) {
+	for _, s := range []string{"０９０－１２３４－５６７８", "+81 90-1234-5678", "090", "+", "00", "tel:+1;ext=2", "*#06#",
+		"++81", "+0000000000000000000000", "1-800-MY-APPLE", "８９８１", "+８１", "\uff10\uff19\uff10"} {
+		f.Add(s, "JP")
+		f.Add(s, "")
+	}
+	f.Add("8981100000000000000", "ZZ")
+	r := records.NewResolverFrom(nil, records.WithRegion("JP"))
+	f.Fuzz(func(t *testing.T, s, region string) {
+		if len(region) > 8 {
+			region = region[:8]
+		}
+		e, ok := records.E164(s, region)
+		if ok {
+			if len(e) < 2 || e[0] != '+' || strings.Trim(e[1:], "0123456789") != "" {
+				t.Fatalf("E164(%q, %q) = %q", s, region, e)
+			}
+			if again, ok := records.E164(e, ""); !ok || again != e {
+				t.Errorf("E164(%q) = %q %v, want itself", e, again, ok)
+			}
+		}
+		records.RegionOfNumber(s)
+		records.RegionOfICCID(s)
+		r.Lookup(s)
+	})
 }
