@@ -20,6 +20,8 @@ import (
 //
 //   - dates render as RFC 3339 UTC with milliseconds
 //     ("2023-05-01T09:30:12.345Z"), absent dates as null;
+//   - absent text of a contact, and a call's absent name and country
+//     codes, render as null, not "";
 //   - list fields are [] rather than null when empty, so consumers can
 //     always iterate.
 //
