@@ -44,6 +44,7 @@ type source struct {
 
 	res     *records.Resolver // see resolver
 	resDone bool
+	warn    io.Writer // where resolver says why names are missing
 }
 
 // openSource parses the positional arguments of a record command.
@@ -60,7 +61,7 @@ func (a *app) openSource(fl *recordFlags, pos []string) (*source, error) {
 		if fl.keyFile != "" || fl.passwordFile != "" {
 			return nil, usageErr("--db reads a plain database: --key-file and --password-file do not apply")
 		}
-		return &source{fl: fl}, nil
+		return &source{fl: fl, warn: a.stderr}, nil
 	}
 	if fl.contacts != "" {
 		return nil, usageErr("--contacts is for --db; a backup's own address book is used for names")
@@ -73,7 +74,7 @@ func (a *app) openSource(fl *recordFlags, pos []string) (*source, error) {
 		b.Close()
 		return nil, err
 	}
-	return &source{dir: pos[0], b: b, fl: fl}, nil
+	return &source{dir: pos[0], b: b, fl: fl, warn: a.stderr}, nil
 }
 
 func (s *source) close() {
@@ -144,6 +145,11 @@ func (s *source) resolver() *records.Resolver {
 		return nil
 	}
 	if err != nil {
+		// Names are a help, not the records asked for: say why they are
+		// missing and go on.
+		if !errors.Is(err, records.ErrNotFound) || s.fl.contacts != "" {
+			fmt.Fprintf(s.warn, "ibackup: contact names are not available: %v\n", err)
+		}
 		return nil
 	}
 	defer cdb.Close()
