@@ -112,25 +112,42 @@ func OpenCallsFile(path string) (*CallDB, error) {
 	return &CallDB{sources: []callSource{src}}, nil
 }
 
+// The columns without which a call table cannot be read right: a schema
+// lacking them is refused with an *UnsupportedError.
+var (
+	zcallRequired  = []string{"ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED"}
+	legacyRequired = []string{"address", "date", "duration", "flags"}
+)
+
+// probeCalls recognises the store by its tables and columns: ZCALLRECORD
+// (Core Data) or call (call_history.db), each with its key columns. Any
+// other schema gives an *UnsupportedError.
 func probeCalls(name string, db *sql.DB) (callSource, error) {
+	fail := func(err error) (callSource, error) {
+		db.Close()
+		return callSource{}, err
+	}
 	zc, err := columns(db, "ZCALLRECORD")
 	if err != nil {
-		db.Close()
-		return callSource{}, &DatabaseError{Name: name, Err: err}
+		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(zc) > 0 {
+		if m := missingColumns(zc, zcallRequired); len(m) > 0 {
+			return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: m})
+		}
 		return callSource{name: name, db: db, schema: callCoreData}, nil
 	}
 	lc, err := columns(db, "call")
 	if err != nil {
-		db.Close()
-		return callSource{}, &DatabaseError{Name: name, Err: err}
+		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(lc) > 0 {
+		if m := missingColumns(lc, legacyRequired); len(m) > 0 {
+			return fail(&UnsupportedError{Database: name, Table: "call", Missing: m})
+		}
 		return callSource{name: name, db: db, schema: callLegacy}, nil
 	}
-	db.Close()
-	return callSource{}, &DatabaseError{Name: name, Err: errors.New("no ZCALLRECORD or call table: not a call history")}
+	return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: zcallRequired})
 }
 
 // Close releases the databases.
@@ -252,7 +269,7 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			fail(err)
 			return
 		}
-		participants, err := loadParticipants(s.db)
+		participants, dangling, err := loadParticipants(s.db)
 		if err != nil {
 			fail(err)
 			return
@@ -272,17 +289,15 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
 			c.Name = asString(v[2])
-			if f, ok := asFloat(v[3]); ok {
-				c.Date = AppleTime(f)
-			}
-			c.Duration, _ = asFloat(v[4])
+			c.Date = recordDate(&c.Problems, "date", v[3], AppleTime)
+			c.Duration = callDuration(&c.Problems, v[4])
 			c.Outgoing = asBool(v[5])
 			c.Answered = asBool(v[6])
 			c.Missed = !c.Outgoing && !c.Answered
 			callType, hasType := asInt(v[7])
 			c.Service = asString(v[8])
 			c.Type, c.Service = classifyCall(callType, hasType, c.Service)
-			c.Country = asString(v[9])
+			c.Country = strings.ToLower(strings.TrimSpace(asString(v[9])))
 			c.UniqueID = asString(v[10])
 			if d, ok := asInt(v[11]); ok {
 				di := int(d)
@@ -290,6 +305,9 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 			}
 			if p := participants[c.ID]; len(p) > 0 {
 				c.Participants = p
+			}
+			for _, h := range dangling[c.ID] {
+				c.Problems = append(c.Problems, fmt.Sprintf("participants: handle %d is not in ZHANDLE", h))
 			}
 			if !yield(c, nil) {
 				return
@@ -339,34 +357,35 @@ func classifyCall(callType int64, hasType bool, service string) (string, string)
 // loadParticipants reads the group-call participants: ZHANDLE rows linked
 // to ZCALLRECORD through the Core Data join table
 // Z_<n>REMOTEPARTICIPANTHANDLES, whose name and column numbers depend on the
-// model version and are discovered from the schema.
-func loadParticipants(db *sql.DB) (map[int64][]string, error) {
-	out := map[int64][]string{}
+// model version and are discovered from the schema. Links to a handle
+// that does not exist are returned in dangling, by call.
+func loadParticipants(db *sql.DB) (out map[int64][]string, dangling map[int64][]int64, err error) {
+	out, dangling = map[int64][]string{}, map[int64][]int64{}
 	hc, err := columns(db, "ZHANDLE")
 	if err != nil || !hc["Z_PK"] || !hc["ZVALUE"] {
-		return out, err
+		return out, dangling, err
 	}
 	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'Z\_%REMOTEPARTICIPANTHANDLES' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var tables []string
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		tables = append(tables, n)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, t := range tables {
 		tc, err := columns(db, t)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var callCol, handleCol string
 		for name := range tc {
@@ -381,8 +400,8 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 		if callCol == "" || handleCol == "" {
 			continue
 		}
-		q := fmt.Sprintf(`SELECT j.%s, +h.ZVALUE FROM %s j JOIN ZHANDLE h ON h.Z_PK = j.%s ORDER BY j.%s, h.Z_PK`,
-			quoteIdent(callCol), quoteIdent(t), quoteIdent(handleCol), quoteIdent(callCol))
+		q := fmt.Sprintf(`SELECT j.%s, +h.ZVALUE, j.%s, h.Z_PK IS NULL FROM %s j LEFT JOIN ZHANDLE h ON h.Z_PK = j.%s ORDER BY j.%s, h.Z_PK`,
+			quoteIdent(callCol), quoteIdent(handleCol), quoteIdent(t), quoteIdent(handleCol), quoteIdent(callCol))
 		if err := func() error {
 			rows, err := db.Query(q)
 			if err != nil {
@@ -390,11 +409,17 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 			}
 			defer rows.Close()
 			for rows.Next() {
-				var c, v any
-				if err := rows.Scan(&c, &v); err != nil {
+				var c, v, hid any
+				var missing bool
+				if err := rows.Scan(&c, &v, &hid, &missing); err != nil {
 					return err
 				}
 				id, ok := asInt(c)
+				if ok && missing {
+					h, _ := asInt(hid)
+					dangling[id] = append(dangling[id], h)
+					continue
+				}
 				val := strings.TrimSpace(asString(v))
 				if !ok || val == "" {
 					continue
@@ -403,10 +428,10 @@ func loadParticipants(db *sql.DB) (map[int64][]string, error) {
 			}
 			return rows.Err()
 		}(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return out, dangling, nil
 }
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
@@ -443,13 +468,15 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 			c := &Call{}
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
-			if f, ok := asFloat(v[2]); ok {
-				c.Date = UnixTime(f)
-			}
-			c.Duration, _ = asFloat(v[3])
+			// call_history.db stores Unix seconds (its own triggers and
+			// every known copy agree); AppleTime is not tried.
+			c.Date = recordDate(&c.Problems, "date", v[2], UnixTime)
+			c.Duration = callDuration(&c.Problems, v[3])
 			flags, _ := asInt(v[4])
 			c.Name = asString(v[5])
-			c.Country = asString(v[6])
+			// country_code holds the network's mobile country code
+			// (e.g. 310 for the United States), not an ISO code.
+			c.MCC = strings.TrimSpace(asString(v[6]))
 			c.Outgoing = flags&legacyOutgoing != 0
 			// The old store does not record whether a call was answered: a
 			// call with a duration is taken as answered.
@@ -465,6 +492,20 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 			}
 		}
 	}
+}
+
+// callDuration reads a duration in seconds; a value that is not a number,
+// negative or longer than a year is a problem and gives 0.
+func callDuration(problems *[]string, v any) float64 {
+	if v == nil {
+		return 0
+	}
+	f, ok := asFloat(v)
+	if !ok || f < 0 || f > 366*24*3600 || f != f {
+		*problems = append(*problems, fmt.Sprintf("duration: %q is not a plausible duration", truncate(asString(v), 40)))
+		return 0
+	}
+	return f
 }
 
 // asBool reports whether a scanned SQLite value is a non-zero number.

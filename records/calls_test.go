@@ -21,8 +21,8 @@ func cxIntp(i int) *int { return &i }
 func cxCallFixture() []dbfixture.CallRecord {
 	return []dbfixture.CallRecord{
 		{ID: 1, Address: "+19198887386", Name: "", Date: cxT0.Add(2 * time.Hour), Duration: 61.5, Outgoing: true, Answered: true,
-			CallType: 1, Country: "us", UniqueID: "U-OUT", DisconnectedCause: cxIntp(0)},
-		{ID: 2, Address: "(919) 555-0101", Name: "Lab", Date: cxT0, Duration: 0, CallType: 1, Country: "us", UniqueID: "U-MISSED",
+			CallType: 1, Country: "us", MCC: "310", UniqueID: "U-OUT", DisconnectedCause: cxIntp(0)},
+		{ID: 2, Address: "(919) 555-0101", Name: "Lab", Date: cxT0, Duration: 0, CallType: 1, Country: "us", MCC: "310", UniqueID: "U-MISSED",
 			DisconnectedCause: cxIntp(2)},
 		{ID: 3, Address: "ada@engines.example", Date: cxT0.Add(time.Hour), Duration: 300, Answered: true, CallType: 8, UniqueID: "U-FTV"},
 		{ID: 4, Address: "+447946000958", Date: cxT0.Add(3 * time.Hour), Duration: 12, Outgoing: true, CallType: 16, UniqueID: "U-FTA"},
@@ -117,10 +117,10 @@ func TestCallsOldCallHistory(t *testing.T) {
 	}
 	d := func(h time.Duration) *time.Time { v := cxT0.Add(h).Truncate(time.Second); return &v }
 	want := []*records.Call{
-		{ID: 2, Address: "(919) 555-0101", Name: "Lab", Date: d(0), Missed: true, Type: "phone", Service: "com.apple.Telephony", Country: "us"},
+		{ID: 2, Address: "(919) 555-0101", Name: "Lab", Date: d(0), Missed: true, Type: "phone", Service: "com.apple.Telephony", MCC: "310"},
 		{ID: 3, Address: "ada@engines.example", Date: d(time.Hour), Duration: 300, Answered: true, Type: "facetime-video", Service: "com.apple.FaceTime"},
 		// Whole seconds only; answered inferred from the duration.
-		{ID: 1, Address: "+19198887386", Date: d(2 * time.Hour), Duration: 62, Outgoing: true, Answered: true, Type: "phone", Service: "com.apple.Telephony", Country: "us"},
+		{ID: 1, Address: "+19198887386", Date: d(2 * time.Hour), Duration: 62, Outgoing: true, Answered: true, Type: "phone", Service: "com.apple.Telephony", MCC: "310"},
 		{ID: 4, Address: "+447946000958", Date: d(3 * time.Hour), Duration: 12, Outgoing: true, Answered: true, Type: "facetime-video", Service: "com.apple.FaceTime"},
 		{ID: 5, Date: d(4 * time.Hour), Missed: true, Type: "phone", Service: "com.apple.Telephony"},
 	}
@@ -161,8 +161,8 @@ func TestCallsFileProbe(t *testing.T) {
 	db.Close()
 
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS9))
-	var de *records.DatabaseError
-	if _, err := records.OpenCallsBytes(ab, nil); !errors.As(err, &de) {
+	var ue *records.UnsupportedError
+	if _, err := records.OpenCallsBytes(ab, nil); !errors.As(err, &ue) || ue.Table != "ZCALLRECORD" {
 		t.Errorf("address book as call history: %v", err)
 	}
 	if _, err := records.OpenCalls(fstest.MapFS{}); !errors.Is(err, records.ErrNotFound) {

@@ -3,10 +3,12 @@ package records
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 	"io/fs"
 	"iter"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,17 +86,61 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 	return c, nil
 }
 
+// The columns without which a table of the address book cannot be read
+// right: a schema lacking them is refused with an *UnsupportedError.
+var (
+	abPersonRequired = []string{"First", "Last"}
+	abMultiRequired  = []string{"record_id", "property", "value"}
+	abEntryRequired  = []string{"parent_id", "key", "value"}
+	abLabelRequired  = []string{"value"}
+)
+
 func newContactDB(name string, db *sql.DB) (*ContactDB, error) {
-	cols, err := columns(db, "ABPerson")
-	if err != nil {
+	if err := checkABSchema(name, db); err != nil {
 		db.Close()
-		return nil, &DatabaseError{Name: name, Err: err}
-	}
-	if len(cols) == 0 {
-		db.Close()
-		return nil, &DatabaseError{Name: name, Err: errors.New("no ABPerson table: not an address book")}
+		return nil, err
 	}
 	return &ContactDB{name: name, db: db}, nil
+}
+
+// checkABSchema recognises an address book by its tables and columns:
+// ABPerson and ABMultiValue with their key columns, and the label and
+// entry tables their columns refer to. Optional tables (groups, entries)
+// may be absent, but when present must have the columns read.
+func checkABSchema(name string, db *sql.DB) error {
+	need := func(table string, want []string, optional bool) (map[string]bool, error) {
+		cols, err := columns(db, table)
+		if err != nil {
+			return nil, &DatabaseError{Name: name, Err: err}
+		}
+		if len(cols) == 0 && optional {
+			return cols, nil
+		}
+		if m := missingColumns(cols, want); len(m) > 0 {
+			return nil, &UnsupportedError{Database: name, Table: table, Missing: m}
+		}
+		return cols, nil
+	}
+	if _, err := need("ABPerson", abPersonRequired, false); err != nil {
+		return err
+	}
+	mv, err := need("ABMultiValue", abMultiRequired, false)
+	if err != nil {
+		return err
+	}
+	if mv["label"] {
+		if _, err := need("ABMultiValueLabel", abLabelRequired, false); err != nil {
+			return err
+		}
+	}
+	if ec, err := need("ABMultiValueEntry", abEntryRequired, true); err != nil {
+		return err
+	} else if len(ec) > 0 {
+		if _, err := need("ABMultiValueEntryKey", abLabelRequired, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *ContactDB) setImages(img *sql.DB, err error) {
@@ -126,16 +172,18 @@ var personColumns = []string{
 	"Prefix", "First", "Middle", "Last", "Suffix", "Nickname",
 	"FirstPhonetic", "MiddlePhonetic", "LastPhonetic",
 	"Organization", "Department", "JobTitle", "Note", "Birthday",
-	"CreationDate", "ModificationDate", "Kind",
+	"CreationDate", "ModificationDate", "Kind", "OrganizationPhonetic",
 }
 
 // Contacts returns every ABPerson row, ordered by ROWID, with its
 // multi-values (phones, emails, addresses, ...), groups and photo. A row
-// that cannot be read is yielded as a *RowError and iteration continues
-// (when only the photo cannot be read, the contact is yielded with the
-// error); a failing query ends the sequence after yielding a
-// *DatabaseError. Columns and
-// tables that an older or newer schema lacks give empty fields.
+// that cannot be read at all is yielded as a *RowError and iteration
+// continues; a contact of which only a part cannot be read (its photo, an
+// implausible date, a dangling label) is yielded with that field empty
+// and the problem listed in Contact.Problems. A failing query ends the
+// sequence after yielding a *DatabaseError. Optional columns that an
+// older or newer schema lacks give empty fields; the key columns are
+// checked when the database is opened.
 func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
 	return func(yield func(*Contact, error) bool) {
 		extras, err := c.loadExtras()
@@ -182,11 +230,9 @@ func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
 			extras.attach(p)
 			if err := photos.fill(p); err != nil {
 				// The contact is good; only its photo is missing.
-				if !yield(p, &RowError{Table: "ABFullSizeImage", RowID: p.ID, Err: err}) {
-					return
-				}
-				continue
+				p.Problems = append(p.Problems, "photo: "+err.Error())
 			}
+			p.DisplayName = DisplayName(p)
 			if !yield(p, nil) {
 				return
 			}
@@ -214,22 +260,87 @@ func personFromRow(v []any) *Contact {
 		Department:     asString(v[11]),
 		JobTitle:       asString(v[12]),
 		Note:           asString(v[13]),
-		Birthday:       abDateString(v[14]),
+		OrgPhonetic:    asString(v[18]),
 		Phones:         []Labeled{},
 		Emails:         []Labeled{},
 		URLs:           []Labeled{},
 		Addresses:      []Address{},
 	}
-	if f, ok := asFloat(v[15]); ok {
-		p.Created = AppleTime(f)
+	var prob string
+	if p.Birthday, prob = parseABDate(v[14]); prob != "" {
+		p.Problems = append(p.Problems, "birthday: "+prob)
 	}
-	if f, ok := asFloat(v[16]); ok {
-		p.Modified = AppleTime(f)
-	}
+	p.Created = recordDate(&p.Problems, "created", v[15], AppleTime)
+	p.Modified = recordDate(&p.Problems, "modified", v[16], AppleTime)
 	if k, ok := asInt(v[17]); ok && k == kindOrganization {
 		p.IsOrganization = true
 	}
 	return p
+}
+
+// The plausible range of record dates (creation, modification, calls):
+// nothing on an iPhone predates 2007, and nothing can be later than now
+// (a backup's own date is earlier still) plus a day of clock skew.
+var (
+	firstPlausible = time.Date(2007, 1, 1, 0, 0, 0, 0, time.UTC)
+	lastPlausible  = func() time.Time { return time.Now().Add(24 * time.Hour) }
+)
+
+// recordDate converts a scanned date column with conv. NULL (and 0, the
+// unset value) gives nil; a value that is not a number or converts to a
+// date outside the plausible range gives nil and a problem named field.
+func recordDate(problems *[]string, field string, v any, conv func(float64) *time.Time) *time.Time {
+	if v == nil {
+		return nil
+	}
+	f, ok := asFloat(v)
+	if !ok {
+		*problems = append(*problems, fmt.Sprintf("%s: %q is not a date", field, truncate(asString(v), 40)))
+		return nil
+	}
+	if f == 0 {
+		return nil
+	}
+	t := conv(f)
+	if t == nil || t.Before(firstPlausible) || t.After(lastPlausible()) {
+		*problems = append(*problems, fmt.Sprintf("%s: %s is not a plausible date (%s)", field, strconv.FormatFloat(f, 'f', -1, 64), describeDate(t)))
+		return nil
+	}
+	return t
+}
+
+func describeDate(t *time.Time) string {
+	switch {
+	case t == nil:
+		return "out of range"
+	case t.Before(firstPlausible):
+		return "before 2007: " + t.Format(time.RFC3339)
+	}
+	return "in the future: " + t.Format(time.RFC3339)
+}
+
+// parseABDate is abDateString with the problem, when the value is not a date,
+// said instead of passed on: the date is then "".
+func parseABDate(v any) (string, string) {
+	if v == nil {
+		return "", ""
+	}
+	if _, ok := asFloat(v); !ok {
+		s := strings.TrimSpace(asString(v))
+		if s == "" {
+			return "", ""
+		}
+		if _, err := time.Parse("2006-01-02", s); err == nil {
+			return s, ""
+		}
+		return "", fmt.Sprintf("%q is not a date", truncate(s, 40))
+	}
+	d := abDateString(v)
+	if d == "" {
+		f, _ := asFloat(v)
+		return "", fmt.Sprintf("%g is out of range", f)
+	}
+	return d, ""
 }
 
 // abDateString renders an AddressBook date (seconds since 2001-01-01 UTC,
@@ -265,6 +376,7 @@ type abMulti struct {
 	label    string
 	value    string
 	entries  []abEntry // for addresses, IM and social profiles
+	problem  string    // a part that could not be read, "" when none
 }
 
 type abEntry struct{ key, value string }
@@ -280,7 +392,7 @@ func (c *ContactDB) loadExtras() (*abExtras, error) {
 		return nil, err
 	}
 	if mv["record_id"] && mv["property"] {
-		uid, label, value := "UID", "NULL", "NULL"
+		uid, label, labelID, value := "UID", "NULL", "NULL", "NULL"
 		if !mv["UID"] {
 			uid = "ROWID"
 		}
@@ -294,19 +406,19 @@ func (c *ContactDB) loadExtras() (*abExtras, error) {
 				return nil, err
 			}
 			if lc["value"] {
-				label = "l.value"
+				label, labelID = "l.value", "m.label"
 				join = " LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label"
 			}
 		}
-		rows, err := c.db.Query("SELECT m." + uid + ", m.record_id, m.property, " + label + ", " + value +
+		rows, err := c.db.Query("SELECT m." + uid + ", m.record_id, m.property, " + label + ", " + value + ", " + labelID +
 			" FROM ABMultiValue m" + join + " ORDER BY m.record_id, m." + uid)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var u, rec, prop, lab, val any
-			if err := rows.Scan(&u, &rec, &prop, &lab, &val); err != nil {
+			var u, rec, prop, lab, val, labID any
+			if err := rows.Scan(&u, &rec, &prop, &lab, &val, &labID); err != nil {
 				return nil, err
 			}
 			var m abMulti
@@ -317,6 +429,9 @@ func (c *ContactDB) loadExtras() (*abExtras, error) {
 			}
 			m.property, _ = asInt(prop)
 			m.label = cleanLabel(asString(lab))
+			if lab == nil && labID != nil {
+				m.problem = fmt.Sprintf("label %s is not in ABMultiValueLabel", truncate(asString(labID), 20))
+			}
 			m.value = asString(val)
 			m.entries = entries[m.uid]
 			x.multi[recID] = append(x.multi[recID], m)
@@ -397,7 +512,13 @@ func (x *abExtras) loadGroups(db *sql.DB) error {
 
 // attach copies the multi-values and groups of p.ID into p.
 func (x *abExtras) attach(p *Contact) {
+	counts := map[string]int{} // index of each value in its list
 	for _, m := range x.multi[p.ID] {
+		list := propertyName(m.property)
+		if m.problem != "" {
+			p.Problems = append(p.Problems, fmt.Sprintf("%s[%d]: %s", list, counts[list], m.problem))
+		}
+		counts[list]++
 		switch m.property {
 		case abPhone:
 			p.Phones = append(p.Phones, Labeled{Label: m.label, Value: m.value})
@@ -451,6 +572,27 @@ func (x *abExtras) attach(p *Contact) {
 	}
 }
 
+// propertyName names a multi-value property in problems.
+func propertyName(p int64) string {
+	switch p {
+	case abPhone:
+		return "phones"
+	case abEmail:
+		return "emails"
+	case abAddress:
+		return "addresses"
+	case abDate:
+		return "dates"
+	case abIM, abSocial:
+		return "profiles"
+	case abURL:
+		return "urls"
+	case abRelated:
+		return "related"
+	}
+	return fmt.Sprintf("property %d", p)
+}
+
 // cleanLabel turns a system label such as _$!<Mobile>!$_ into Mobile;
 // custom labels are returned as stored.
 func cleanLabel(s string) string {
@@ -460,9 +602,15 @@ func cleanLabel(s string) string {
 	return s
 }
 
-// photoReader fetches per-contact images from AddressBookImages.
+// photoReader fetches per-contact images from AddressBookImages. The
+// images of each contact are located once, by one scan of each table
+// (their record_id columns may have no index in a rebuilt database, so a
+// query per contact would be quadratic), and each image is then read by
+// its ROWID.
 type photoReader struct {
-	full, thumb *sql.Stmt
+	full, thumb       map[int64][]int64 // image ROWIDs by record_id, preferred first
+	fullSt, thumbSt   *sql.Stmt
+	fullErr, thumbErr error
 }
 
 func (c *ContactDB) photoReader() *photoReader {
@@ -471,44 +619,77 @@ func (c *ContactDB) photoReader() *photoReader {
 		return r
 	}
 	if fc, err := columns(c.images, "ABFullSizeImage"); err == nil && fc["record_id"] && fc["data"] {
-		r.full, _ = c.images.Prepare("SELECT data FROM ABFullSizeImage WHERE record_id = ? AND length(data) > 0 ORDER BY ROWID LIMIT 1")
+		r.full, r.fullErr = imageIndex(c.images, "SELECT record_id, ROWID FROM ABFullSizeImage WHERE length(data) > 0 ORDER BY record_id, ROWID")
+		r.fullSt, _ = c.images.Prepare("SELECT data FROM ABFullSizeImage WHERE ROWID = ?")
 	}
 	if tc, err := columns(c.images, "ABThumbnailImage"); err == nil && tc["record_id"] && tc["data"] {
 		order := "ROWID"
 		if tc["format"] {
 			order = "format <> 0, format, ROWID"
 		}
-		r.thumb, _ = c.images.Prepare("SELECT data FROM ABThumbnailImage WHERE record_id = ? AND length(data) > 0 ORDER BY " + order + " LIMIT 1")
+		r.thumb, r.thumbErr = imageIndex(c.images, "SELECT record_id, ROWID FROM ABThumbnailImage WHERE length(data) > 0 ORDER BY record_id, "+order)
+		r.thumbSt, _ = c.images.Prepare("SELECT data FROM ABThumbnailImage WHERE ROWID = ?")
 	}
 	return r
 }
 
+// imageIndex runs q (record_id, ROWID rows) into a map.
+func imageIndex(db *sql.DB, q string) (map[int64][]int64, error) {
+	rows, err := db.Query(q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]int64{}
+	for rows.Next() {
+		var rec, id any
+		if err := rows.Scan(&rec, &id); err != nil {
+			return nil, err
+		}
+		r, ok1 := asInt(rec)
+		i, ok2 := asInt(id)
+		if ok1 && ok2 {
+			out[r] = append(out[r], i)
+		}
+	}
+	return out, rows.Err()
+}
+
 func (r *photoReader) fill(p *Contact) error {
-	for _, st := range []*sql.Stmt{r.full, r.thumb} {
-		if st == nil {
+	for _, src := range []struct {
+		ids map[int64][]int64
+		st  *sql.Stmt
+		err error
+	}{{r.full, r.fullSt, r.fullErr}, {r.thumb, r.thumbSt, r.thumbErr}} {
+		if src.err != nil {
+			return src.err
+		}
+		if src.st == nil {
 			continue
 		}
-		var b []byte
-		err := st.QueryRow(p.ID).Scan(&b)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if len(b) > 0 {
-			p.Photo, p.HasPhoto = b, true
-			return nil
+		for _, id := range src.ids[p.ID] {
+			var b []byte
+			err := src.st.QueryRow(id).Scan(&b)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if len(b) > 0 {
+				p.Photo, p.HasPhoto = b, true
+				return nil
+			}
 		}
 	}
 	return nil
 }
 
 func (r *photoReader) close() {
-	if r.full != nil {
-		r.full.Close()
+	if r.fullSt != nil {
+		r.fullSt.Close()
 	}
-	if r.thumb != nil {
-		r.thumb.Close()
+	if r.thumbSt != nil {
+		r.thumbSt.Close()
 	}
 }

@@ -26,7 +26,7 @@ func cxPeople() []dbfixture.Person {
 		{
 			ID: 1, Prefix: "Dr.", First: "Ada", Middle: "King", Last: "Lovelace", Suffix: "PhD",
 			Nickname: "Countess", FirstPhonetic: "AY-da", LastPhonetic: "LUV-lace",
-			Organization: "Analytical Engines", Department: "R&D", JobTitle: "Programmer",
+			Organization: "Analytical Engines", OrgPhonetic: "AN-uh-LIT-i-kul", Department: "R&D", JobTitle: "Programmer",
 			Note: "first\nprogrammer",
 			// 1990-05-14 at midnight GMT.
 			Birthday: dbfixture.ABDate(time.Date(1990, 5, 14, 0, 0, 0, 0, time.UTC)),
@@ -107,11 +107,13 @@ func TestContactsSyntheticEras(t *testing.T) {
 					{Label: "Work", Service: "Jabber", Username: "ada@jabber.example"},
 					{Label: "twitter", Service: "Twitter", Username: "adalovelace", URL: "https://twitter.com/adalovelace"},
 				},
-				Related:  []records.Labeled{{Label: "Spouse", Value: "William"}},
-				Dates:    []records.Labeled{{Label: "Anniversary", Value: "1835-07-08"}},
-				Groups:   []string{"Friends", "Work"},
-				Created:  &created,
-				Modified: &modified,
+				Related:     []records.Labeled{{Label: "Spouse", Value: "William"}},
+				Dates:       []records.Labeled{{Label: "Anniversary", Value: "1835-07-08"}},
+				Groups:      []string{"Friends", "Work"},
+				Created:     &created,
+				Modified:    &modified,
+				DisplayName: "Ada Lovelace",
+				OrgPhonetic: "AN-uh-LIT-i-kul",
 			}
 			if !reflect.DeepEqual(cs[0], want) {
 				t.Errorf("Ada:\n got %+v\nwant %+v", cs[0], want)
@@ -151,7 +153,7 @@ func TestContactsMinimalSchemaDegrades(t *testing.T) {
 	}
 	c := cs[0]
 	created := cxCreated
-	want := &records.Contact{ID: 7, First: "Old", Last: "Timer", Organization: "Museum", Note: "n",
+	want := &records.Contact{ID: 7, First: "Old", Last: "Timer", Organization: "Museum", Note: "n", DisplayName: "Old Timer",
 		Phones:    []records.Labeled{{Value: "555-0100"}},
 		Emails:    []records.Labeled{{Value: "old@museum.example"}},
 		URLs:      []records.Labeled{},
@@ -284,8 +286,9 @@ func TestContactsErrors(t *testing.T) {
 	}
 	calls := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS11))
 	_, err = records.OpenContactsBytes(calls, nil)
-	if !errors.As(err, &de) {
-		t.Errorf("call history as address book: %v, want *DatabaseError", err)
+	var ue *records.UnsupportedError
+	if !errors.As(err, &ue) || ue.Table != "ABPerson" || !reflect.DeepEqual(ue.Missing, []string{"First", "Last"}) {
+		t.Errorf("call history as address book: %v, want *UnsupportedError", err)
 	}
 }
 

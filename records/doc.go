@@ -29,6 +29,39 @@
 // stores (iOS 13 on) are read from the columns each needs: a table that
 // lacks one gives an *UnsupportedError naming it, and a record with a
 // damaged part lists it in its Problems.
+// CallHistory.storedata (iOS 8+) and call_history.db (iOS 4-7). The
+// contacts and calls readers refuse a schema that lacks their key tables
+// or columns with an *UnsupportedError naming them; optional columns an
+// older or newer schema lacks give empty fields, and extra columns are
+// ignored.
+//
+// # Partial records
+//
+// A contact or call of which a part cannot be read comes out with what
+// could be read, the damaged field empty, and the problem listed in its
+// Problems field: a dangling label or participant, a date that cannot be
+// right (before 2007, or after now plus a day), a value that is not a
+// number, a photo that cannot be read. An error alone means no record.
+//
+// # Names and numbers
+//
+// DisplayName and FormattedName order a name as the phone shows it:
+// family name first when the name is written in Chinese, Japanese or
+// Korean script (Japanese with a space between the parts), given name
+// first otherwise. A Resolver matches the handles of calls and messages
+// to contacts: full-width digits are folded (NFKC), numbers compared in
+// E.164 form (E164, libphonenumber's rules) read in the phone's own
+// region (WithRegion; RegionOfNumber of the backup's phone number), with
+// NormalizePhone's looser key as a fallback. NameCalls and NameMessages
+// fill Call.Name and Message.SenderName.
+//
+// # Country of a call
+//
+// The two call stores record different things: CallHistory.storedata an
+// ISO 3166 code of the network's country (Call.Country, "us"),
+// call_history.db the network's mobile country code (Call.MCC, "310" for
+// the United States). Each goes in its own field; neither is converted
+// into the other.
 //
 // # Concurrency
 //

@@ -4,36 +4,64 @@ import (
 	"errors"
 	"iter"
 	"strings"
+	"sync"
 )
 
 // Resolver finds the contact behind a phone number or email address, as
-// found in messages and call history. It is immutable once built and safe
-// for concurrent use.
+// found in messages and call history. It is safe for concurrent use; its
+// contacts do not change once it is built (lookups are cached).
 //
-// Phone numbers are compared in a normalized form (see NormalizePhone): a
+// Phone numbers are first folded (full-width digits become ASCII) and
+// compared in E.164 form (see E164), national numbers read as numbers of
+// the resolver's region (WithRegion: the phone's own country). Numbers
+// that do not convert are compared in a normalized form (see NormalizePhone): a
 // number written with its country code matches the same number written
 // nationally ("+1 (919) 888-7386", "19198887386" and "(919) 888-7386" all
 // match; so do "+44 20 7946 0958" and "020 7946 0958"), but two numbers
 // whose country codes are both known and differ do not. Numbers of six
 // digits or fewer (short codes) and numbers with * or # match only
 // exactly. Emails are compared case-insensitively. When several contacts
-// share a handle, the first one given wins.
+// match a handle (either way), the first one given wins.
 type Resolver struct {
+	region string                  // ISO 3166 code of the phone's country, "" when unknown
+	e164   map[string]*Contact     // by E.164 number
 	phones map[string][]phoneOwner // by national significant number
 	exact  map[string]*Contact     // short codes and service codes, by digits
 	emails map[string]*Contact     // by lower-case address
+	rank   map[*Contact]int        // order in which contacts were given
+
+	// Lookup results by handle: parsing a number by libphonenumber's
+	// rules costs tens of microseconds, and calls and messages repeat
+	// their handles.
+	mu    sync.Mutex
+	cache map[string]*Contact
 }
+
+// maxCache bounds the lookup cache (entries).
+const maxCache = 1 << 16
 
 type phoneOwner struct {
 	cc string // country calling code, "" when unknown
 	c  *Contact
 }
 
+// ResolverOption configures NewResolver and NewResolverFrom.
+type ResolverOption func(*Resolver)
+
+// WithRegion sets the region (ISO 3166 code such as "JP"; case does not
+// matter) in which numbers written without their country code are read:
+// the phone's own country, e.g. RegionOfNumber of the backup's phone
+// number or RegionOfICCID of its SIM. Without it such numbers are matched
+// by their national digits only.
+func WithRegion(region string) ResolverOption {
+	return func(r *Resolver) { r.region = strings.ToUpper(strings.TrimSpace(region)) }
+}
+
 // NewResolver builds a resolver from a sequence of contacts such as
 // ContactDB.Contacts. Rows yielded as errors are skipped; the resolver is
 // always returned, together with the joined row errors (nil when none).
-func NewResolver(contacts iter.Seq2[*Contact, error]) (*Resolver, error) {
-	r := newResolver()
+func NewResolver(contacts iter.Seq2[*Contact, error], opts ...ResolverOption) (*Resolver, error) {
+	r := newResolver(opts)
 	var errs []error
 	for c, err := range contacts {
 		if err != nil {
@@ -46,21 +74,37 @@ func NewResolver(contacts iter.Seq2[*Contact, error]) (*Resolver, error) {
 }
 
 // NewResolverFrom builds a resolver from a slice of contacts.
-func NewResolverFrom(contacts []*Contact) *Resolver {
-	r := newResolver()
+func NewResolverFrom(contacts []*Contact, opts ...ResolverOption) *Resolver {
+	r := newResolver(opts)
 	for _, c := range contacts {
 		r.add(c)
 	}
 	return r
 }
 
-func newResolver() *Resolver {
-	return &Resolver{phones: map[string][]phoneOwner{}, exact: map[string]*Contact{}, emails: map[string]*Contact{}}
+func newResolver(opts []ResolverOption) *Resolver {
+	r := &Resolver{e164: map[string]*Contact{}, phones: map[string][]phoneOwner{}, exact: map[string]*Contact{},
+		emails: map[string]*Contact{}, rank: map[*Contact]int{}}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
+}
+
+// Region returns the region set with WithRegion ("" when none).
+func (r *Resolver) Region() string {
+	if r == nil {
+		return ""
+	}
+	return r.region
 }
 
 func (r *Resolver) add(c *Contact) {
 	if c == nil {
 		return
+	}
+	if _, ok := r.rank[c]; !ok {
+		r.rank[c] = len(r.rank)
 	}
 	for _, p := range c.Phones {
 		r.addHandle(p.Value, c)
@@ -76,6 +120,11 @@ func (r *Resolver) addHandle(h string, c *Contact) {
 			r.emails[e] = c
 		}
 		return
+	}
+	if e, ok := E164(h, r.region); ok {
+		if _, dup := r.e164[e]; !dup {
+			r.e164[e] = c
+		}
 	}
 	keys, exact := phoneKeys(h)
 	if exact != "" {
@@ -105,25 +154,58 @@ func (r *Resolver) Lookup(handle string) (*Contact, bool) {
 	if r == nil {
 		return nil, false
 	}
+	r.mu.Lock()
+	c, ok := r.cache[handle]
+	r.mu.Unlock()
+	if ok {
+		return c, c != nil
+	}
+	c, ok = r.lookup(handle)
+	r.mu.Lock()
+	if r.cache == nil {
+		r.cache = map[string]*Contact{}
+	}
+	if len(r.cache) < maxCache {
+		r.cache[handle] = c
+	}
+	r.mu.Unlock()
+	return c, ok
+}
+
+func (r *Resolver) lookup(handle string) (*Contact, bool) {
 	if e, ok := emailKey(handle); ok {
 		c, ok := r.emails[e]
 		return c, ok
 	}
+	var best *Contact
+	if e, ok := E164(handle, r.region); ok {
+		best = r.e164[e]
+	}
 	keys, exact := phoneKeys(handle)
 	if exact != "" {
-		c, ok := r.exact[exact]
-		return c, ok
+		if c, ok := r.exact[exact]; ok && r.earlier(c, best) {
+			best = c
+		}
+		return best, best != nil
 	}
 	// The first owner (in contact order) whose country code agrees or is
 	// unknown on either side.
 	for _, k := range keys {
 		for _, o := range r.phones[k.nsn] {
 			if o.cc == k.cc || o.cc == "" || k.cc == "" {
-				return o.c, true
+				if r.earlier(o.c, best) {
+					best = o.c
+				}
+				break
 			}
 		}
 	}
-	return nil, false
+	return best, best != nil
+}
+
+// earlier reports whether c was given before best (or best is nil).
+func (r *Resolver) earlier(c, best *Contact) bool {
+	return best == nil || r.rank[c] < r.rank[best]
 }
 
 // Name returns the display name of the contact owning handle, or "".
@@ -135,42 +217,8 @@ func (r *Resolver) Name(handle string) string {
 	return DisplayName(c)
 }
 
-// DisplayName returns the name to show for c: the organization for a
-// company record, else "First Last" (the non-empty parts), else the
-// organization, the nickname, the first phone number, the first email.
-// A nil contact gives "".
-func DisplayName(c *Contact) string {
-	if c == nil {
-		return ""
-	}
-	if c.IsOrganization && strings.TrimSpace(c.Organization) != "" {
-		return strings.TrimSpace(c.Organization)
-	}
-	var parts []string
-	for _, s := range []string{c.First, c.Last} {
-		if s = strings.TrimSpace(s); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	if len(parts) > 0 {
-		return strings.Join(parts, " ")
-	}
-	for _, s := range []string{c.Organization, c.Nickname} {
-		if s = strings.TrimSpace(s); s != "" {
-			return s
-		}
-	}
-	for _, l := range [][]Labeled{c.Phones, c.Emails} {
-		for _, v := range l {
-			if s := strings.TrimSpace(v.Value); s != "" {
-				return s
-			}
-		}
-	}
-	return ""
-}
-
-// NormalizePhone returns the comparison form of a phone number: "+",
+// NormalizePhone returns the comparison form of a phone number (a key,
+// not a number to dial or store: see E164 for that): "+",
 // country code and national significant number when the country code is
 // known (written with +, 00 or 011, or an 11-digit North American number
 // starting with 1), else the national number without its trunk 0. Spaces,
@@ -178,6 +226,7 @@ func DisplayName(c *Contact) string {
 // mapped to keypad digits ("1-800-MY-APPLE" gives "+18006927753"), and
 // anything after a ',' or ';' (pauses, parameters) is ignored. Short codes
 // (six digits or fewer) and codes with * or # are returned as written,
+// full-width digits folded to ASCII,
 // without separators. A string with no digit gives "".
 func NormalizePhone(s string) string {
 	keys, exact := phoneKeys(s)
@@ -199,7 +248,7 @@ type phoneKey struct{ cc, nsn string }
 // national number) readings, most likely first, or returns the exact key
 // of a short or service code.
 func phoneKeys(s string) (keys []phoneKey, exact string) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(foldPhone(s))
 	if len(s) >= 4 && strings.EqualFold(s[:4], "tel:") {
 		s = s[4:]
 	}
@@ -299,7 +348,7 @@ func ccLen(d string) int {
 
 // emailKey returns the comparison form of an email address.
 func emailKey(s string) (string, bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(foldPhone(s))
 	if len(s) >= 7 && strings.EqualFold(s[:7], "mailto:") {
 		s = s[7:]
 	}
@@ -307,4 +356,46 @@ func emailKey(s string) (string, bool) {
 		return "", false
 	}
 	return strings.ToLower(s), true
+}
+
+// NameCalls passes calls through, setting Name to the display name of the
+// contact owning the call's address when one matches (the name the phone
+// recorded is kept otherwise). A nil resolver passes calls unchanged.
+func (r *Resolver) NameCalls(calls iter.Seq2[*Call, error]) iter.Seq2[*Call, error] {
+	if r == nil {
+		return calls
+	}
+	return func(yield func(*Call, error) bool) {
+		for c, err := range calls {
+			if c != nil && c.Address != "" {
+				if n := r.Name(c.Address); n != "" {
+					c.Name = n
+				}
+			}
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// NameMessages passes messages through, setting SenderName to the display
+// name of the contact owning the sender's handle when one matches. A nil
+// resolver passes messages unchanged.
+func (r *Resolver) NameMessages(msgs iter.Seq2[*Message, error]) iter.Seq2[*Message, error] {
+	if r == nil {
+		return msgs
+	}
+	return func(yield func(*Message, error) bool) {
+		for m, err := range msgs {
+			if m != nil && m.Sender != nil && *m.Sender != "" {
+				if n := r.Name(*m.Sender); n != "" {
+					m.SenderName = &n
+				}
+			}
+			if !yield(m, err) {
+				return
+			}
+		}
+	}
 }

@@ -28,7 +28,8 @@ type Message struct {
 	DateEdited    *time.Time   `json:"date_edited,omitempty"`
 	FromMe        bool         `json:"from_me"`
 	Sender        *string      `json:"sender"` // handle of the sender; nil when FromMe
-	Text          string       `json:"text"`   // from text, or decoded from attributedBody
+	SenderName    *string      `json:"sender_name"`
+	Text          string       `json:"text"` // from text, or decoded from attributedBody
 	Subject       string       `json:"subject,omitempty"`
 	Attachments   []Attachment `json:"attachments"`
 	Reaction      *Reaction    `json:"reaction"`
@@ -103,15 +104,17 @@ type Chat struct {
 // Contact is one person or organization of the address book.
 type Contact struct {
 	ID             int64      `json:"id"`
-	Prefix         string     `json:"prefix,omitempty"`
+	Prefix         string     `json:"prefix"`
 	First          string     `json:"first"`
 	Middle         string     `json:"middle"`
 	Last           string     `json:"last"`
-	Suffix         string     `json:"suffix,omitempty"`
+	Suffix         string     `json:"suffix"`
 	Nickname       string     `json:"nickname"`
-	FirstPhonetic  string     `json:"first_phonetic,omitempty"`
-	MiddlePhonetic string     `json:"middle_phonetic,omitempty"`
-	LastPhonetic   string     `json:"last_phonetic,omitempty"`
+	FirstPhonetic  string     `json:"first_phonetic"` // readings (furigana, pinyin)
+	MiddlePhonetic string     `json:"middle_phonetic"`
+	LastPhonetic   string     `json:"last_phonetic"`
+	OrgPhonetic    string     `json:"organization_phonetic"` // reading of Organization
+	DisplayName    string     `json:"display_name"`          // DisplayName(c), in the order the phone shows it
 	Organization   string     `json:"organization"`
 	Department     string     `json:"department"`
 	JobTitle       string     `json:"job_title"`
@@ -132,6 +135,9 @@ type Contact struct {
 	IsOrganization bool       `json:"is_organization,omitempty"`
 	Deleted        bool       `json:"deleted,omitempty"`   // a recovered record that is not live
 	Recovered      *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
+	// Problems lists the parts of the record that could not be read (their
+	// fields are left empty); nil when none.
+	Problems []string `json:"problems"`
 }
 
 // Labeled is a labeled value: a phone number, email, URL, related name...
@@ -165,7 +171,7 @@ type Call struct {
 	ID           int64      `json:"id"`
 	UniqueID     string     `json:"unique_id,omitempty"`
 	Address      string     `json:"address"` // number or email; empty for unknown callers
-	Name         string     `json:"name"`
+	Name         string     `json:"name"`    // contact display name (Resolver.NameCalls), else the name the phone recorded
 	Date         *time.Time `json:"date"`
 	Duration     float64    `json:"duration"` // seconds
 	Outgoing     bool       `json:"outgoing"`
@@ -173,9 +179,13 @@ type Call struct {
 	Missed       bool       `json:"missed"` // incoming and not answered
 	Type         string     `json:"type"`   // phone, facetime-audio, facetime-video, app
 	Service      string     `json:"service"`
-	Country      string     `json:"country"`
+	Country      string     `json:"country"`                // ISO 3166 code (CallHistory.storedata), e.g. "us"
+	MCC          string     `json:"mobile_country_code"`    // mobile country code (call_history.db), e.g. "310"
 	Participants []string   `json:"participants,omitempty"` // group calls
 	Disconnected *int       `json:"disconnected_cause,omitempty"`
 	Deleted      bool       `json:"deleted,omitempty"`   // a recovered record that is not live
 	Recovered    *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
+	// Problems lists the parts of the record that could not be read (their
+	// fields are left empty); nil when none.
+	Problems []string `json:"problems"`
 }

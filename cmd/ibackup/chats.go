@@ -3,8 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"iter"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -147,24 +145,6 @@ func plainText(s string) string {
 type problemCount struct {
 	n     int
 	first []string // the first few, "record N: problem"
-}
-
-// withProblems passes seq through, counting the messages that carry
-// problems (they are still written).
-func withProblems(seq iter.Seq2[*records.Message, error], pc *problemCount) iter.Seq2[*records.Message, error] {
-	return func(yield func(*records.Message, error) bool) {
-		for m, err := range seq {
-			if m != nil && len(m.Problems) > 0 {
-				pc.n++
-				if len(pc.first) < 10 {
-					pc.first = append(pc.first, "message "+strconv.FormatInt(m.RowID, 10)+": "+strings.Join(m.Problems, "; "))
-				}
-			}
-			if !yield(m, err) {
-				return
-			}
-		}
-	}
 }
 
 // report adds the problems to the outcome of an export: listed on

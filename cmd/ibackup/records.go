@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"iter"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/iosbackup/iosbackup/backup"
@@ -43,6 +44,10 @@ type source struct {
 	dir string         // the backup folder, "" with --db
 	b   *backup.Backup // nil with --db
 	fl  *recordFlags
+
+	res     *records.Resolver // see resolver
+	resDone bool
+	warn    io.Writer // where resolver says why names are missing
 }
 
 // openSource parses the positional arguments of a record command.
@@ -59,7 +64,7 @@ func (a *app) openSource(fl *recordFlags, pos []string) (*source, error) {
 		if fl.keyFile != "" || fl.passwordFile != "" {
 			return nil, usageErr("--db reads a plain database: --key-file and --password-file do not apply")
 		}
-		return &source{fl: fl}, nil
+		return &source{fl: fl, warn: a.stderr}, nil
 	}
 	if fl.contacts != "" {
 		return nil, usageErr("--contacts is for --db; a backup's own address book is used for names")
@@ -72,7 +77,7 @@ func (a *app) openSource(fl *recordFlags, pos []string) (*source, error) {
 		b.Close()
 		return nil, err
 	}
-	return &source{dir: pos[0], b: b, fl: fl}, nil
+	return &source{dir: pos[0], b: b, fl: fl, warn: a.stderr}, nil
 }
 
 func (s *source) close() {
@@ -109,22 +114,50 @@ func (s *source) dbError(what string, err error) error {
 // email, from the backup's address book or --contacts; nil when there is
 // none.
 func (s *source) names() func(string) string {
+	r := s.resolver()
+	if r == nil {
+		return nil
+	}
+	return r.Name
+}
+
+// resolver returns the contacts of the backup's address book or of
+// --contacts, numbers read in the phone's own country (from the backup's
+// phone number, else its SIM); nil when there is no address book. It is
+// built once.
+func (s *source) resolver() *records.Resolver {
+	if s.res != nil || s.resDone {
+		return s.res
+	}
+	s.resDone = true
 	var cdb *records.ContactDB
 	var err error
+	var opts []records.ResolverOption
 	switch {
 	case s.b != nil:
 		cdb, err = records.OpenContacts(s.b)
+		info := s.b.Info()
+		region := records.RegionOfNumber(info.PhoneNumber)
+		if region == "" {
+			region = records.RegionOfICCID(info.ICCID)
+		}
+		opts = append(opts, records.WithRegion(region))
 	case s.fl.contacts != "":
 		cdb, err = records.OpenContactsFile(s.fl.contacts)
 	default:
 		return nil
 	}
 	if err != nil {
+		// Names are a help, not the records asked for: say why they are
+		// missing and go on.
+		if !errors.Is(err, records.ErrNotFound) || s.fl.contacts != "" {
+			fmt.Fprintf(s.warn, "ibackup: contact names are not available: %v\n", err)
+		}
 		return nil
 	}
 	defer cdb.Close()
-	r, _ := records.NewResolver(cdb.Contacts())
-	return r.Name
+	s.res, _ = records.NewResolver(cdb.Contacts(), opts...)
+	return s.res
 }
 
 // output opens --out (mode 0600: it holds personal data) or returns
@@ -204,7 +237,10 @@ func (a *app) contacts(args []string) error {
 		return err
 	}
 	var st export.Stats
-	contacts := src.withDeletedContacts(db.Contacts(), &fl)
+	var pc problemCount
+	contacts := countProblems(src.withDeletedContacts(db.Contacts(), &fl), &pc, func(c *records.Contact) (string, []string) {
+		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
+	})
 	switch fl.format {
 	case "jsonl":
 		st, err = export.JSONL(w, contacts)
@@ -215,7 +251,7 @@ func (a *app) contacts(args []string) error {
 	case "text":
 		st, err = writeContactsText(w, contacts)
 	}
-	return a.finish("contacts", st, err, closeOut)
+	return pc.report(a, "contacts", a.finish("contacts", st, err, closeOut))
 }
 
 func (a *app) calls(args []string) error {
@@ -252,7 +288,12 @@ func (a *app) calls(args []string) error {
 		return err
 	}
 	var st export.Stats
-	calls := src.withDeletedCalls(db.Calls(), &fl)
+	// Every format carries the same names: the contact's, else the one
+	// the phone recorded.
+	var pc problemCount
+	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(), &fl)), &pc, func(c *records.Call) (string, []string) {
+		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
+	})
 	switch fl.format {
 	case "jsonl":
 		st, err = export.JSONL(w, calls)
@@ -263,7 +304,7 @@ func (a *app) calls(args []string) error {
 	case "text":
 		st, err = writeCallsText(w, calls, src.names())
 	}
-	return a.finish("calls", st, err, closeOut)
+	return pc.report(a, "calls", a.finish("calls", st, err, closeOut))
 }
 
 func (a *app) messages(args []string) error {
@@ -319,8 +360,11 @@ func (a *app) messages(args []string) error {
 	}
 	msgs = src.withDeletedMessages(msgs, &fl)
 	var pc problemCount
-	msgs = withProblems(msgs, &pc)
+	msgs = countProblems(msgs, &pc, func(m *records.Message) (string, []string) {
+		return "message " + strconv.FormatInt(m.RowID, 10), m.Problems
+	})
 	names := src.names()
+	msgs = src.resolver().NameMessages(msgs)
 
 	if fl.format == "html" {
 		title := "Messages"
@@ -353,6 +397,27 @@ func (a *app) messages(args []string) error {
 		st, err = writeMessagesText(w, msgs, chats, names)
 	}
 	return pc.report(a, "messages", a.finish("messages", st, err, closeOut))
+}
+
+// countProblems passes seq through, counting the records that carry
+// problems (they are still written); label names a record in the list
+// printed on stderr.
+func countProblems[T any](seq iter.Seq2[*T, error], pc *problemCount, label func(*T) (string, []string)) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for v, err := range seq {
+			if v != nil {
+				if name, p := label(v); len(p) > 0 {
+					pc.n++
+					if len(pc.first) < 10 {
+						pc.first = append(pc.first, name+": "+strings.Join(p, "; "))
+					}
+				}
+			}
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
 }
 
 // countingSeq passes seq through, counting rows and errors for text output.

@@ -73,6 +73,9 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 		if c.Note != "" {
 			fmt.Fprintf(bw, "    %-8s %s\n", "note", strings.ReplaceAll(c.Note, "\n", " / "))
 		}
+		for _, p := range c.Problems {
+			fmt.Fprintf(bw, "    %-8s %s\n", "problem", p)
+		}
 	}
 	if err := bw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -95,6 +98,9 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		dur := ""
 		if c.Duration > 0 {
 			dur = (time.Duration(c.Duration*float64(time.Second)) / time.Second * time.Second).String()
+		}
+		if len(c.Problems) > 0 {
+			dur += "  [problem: " + strings.Join(c.Problems, "; ") + "]"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, c.Type, who, dur)
 	}

@@ -65,6 +65,7 @@ type Person struct {
 	MiddlePhonetic string
 	LastPhonetic   string
 	Organization   string
+	OrgPhonetic    string // OrganizationPhonetic (iOS 9+)
 	Department     string
 	JobTitle       string
 	Note           string
@@ -283,6 +284,7 @@ func (w *abWriter) person(p *Person) error { // p is only read
 		{"First", abNull(p.First)}, {"Last", abNull(p.Last)}, {"Middle", abNull(p.Middle)},
 		{"FirstPhonetic", abNull(p.FirstPhonetic)}, {"MiddlePhonetic", abNull(p.MiddlePhonetic)},
 		{"LastPhonetic", abNull(p.LastPhonetic)}, {"Organization", abNull(p.Organization)},
+		{"OrganizationPhonetic", abNull(p.OrgPhonetic)},
 		{"Department", abNull(p.Department)}, {"Note", abNull(p.Note)}, {"Kind", p.Kind},
 		{"Birthday", abNull(p.Birthday)}, {"JobTitle", abNull(p.JobTitle)}, {"Nickname", abNull(p.Nickname)},
 		{"Prefix", abNull(p.Prefix)}, {"Suffix", abNull(p.Suffix)},

@@ -64,7 +64,8 @@ type CallRecord struct {
 	Answered          bool   // not stored by call_history.db
 	CallType          int    // ZCALLTYPE: 1 phone, 8 FaceTime video, 16 FaceTime audio, 0 third-party app
 	ServiceProvider   string // iOS 11+; "" gives com.apple.Telephony / com.apple.FaceTime by CallType (NULL for type 0)
-	Country           string // ISO country code, e.g. "us"
+	Country           string // ISO country code, e.g. "us" (CallHistory.storedata)
+	MCC               string // mobile country code, e.g. "310" (call_history.db's country_code)
 	UniqueID          string // "" gives a generated UUID
 	DisconnectedCause *int
 	Participants      []string // group-call handles (iOS 14+)
@@ -354,7 +355,7 @@ func oldCallHistory(calls []CallRecord) ([]byte, error) {
 			}
 			if _, err := conn.ExecContext(ctx, `INSERT INTO call (ROWID, address, date, duration, flags, id, name, country_code, network_code, read, assisted, originalAddress)
 				VALUES (?, ?, ?, ?, ?, -1, ?, ?, '', 1, 0, ?)`,
-				id, callNull(c.Address), date, int64(math.Round(c.Duration)), flags, callNull(c.Name), callNull(c.Country), callNull(c.Address)); err != nil {
+				id, callNull(c.Address), date, int64(math.Round(c.Duration)), flags, callNull(c.Name), callNull(c.MCC), callNull(c.Address)); err != nil {
 				return fmt.Errorf("dbfixture: insert call: %w", err)
 			}
 		}

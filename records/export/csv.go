@@ -18,6 +18,7 @@ var ContactsHeader = []string{
 	"organization", "department", "job_title", "birthday", "note",
 	"phones", "emails", "urls", "addresses", "profiles", "related", "dates",
 	"groups", "created", "modified", "has_photo",
+	"first_phonetic", "middle_phonetic", "last_phonetic", "organization_phonetic", "display_name", "problems",
 }
 
 // MessagesHeader is the header row of MessagesCSV.
@@ -32,6 +33,7 @@ var MessagesHeader = []string{
 var CallsHeader = []string{
 	"id", "date", "address", "name", "duration", "outgoing", "answered",
 	"missed", "type", "service", "country", "participants", "unique_id",
+	"mobile_country_code", "problems",
 }
 
 // ContactsCSV writes contacts as CSV with the ContactsHeader row.
@@ -53,13 +55,15 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 			joinLabeled(c.Phones), joinLabeled(c.Emails), joinLabeled(c.URLs),
 			joinAddresses(c.Addresses), joinProfiles(c.Profiles), joinLabeled(c.Related), joinLabeled(c.Dates),
 			strings.Join(c.Groups, "; "), formatTime(c.Created), formatTime(c.Modified), strconv.FormatBool(c.HasPhoto),
+			c.FirstPhonetic, c.MiddlePhonetic, c.LastPhonetic, c.OrgPhonetic, contactDisplayName(c), strings.Join(c.Problems, "; "),
 		)
 	})
 }
 
 // MessagesCSV writes messages as CSV with the MessagesHeader row, in
-// input order. names (may be nil) turns a sender handle into a contact
-// name for the sender_name column ("Me" for messages from the owner).
+// input order. sender_name is the message's SenderName, else names (may
+// be nil) of the sender's handle: a contact name, empty when none matches
+// ("Me" for messages from the owner).
 // Attachments are joined as "name (mime, N bytes)" with "[missing]"
 // appended when the file is not in the backup; reaction holds the tapback
 // type (or its emoji), reaction_removed tells a removal.
@@ -69,8 +73,14 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 		if m.FromMe {
 			senderName = "Me"
 		} else if m.Sender != nil {
+			// The contact's name only, as in JSON Lines: empty when no
+			// contact matches.
 			sender = *m.Sender
-			senderName = nameOf(names, sender)
+			if m.SenderName != nil {
+				senderName = *m.SenderName
+			} else if names != nil && sender != "" {
+				senderName = names(sender)
+			}
 		}
 		chatName := ""
 		if m.ChatName != nil {
@@ -99,8 +109,20 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 	})
 }
 
+// contactDisplayName is c.DisplayName, computed when the reader did not
+// fill it.
+func contactDisplayName(c *records.Contact) string {
+	if c.DisplayName != "" {
+		return c.DisplayName
+	}
+	return records.DisplayName(c)
+}
+
 // CallsCSV writes calls as CSV with the CallsHeader row. duration is in
-// seconds; participants of group calls are joined with "; ".
+// seconds; participants of group calls are joined with "; ". name is the
+// call's Name (see records.Resolver.NameCalls); country is the ISO code
+// of CallHistory.storedata, mobile_country_code the network code of the
+// older call_history.db.
 func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error) {
 	return writeCSV(w, CallsHeader, calls, func(c *records.Call, row []string) []string {
 		return append(row,
@@ -108,6 +130,7 @@ func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error)
 			strconv.FormatFloat(c.Duration, 'f', -1, 64),
 			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
 			c.Type, c.Service, c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
+			c.MCC, strings.Join(c.Problems, "; "),
 		)
 	})
 }

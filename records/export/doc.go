@@ -39,9 +39,13 @@
 // control characters dropped. go-vcard cannot escape ';' inside one
 // component of N, ADR or ORG, so such a ';' is written as ','; groups are
 // one CATEGORIES property each, since the encoder escapes list commas. Properties: N (family; given; middle;
-// prefix; suffix), FN (name parts, else organization, nickname, first
-// email or phone), NICKNAME, X-PHONETIC-FIRST/MIDDLE/LAST-NAME, ORG
-// (organization;department), TITLE, X-ABShowAs:COMPANY for organizations,
+// prefix; suffix), FN (records.FormattedName: the name parts in the order
+// the phone shows them, family name first for CJK script, else
+// organization, nickname, first phone or email), NICKNAME,
+// X-PHONETIC-FIRST/MIDDLE/LAST-NAME, ORG (organization;department, with
+// the organization's reading in SORT-AS, which Android's importer takes
+// as the phonetic company name), X-PHONETIC-ORG (the same reading, as
+// Apple writes and reads it), TITLE, X-ABShowAs:COMPANY for organizations,
 // BDAY (YYYY-MM-DD, or --MM-DD without a year; other values are left out),
 // TEL, EMAIL, ADR (;;street;city;state;zip;country, plus X-ABADR with the
 // lower-case country code), URL, IMPP (Skype, Jabber/XMPP, AIM, ICQ, MSN,

@@ -19,5 +19,5 @@ func ExampleJSONL() {
 		panic(err)
 	}
 	// Output:
-	// {"id":1,"address":"+15550100","name":"","date":"2023-05-01T09:30:12.345Z","duration":42.5,"outgoing":true,"answered":true,"missed":false,"type":"phone","service":"","country":""}
+	// {"id":1,"address":"+15550100","name":null,"date":"2023-05-01T09:30:12.345Z","duration":42.5,"outgoing":true,"answered":true,"missed":false,"type":"phone","service":"","country":null,"mobile_country_code":null,"problems":null}
 }

@@ -20,6 +20,8 @@ import (
 //
 //   - dates render as RFC 3339 UTC with milliseconds
 //     ("2023-05-01T09:30:12.345Z"), absent dates as null;
+//   - absent text of a contact, and a call's absent name and country
+//     codes, render as null, not "";
 //   - list fields are [] rather than null when empty, so consumers can
 //     always iterate.
 //
@@ -117,6 +119,7 @@ type jsonMessage struct {
 	DateEdited    *jsonTime           `json:"date_edited,omitempty"`
 	FromMe        bool                `json:"from_me"`
 	Sender        *string             `json:"sender"`
+	SenderName    *string             `json:"sender_name"`
 	Text          string              `json:"text"`
 	Subject       string              `json:"subject,omitempty"`
 	Attachments   []jsonAttachment    `json:"attachments"`
@@ -164,7 +167,7 @@ func newJSONMessage(m *records.Message) *jsonMessage {
 	j := &jsonMessage{
 		RowID: m.RowID, GUID: m.GUID, Chat: m.Chat, ChatGUID: m.ChatGUID, ChatName: m.ChatName,
 		Participants: m.Participants, Service: m.Service, Date: ms(m.Date), DateRead: ms(m.DateRead),
-		DateDelivered: ms(m.DateDelivered), DateEdited: optTime(m.DateEdited), FromMe: m.FromMe, Sender: m.Sender,
+		DateDelivered: ms(m.DateDelivered), DateEdited: optTime(m.DateEdited), FromMe: m.FromMe, Sender: m.Sender, SenderName: m.SenderName,
 		Text: m.Text, Subject: m.Subject, Attachments: make([]jsonAttachment, len(m.Attachments)),
 		Reaction: m.Reaction, ReplyTo: m.ReplyTo, Edited: m.Edited, Unsent: m.Unsent, GroupEvent: m.GroupEvent,
 		IsRead: m.IsRead, BalloonBundle: m.BalloonBundle, Problems: m.Problems,
@@ -180,22 +183,25 @@ func newJSONMessage(m *records.Message) *jsonMessage {
 	return j
 }
 
+// jsonContact renders absent text as null, like absent dates.
 type jsonContact struct {
 	ID             int64             `json:"id"`
-	Prefix         string            `json:"prefix,omitempty"`
-	First          string            `json:"first"`
-	Middle         string            `json:"middle"`
-	Last           string            `json:"last"`
-	Suffix         string            `json:"suffix,omitempty"`
-	Nickname       string            `json:"nickname"`
-	FirstPhonetic  string            `json:"first_phonetic,omitempty"`
-	MiddlePhonetic string            `json:"middle_phonetic,omitempty"`
-	LastPhonetic   string            `json:"last_phonetic,omitempty"`
-	Organization   string            `json:"organization"`
-	Department     string            `json:"department"`
-	JobTitle       string            `json:"job_title"`
-	Birthday       string            `json:"birthday"`
-	Note           string            `json:"note"`
+	Prefix         *string           `json:"prefix"`
+	First          *string           `json:"first"`
+	Middle         *string           `json:"middle"`
+	Last           *string           `json:"last"`
+	Suffix         *string           `json:"suffix"`
+	Nickname       *string           `json:"nickname"`
+	FirstPhonetic  *string           `json:"first_phonetic"`
+	MiddlePhonetic *string           `json:"middle_phonetic"`
+	LastPhonetic   *string           `json:"last_phonetic"`
+	OrgPhonetic    *string           `json:"organization_phonetic"`
+	DisplayName    *string           `json:"display_name"`
+	Organization   *string           `json:"organization"`
+	Department     *string           `json:"department"`
+	JobTitle       *string           `json:"job_title"`
+	Birthday       *string           `json:"birthday"`
+	Note           *string           `json:"note"`
 	Phones         []records.Labeled `json:"phones"`
 	Emails         []records.Labeled `json:"emails"`
 	URLs           []records.Labeled `json:"urls"`
@@ -210,17 +216,33 @@ type jsonContact struct {
 	IsOrganization bool              `json:"is_organization,omitempty"`
 	Deleted        bool              `json:"deleted,omitempty"`
 	Recovered      *jsonRecovery     `json:"recovered,omitempty"`
+	Problems       []string          `json:"problems"`
+}
+
+// null returns nil for "" (null in JSON), else &s.
+func null(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func newJSONContact(c *records.Contact) *jsonContact {
+	display := c.DisplayName
+	if display == "" {
+		display = records.DisplayName(c)
+	}
 	return &jsonContact{
-		ID: c.ID, Prefix: c.Prefix, First: c.First, Middle: c.Middle, Last: c.Last, Suffix: c.Suffix, Nickname: c.Nickname,
-		FirstPhonetic: c.FirstPhonetic, MiddlePhonetic: c.MiddlePhonetic, LastPhonetic: c.LastPhonetic,
-		Organization: c.Organization, Department: c.Department, JobTitle: c.JobTitle, Birthday: c.Birthday, Note: c.Note,
+		ID: c.ID, Prefix: null(c.Prefix), First: null(c.First), Middle: null(c.Middle), Last: null(c.Last),
+		Suffix: null(c.Suffix), Nickname: null(c.Nickname),
+		FirstPhonetic: null(c.FirstPhonetic), MiddlePhonetic: null(c.MiddlePhonetic), LastPhonetic: null(c.LastPhonetic),
+		OrgPhonetic: null(c.OrgPhonetic), DisplayName: null(display),
+		Organization: null(c.Organization), Department: null(c.Department), JobTitle: null(c.JobTitle),
+		Birthday: null(c.Birthday), Note: null(c.Note),
 		Phones: orEmpty(c.Phones), Emails: orEmpty(c.Emails), URLs: orEmpty(c.URLs), Addresses: orEmpty(c.Addresses),
 		Profiles: c.Profiles, Related: c.Related, Dates: c.Dates, Groups: c.Groups,
 		Created: ms(c.Created), Modified: ms(c.Modified), HasPhoto: c.HasPhoto, IsOrganization: c.IsOrganization,
-		Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
+		Problems: c.Problems, Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
 	}
 }
 
@@ -228,7 +250,7 @@ type jsonCall struct {
 	ID           int64         `json:"id"`
 	UniqueID     string        `json:"unique_id,omitempty"`
 	Address      string        `json:"address"`
-	Name         string        `json:"name"`
+	Name         *string       `json:"name"`
 	Date         jsonTime      `json:"date"`
 	Duration     float64       `json:"duration"`
 	Outgoing     bool          `json:"outgoing"`
@@ -236,18 +258,20 @@ type jsonCall struct {
 	Missed       bool          `json:"missed"`
 	Type         string        `json:"type"`
 	Service      string        `json:"service"`
-	Country      string        `json:"country"`
+	Country      *string       `json:"country"`
+	MCC          *string       `json:"mobile_country_code"`
 	Participants []string      `json:"participants,omitempty"`
 	Disconnected *int          `json:"disconnected_cause,omitempty"`
 	Deleted      bool          `json:"deleted,omitempty"`
 	Recovered    *jsonRecovery `json:"recovered,omitempty"`
+	Problems     []string      `json:"problems"`
 }
 
 func newJSONCall(c *records.Call) *jsonCall {
 	return &jsonCall{
-		ID: c.ID, UniqueID: c.UniqueID, Address: c.Address, Name: c.Name, Date: ms(c.Date), Duration: c.Duration,
+		ID: c.ID, UniqueID: c.UniqueID, Address: c.Address, Name: null(c.Name), Date: ms(c.Date), Duration: c.Duration,
 		Outgoing: c.Outgoing, Answered: c.Answered, Missed: c.Missed, Type: c.Type, Service: c.Service,
-		Country: c.Country, Participants: c.Participants, Disconnected: c.Disconnected,
-		Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
+		Country: null(c.Country), MCC: null(c.MCC), Participants: c.Participants, Disconnected: c.Disconnected,
+		Problems: c.Problems, Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
 	}
 }

@@ -34,7 +34,7 @@ func TestJSONLExactLines(t *testing.T) {
 	}
 	want := `{"rowid":42,"guid":"G-1","chat":"+15551234567","chat_guid":"iMessage;-;+15551234567","chat_name":null,` +
 		`"service":"iMessage","date":"2023-05-01T09:30:12.345Z","date_read":null,"date_delivered":"2023-05-01T09:30:13.000Z",` +
-		`"from_me":false,"sender":"+15551234567","text":"Hi \"you\" <b>&\n😀\u2028",` +
+		`"from_me":false,"sender":"+15551234567","sender_name":null,"text":"Hi \"you\" <b>&\n😀\u2028",` +
 		`"attachments":[{"name":"IMG_1.jpg","mime":"image/jpeg","size":1234,"domain":"MediaDomain","path":"Library/SMS/Attachments/a/IMG_1.jpg","missing":false}],` +
 		`"reaction":null,"reply_to":"G-0","edited":false,"unsent":false,"is_read":true,"problems":null}` + "\n"
 	if got := buf.String(); got != want {
@@ -51,10 +51,14 @@ func TestJSONLExactLines(t *testing.T) {
 	if _, err := JSONL(&buf, seqOf(contact)); err != nil {
 		t.Fatal(err)
 	}
-	want = `{"id":7,"first":"Zoë","middle":"","last":"O'Brien","nickname":"","organization":"ACME","department":"","job_title":"",` +
-		`"birthday":"--03-15","note":"","phones":[{"label":"Mobile","value":"+1 555 0100"}],"emails":[],"urls":[],` +
+	// Absent text is null, like absent dates; display_name is computed
+	// when the reader did not fill it.
+	want = `{"id":7,"prefix":null,"first":"Zoë","middle":null,"last":"O'Brien","suffix":null,"nickname":null,` +
+		`"first_phonetic":null,"middle_phonetic":null,"last_phonetic":null,"organization_phonetic":null,"display_name":"Zoë O'Brien",` +
+		`"organization":"ACME","department":null,"job_title":null,` +
+		`"birthday":"--03-15","note":null,"phones":[{"label":"Mobile","value":"+1 555 0100"}],"emails":[],"urls":[],` +
 		`"addresses":[{"label":"Home","street":"1 Main St","city":"Springfield","state":"","zip":"62701","country":"","country_code":"us"}],` +
-		`"created":"2020-01-02T03:04:05.000Z","modified":null,"has_photo":true}` + "\n"
+		`"created":"2020-01-02T03:04:05.000Z","modified":null,"has_photo":true,"problems":null}` + "\n"
 	if got := buf.String(); got != want {
 		t.Errorf("contact line\n got: %s\nwant: %s", got, want)
 	}
@@ -67,7 +71,7 @@ func TestJSONLExactLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = `{"id":3,"address":"+15550000","name":"Bob","date":"2024-02-29T23:59:59.999Z","duration":61.5,"outgoing":true,` +
-		`"answered":true,"missed":false,"type":"phone","service":"com.apple.Telephony","country":"us","disconnected_cause":0}` + "\n"
+		`"answered":true,"missed":false,"type":"phone","service":"com.apple.Telephony","country":"us","mobile_country_code":null,"disconnected_cause":0,"problems":null}` + "\n"
 	if got := buf.String(); got != want {
 		t.Errorf("call line\n got: %s\nwant: %s", got, want)
 	}

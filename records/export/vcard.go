@@ -82,11 +82,21 @@ func (cw *cardWriter) contact(c *records.Contact) {
 		}
 	}
 	if c.Organization != "" || c.Department != "" {
-		if c.Department != "" {
-			cw.prop(vcard.FieldOrganization, nil, structured(c.Organization, c.Department))
-		} else {
-			cw.prop(vcard.FieldOrganization, nil, escapeText(c.Organization))
+		// The organization's reading goes where importers look for it:
+		// Android's vCard importer takes the SORT-AS parameter of ORG as
+		// the phonetic company name, Apple's reads X-PHONETIC-ORG.
+		var params vcard.Params
+		if c.OrgPhonetic != "" && c.Organization != "" {
+			params = vcard.Params{"SORT-AS": {paramValue(c.OrgPhonetic)}}
 		}
+		if c.Department != "" {
+			cw.prop(vcard.FieldOrganization, params, structured(c.Organization, c.Department))
+		} else {
+			cw.prop(vcard.FieldOrganization, params, escapeText(c.Organization))
+		}
+	}
+	if c.OrgPhonetic != "" {
+		cw.prop("X-PHONETIC-ORG", nil, escapeText(c.OrgPhonetic))
 	}
 	if c.JobTitle != "" {
 		cw.prop(vcard.FieldTitle, nil, escapeText(c.JobTitle))
@@ -351,29 +361,11 @@ func paramValue(s string) string {
 	return s
 }
 
-// formattedName is the FN value: the name parts, else the organization,
-// nickname, first email or phone.
+// formattedName is the FN value: records.FormattedName, the full name in
+// the order the phone shows it (family name first for names in CJK
+// script), else the organization, nickname, first phone or email.
 func formattedName(c *records.Contact) string {
-	var parts []string
-	for _, p := range []string{c.Prefix, c.First, c.Middle, c.Last, c.Suffix} {
-		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	if c.IsOrganization && c.Organization != "" || len(parts) == 0 {
-		switch {
-		case c.Organization != "":
-			return c.Organization
-		case len(parts) > 0:
-		case c.Nickname != "":
-			return c.Nickname
-		case len(c.Emails) > 0:
-			return c.Emails[0].Value
-		case len(c.Phones) > 0:
-			return c.Phones[0].Value
-		}
-	}
-	return strings.Join(parts, " ")
+	return records.FormattedName(c)
 }
 
 // vcardDate checks a YYYY-MM-DD or --MM-DD date.
