@@ -89,7 +89,7 @@ func (a *app) files(args []string) error {
 	if err := a.unlock(b, dir, &sec, b.Info().ManifestEncrypted); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(a.stdout)
+	enc := json.NewEncoder(jsonWriter{a.stdout})
 	enc.SetEscapeHTML(false)
 	bad := 0
 	for e, err := range b.Entries() {
@@ -119,7 +119,7 @@ func (a *app) files(args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%d\t%d\n", e.Domain, e.Path, e.Kind, e.Size, e.ProtectionClass)
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%d\t%d\n", safe(e.Domain), safe(e.Path), e.Kind, e.Size, e.ProtectionClass)
 	}
 	if bad > 0 {
 		return fail(exitPartial, "%d entries of backup %s could not be decoded completely; they are listed with what could be read", bad, dir)
@@ -208,12 +208,12 @@ func (a *app) extract(args []string) error {
 		if errors.Is(s.Err, backup.ErrUnsafePath) {
 			unsafe++
 		}
-		fmt.Fprintf(a.stderr, "ibackup: skipped %s/%s (%s): %v\n", s.Domain, s.Path, s.FileID, reason(s.Err))
+		a.warnf("skipped %s/%s (%s): %v", s.Domain, s.Path, s.FileID, reason(s.Err))
 	}
 	for _, f := range rep.Failed {
-		fmt.Fprintf(a.stderr, "ibackup: failed %s/%s (%s): %v\n", f.Domain, f.Path, f.FileID, reason(f.Err))
+		a.warnf("failed %s/%s (%s): %v", f.Domain, f.Path, f.FileID, reason(f.Err))
 	}
-	fmt.Fprintf(a.stdout, "extracted %d files (%s) and %d folders to %s; %d failed, %d skipped (%d unsafe)\n",
+	linef(a.stdout, "extracted %d files (%s) and %d folders to %s; %d failed, %d skipped (%d unsafe)",
 		rep.Files, humanBytes(rep.Bytes), rep.Dirs, dest, len(rep.Failed), len(rep.Skipped), unsafe)
 	if !rep.OK() {
 		return fail(exitPartial, "%d files failed and %d unsafe entries were skipped; the rest is in %s", len(rep.Failed), unsafe, dest)

@@ -81,7 +81,7 @@ func run(args []string, stdin, stdout *os.File, stderr io.Writer) int {
 	a := &app{stdin: stdin, stdout: bufio.NewWriterSize(stdout, 64<<10), stderr: stderr, stdoutFile: stdout}
 	code := a.dispatch(args)
 	if err := a.stdout.Flush(); err != nil && code == exitOK {
-		fmt.Fprintf(stderr, "ibackup: writing output: %v\n", err)
+		fmt.Fprintf(stderr, "ibackup: writing output: %s\n", safe(err.Error()))
 		code = exitPartial
 	}
 	return code
@@ -106,7 +106,7 @@ func (a *app) dispatch(args []string) int {
 	}
 	c := lookup(name)
 	if c == nil {
-		fmt.Fprintf(a.stderr, "ibackup: unknown command %q; run 'ibackup help' for the list\n", name)
+		a.warnf("unknown command %q; run 'ibackup help' for the list", name)
 		return exitUsage
 	}
 	err := c.run(a, args[1:])
@@ -121,7 +121,7 @@ func (a *app) dispatch(args []string) int {
 		ee = &exitError{code: exitPartial, msg: err.Error()}
 	}
 	a.stdout.Flush()
-	fmt.Fprintf(a.stderr, "ibackup: %s\n", oneLine(ee.msg))
+	a.warnf("%s", oneLine(ee.msg))
 	if ee.code == exitUsage {
 		fmt.Fprintf(a.stderr, "usage: ibackup %s %s\n", c.name, c.args)
 	}

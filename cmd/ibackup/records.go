@@ -152,7 +152,7 @@ func (a *app) finish(what string, st export.Stats, err error, closeOut func() er
 	}
 	if st.Failed > 0 {
 		for _, e := range st.Errors {
-			fmt.Fprintf(a.stderr, "ibackup: skipped: %v\n", e)
+			a.warnf("skipped: %v", e)
 		}
 		return fail(exitPartial, "%d %s could not be read and were skipped; the other %d were written", st.Failed, what, st.Written)
 	}

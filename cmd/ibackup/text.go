@@ -42,16 +42,16 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 			extra = append(extra, c.Organization)
 		}
 		if len(extra) > 0 {
-			fmt.Fprintf(bw, "%s (%s)\n", name, strings.Join(extra, ", "))
+			linef(bw, "%s (%s)", name, strings.Join(extra, ", "))
 		} else {
-			fmt.Fprintln(bw, name)
+			linef(bw, "%s", name)
 		}
 		labeled := func(kind string, vs []records.Labeled) {
 			for _, v := range vs {
 				if v.Label != "" {
-					fmt.Fprintf(bw, "    %-8s %s: %s\n", kind, v.Label, v.Value)
+					linef(bw, "    %-8s %s: %s", kind, v.Label, v.Value)
 				} else {
-					fmt.Fprintf(bw, "    %-8s %s\n", kind, v.Value)
+					linef(bw, "    %-8s %s", kind, v.Value)
 				}
 			}
 		}
@@ -65,13 +65,13 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 					parts = append(parts, p)
 				}
 			}
-			fmt.Fprintf(bw, "    %-8s %s: %s\n", "address", ad.Label, strings.Join(parts, ", "))
+			linef(bw, "    %-8s %s: %s", "address", ad.Label, strings.Join(parts, ", "))
 		}
 		if c.Birthday != "" {
-			fmt.Fprintf(bw, "    %-8s %s\n", "birthday", c.Birthday)
+			linef(bw, "    %-8s %s", "birthday", c.Birthday)
 		}
 		if c.Note != "" {
-			fmt.Fprintf(bw, "    %-8s %s\n", "note", strings.ReplaceAll(c.Note, "\n", " / "))
+			linef(bw, "    %-8s %s", "note", strings.ReplaceAll(c.Note, "\n", " / "))
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -96,7 +96,7 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		if c.Duration > 0 {
 			dur = (time.Duration(c.Duration*float64(time.Second)) / time.Second * time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, c.Type, who, dur)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, safe(c.Type), safe(who), dur)
 	}
 	if err := tw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -119,6 +119,10 @@ func who(handle, name string, names func(string) string) string {
 	}
 	return name + " (" + handle + ")"
 }
+
+// bodyMark stands for a message body in a line being made safe; safe
+// leaves it alone, so the body (with its line breaks) replaces it after.
+const bodyMark = "\uE000body\uE000"
 
 var reactionVerbs = map[string]string{
 	"love": "loved", "like": "liked", "dislike": "disliked", "laugh": "laughed at",
@@ -198,15 +202,15 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 		if i > 0 {
 			fmt.Fprintln(bw)
 		}
-		fmt.Fprintf(bw, "== %s", title)
+		head := "== " + title
 		if len(people) > 0 {
 			sort.Strings(people)
-			fmt.Fprintf(bw, " (with %s)", strings.Join(people, ", "))
+			head += " (with " + strings.Join(people, ", ") + ")"
 		}
 		if first.Service != "" {
-			fmt.Fprintf(bw, " [%s]", first.Service)
+			head += " [" + first.Service + "]"
 		}
-		fmt.Fprintln(bw, " ==")
+		linef(bw, "%s ==", head)
 		for _, m := range c.msgs {
 			from := "Me"
 			if !m.FromMe {
@@ -215,7 +219,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 					from = name(*m.Sender)
 				}
 			}
-			var line string
+			var line, body string
 			switch {
 			case m.Reaction != nil:
 				r := m.Reaction
@@ -246,7 +250,10 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 				line = from + " unsent a message"
 			default:
 				text := strings.TrimSpace(strings.ReplaceAll(m.Text, "\uFFFC", ""))
-				line = from + ": " + strings.ReplaceAll(text, "\n", "\n                    ")
+				// The body's own line breaks are kept (indented); the
+				// rest of the line is made safe when printed.
+				body = safeLines(text)
+				line = from + ": " + bodyMark
 				if m.ReplyTo != nil {
 					line += "  (reply to " + quote(*m.ReplyTo) + ")"
 				}
@@ -260,6 +267,10 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 				if m.Edited {
 					line += "  (edited)"
 				}
+			}
+			line = safe(line)
+			if body != "" || strings.Contains(line, bodyMark) {
+				line = strings.Replace(line, bodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
 			}
 			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date), line)
 		}
