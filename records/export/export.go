@@ -25,6 +25,9 @@ type Stats struct {
 	Written int // records written
 	Failed  int // records that could not be read or rendered; they were skipped
 	Skipped int // records left out on purpose (e.g. tapbacks in Android XML)
+	// SkippedBy breaks Skipped down by reason: "tapbacks", "group events",
+	// "unsent messages", "empty messages", "FaceTime and app calls".
+	SkippedBy map[string]int
 	Missing int // attachments that could not be copied or embedded
 	// Errors holds the first MaxRowErrors row errors (each a *RowError),
 	// in input order.
@@ -44,6 +47,24 @@ func (e *RowError) Error() string {
 
 // Unwrap returns the cause.
 func (e *RowError) Unwrap() error { return e.Err }
+
+// skip counts a record left out on purpose for reason.
+func (s *Stats) skip(reason string) {
+	s.Skipped++
+	if s.SkippedBy == nil {
+		s.SkippedBy = map[string]int{}
+	}
+	s.SkippedBy[reason]++
+}
+
+// Skip reasons of Stats.SkippedBy.
+const (
+	SkippedTapbacks    = "tapbacks"
+	SkippedGroupEvents = "group events"
+	SkippedUnsent      = "unsent messages"
+	SkippedEmpty       = "empty messages"
+	SkippedCalls       = "FaceTime and app calls"
+)
 
 // fail records a failed row.
 func (s *Stats) fail(index int, err error) {
