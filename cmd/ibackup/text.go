@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,11 +17,42 @@ import (
 
 // The "text" format: records laid out for people, not programs.
 
-func shortDate(t *time.Time) string {
+func shortDate(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return "????-??-?? ??:??"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// zoneFlag resolves --tz: an IANA name ("Asia/Tokyo"), "UTC" or "Local";
+// "" is this computer's zone, named when its name can be found (the TZ
+// variable, /etc/localtime).
+func zoneFlag(name string) (*time.Location, error) {
+	if name != "" && name != "Local" {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			return nil, usageErr("unknown time zone %q for --tz; use a name such as Europe/Paris, America/New_York or UTC", name)
+		}
+		return loc, nil
+	}
+	if tz := os.Getenv("TZ"); tz != "" {
+		if loc, err := time.LoadLocation(strings.TrimPrefix(tz, ":")); err == nil {
+			return loc, nil
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, zone, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if loc, err := time.LoadLocation(zone); err == nil {
+				return loc, nil
+			}
+		}
+	}
+	return time.Local, nil
+}
+
+// zoneLine is the first line of text output: the zone of its times.
+func zoneLine(w io.Writer, loc *time.Location, at time.Time) {
+	fmt.Fprintf(w, "Times are in %s\n\n", export.ZoneLabel(loc, at))
 }
 
 func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (export.Stats, error) {
@@ -80,10 +112,19 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 	return st, nil
 }
 
-func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func(string) string) (export.Stats, error) {
+func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func(string) string, loc *time.Location) (export.Stats, error) {
 	var st export.Stats
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	first := true
 	for c := range countingSeq(seq, &st) {
+		if first {
+			first = false
+			at := time.Now()
+			if c.Date != nil {
+				at = *c.Date
+			}
+			zoneLine(tw, loc, at)
+		}
 		dir := "incoming"
 		switch {
 		case c.Outgoing:
@@ -96,7 +137,7 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		if c.Duration > 0 {
 			dur = (time.Duration(c.Duration*float64(time.Second)) / time.Second * time.Second).String()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, safe(c.Type), safe(who), dur)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(c.Type), safe(who), dur)
 	}
 	if err := tw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -129,7 +170,7 @@ var reactionVerbs = map[string]string{
 	"emphasize": "emphasized", "question": "questioned", "sticker": "put a sticker on",
 }
 
-func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chats []*records.Chat, names func(string) string) (export.Stats, error) {
+func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chats []*records.Chat, names func(string) string, loc *time.Location) (export.Stats, error) {
 	var st export.Stats
 	type conv struct {
 		key  string
@@ -182,6 +223,13 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 		return "“" + s + "”"
 	}
 	bw := bufio.NewWriter(w)
+	if len(order) > 0 {
+		at := time.Now()
+		if d := order[0].msgs[0].Date; d != nil {
+			at = *d
+		}
+		zoneLine(bw, loc, at)
+	}
 	for i, c := range order {
 		first := c.msgs[0]
 		title := first.Chat
@@ -272,7 +320,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 			if body != "" || strings.Contains(line, bodyMark) {
 				line = strings.Replace(line, bodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
 			}
-			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date), line)
+			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date, loc), line)
 		}
 	}
 	if err := bw.Flush(); err != nil {

@@ -156,9 +156,9 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 		c.entries = nil // let the page's records go
 	}
 	slices.SortStableFunc(rows, func(a, b indexRow) int { return b.Last.Compare(a.Last) })
-	idx := indexData{Title: opt.Title, Rows: rows, Zone: zoneLabel(opt.Location, time.Now())}
+	idx := indexData{Title: opt.Title, Rows: rows, Zone: ZoneLabel(opt.Location, time.Now())}
 	if len(rows) > 0 {
-		idx.Zone = zoneLabel(opt.Location, rows[0].Last)
+		idx.Zone = ZoneLabel(opt.Location, rows[0].Last)
 	}
 	if err := writeTemplate(root, "index.html", "index", idx); err != nil {
 		return st, st.result(err)
@@ -915,14 +915,15 @@ func (p *pageData) split(size int, first string, used map[string]bool, loc *time
 				pg.Range += " – " + to.Format("2 Jan 2006")
 			}
 		}
-		pg.Zone = zoneLabel(loc, at)
+		pg.Zone = ZoneLabel(loc, at)
 	}
 	return pages
 }
 
-// zoneLabel names the zone loc as people read it at t:
-// "Asia/Tokyo (JST, UTC+09:00)".
-func zoneLabel(loc *time.Location, t time.Time) string {
+// ZoneLabel names the zone loc as people read it at t, for the line that
+// says which zone the times of a page or a text export are in:
+// "Asia/Tokyo (JST, UTC+09:00)"; time.Local is "local time (…)".
+func ZoneLabel(loc *time.Location, t time.Time) string {
 	abbr, off := t.In(loc).Zone()
 	sign := "+"
 	if off < 0 {
