@@ -28,7 +28,7 @@ type Stats struct {
 	// SkippedBy breaks Skipped down by reason: "tapbacks", "group events",
 	// "unsent messages", "empty messages", "FaceTime and app calls".
 	SkippedBy map[string]int
-	Missing int // attachments that could not be copied or embedded
+	Missing   int // attachments that could not be copied or embedded
 	// Errors holds the first MaxRowErrors row errors (each a *RowError),
 	// in input order.
 	Errors []error
