@@ -164,7 +164,12 @@ func (a *app) dispatch(args []string) int {
 	err := c.run(a, args[1:])
 	if a.ctx.Err() != nil {
 		a.stdout.Flush()
-		a.warnf("interrupted")
+		var ee *exitError
+		if errors.As(err, &ee) && ee.code == exitInterrupted {
+			a.warnf("%s", oneLine(ee.msg))
+		} else {
+			a.warnf("interrupted")
+		}
 		return exitInterrupted
 	}
 	if err == nil {

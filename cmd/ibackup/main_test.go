@@ -23,7 +23,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"ibackup": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"ibackup": func() { os.Exit(runMain(os.Args[1:])) },
 		// ibackup-exit N ARGS... runs ibackup ARGS... and succeeds when
 		// its exit status is N, so scripts can assert exact statuses.
 		"ibackup-exit": func() {
