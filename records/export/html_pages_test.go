@@ -1,13 +1,17 @@
 package export
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"html"
+	"image"
+	"image/color"
 	"image/jpeg"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -261,4 +265,75 @@ func TestHTMLCanceled(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestHTMLChromiumOpenTime measures (does not assert) how long headless
+// Chromium takes to open a 20,000-message transcript with 800 photos:
+// the first page as written, the same chat forced onto one page, and an
+// empty page for Chromium's own start-up. Run with
+// IOSBACKUP_MEASURE_CHROMIUM=1 -v; the figures go to BENCHMARKS.md.
+func TestHTMLChromiumOpenTime(t *testing.T) {
+	if os.Getenv("IOSBACKUP_MEASURE_CHROMIUM") != "1" {
+		t.Skip("set IOSBACKUP_MEASURE_CHROMIUM=1 to measure")
+	}
+	bin := chromiumPath()
+	if bin == "" {
+		t.Skip("chromium not on PATH")
+	}
+	msgs, files := longChat(20000)
+	photo := testJPEG(t)
+	for name, f := range files {
+		f.Data = photo
+		files[name] = f
+	}
+	paged, single := t.TempDir(), t.TempDir()
+	if _, err := HTML(paged, seqOf(msgs...), HTMLOptions{Files: files, Location: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := HTML(single, seqOf(msgs...), HTMLOptions{Files: files, Location: time.UTC, PageSize: 1 << 30}); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty.html")
+	os.WriteFile(empty, []byte("<!DOCTYPE html><title>x</title>"), 0o600)
+	open := func(page string) time.Duration {
+		best := time.Duration(1 << 62)
+		for range 3 {
+			prof := t.TempDir()
+			start := time.Now()
+			cmd := exec.Command(bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+				"--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--user-data-dir="+prof,
+				"--window-size=1000,800", "--dump-dom", "file://"+page)
+			if out, err := cmd.Output(); err != nil || len(out) == 0 {
+				t.Fatalf("%s: %v", page, err)
+			}
+			best = min(best, time.Since(start))
+		}
+		return best
+	}
+	for _, c := range []struct{ what, page string }{
+		{"empty page (Chromium start-up)", empty},
+		{"first page of 20 (1000 messages, lazy images)", filepath.Join(paged, "+15550001.html")},
+		{"one page of 20,000 messages (lazy images)", filepath.Join(single, "+15550001.html")},
+	} {
+		st, _ := os.Stat(c.page)
+		t.Logf("%-48s %8d bytes  %v", c.what, st.Size(), open(c.page).Round(10*time.Millisecond))
+	}
+}
+
+// testJPEG is a 1024×768 photo-like JPEG (about 100 KB).
+func testJPEG(t testing.TB) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 1024, 768))
+	seed := uint32(1)
+	for y := range 768 {
+		for x := range 1024 {
+			seed = seed*1664525 + 1013904223
+			n := uint8(seed >> 27)
+			img.Set(x, y, color.RGBA{uint8(x/4) + n, uint8(y/3) + n, 140 + n, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 80}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
