@@ -75,9 +75,9 @@ func init() {
 		{"key", "BACKUP [--out F]", "print the derived key (for --key-file)", (*app).key},
 		{"hash", "BACKUP", "print the $itunes_backup$ line for hashcat and John the Ripper", (*app).hash},
 		{"check", "BACKUP", "health report; exit 0 when healthy, 1 otherwise", (*app).check},
-		{"contacts", "BACKUP|--db FILE [--format jsonl|csv|vcf|text] [--out F]", "every contact", (*app).contacts},
-		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID]", "every message", (*app).messages},
-		{"calls", "BACKUP|--db FILE [--format jsonl|csv|android-xml|text] [--out F]", "every call", (*app).calls},
+		{"contacts", "BACKUP|--db FILE [--format jsonl|csv|vcf|text] [--out F] [--no-bom]", "every contact", (*app).contacts},
+		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID] [--tz ZONE] [--no-bom] [--reactions-as-text]", "every message", (*app).messages},
+		{"calls", "BACKUP|--db FILE [--format jsonl|csv|android-xml|text] [--out F] [--tz ZONE] [--no-bom] [--all-calls]", "every call", (*app).calls},
 		{"demo", "[--out DIR]", "a tour of the commands on a sample backup built into ibackup", (*app).demo},
 	}
 }
