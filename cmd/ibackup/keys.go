@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
-	"os"
 )
 
 func (a *app) key(args []string) error {
@@ -35,20 +34,7 @@ func (a *app) key(args []string) error {
 		_, err := a.stdout.Write(line)
 		return err
 	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
-	}
-	// The file may have existed with wider permissions.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fail(exitPartial, "cannot restrict the permissions of %s: %v", *out, unwrapPath(err))
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
-	}
-	if err := f.Close(); err != nil {
+	if err := writeFileAtomic(*out, line); err != nil {
 		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
 	}
 	a.warnf("wrote the derived key to %s; use it with --key-file %s (keep it secret: it opens the backup)", *out, *out)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -247,4 +248,31 @@ func removeTemps() {
 		_ = os.RemoveAll(name)
 		delete(temps.names, name)
 	}
+}
+
+// writeFileAtomic writes data to name with mode 0600, through a temporary
+// file in the same folder renamed when complete (an existing file, or a
+// symbolic link, at name is replaced, never written through).
+func writeFileAtomic(name string, data []byte) error {
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	addTemp(f.Name())
+	defer dropTemp(f.Name())
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), name)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
