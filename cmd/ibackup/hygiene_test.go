@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -133,4 +135,37 @@ func TestErrorsEscaped(t *testing.T) {
 			t.Errorf("%q: stderr is not one line: %q", args, stderr)
 		}
 	}
+}
+
+// FuzzSafe checks that safe never lets an unsafe rune or invalid UTF-8
+// through and never produces more than one line, and that jsonSafe keeps
+// JSON values exact.
+func FuzzSafe(f *testing.F) {
+	for _, s := range []string{osc52, rloName, forgedRow, "\xc2\x9b31m", "\xff", "a\u2028b", "日本\u200f語"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := safe(s)
+		if !utf8.ValidString(out) || strings.ContainsRune(out, '\n') {
+			t.Fatalf("safe(%q) = %q", s, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("safe(%q) = %q holds %U", s, out, r)
+			}
+		}
+		if !utf8.ValidString(s) {
+			return
+		}
+		b, _ := json.Marshal(s)
+		var back string
+		if err := json.Unmarshal(jsonSafe(b), &back); err != nil || back != s {
+			t.Fatalf("jsonSafe changed %q to %q (%v)", s, back, err)
+		}
+		for _, r := range string(jsonSafe(b)) {
+			if unsafeRune(r) {
+				t.Fatalf("jsonSafe(%q) holds %U", s, r)
+			}
+		}
+	})
 }
