@@ -204,7 +204,7 @@ func (a *app) password(dir string, s *secrets, prompt bool) (string, error) {
 		return pw, nil
 	}
 	if prompt && isTerminal(a.stdin) {
-		fmt.Fprintf(a.stderr, "Password for backup %s: ", dir)
+		fmt.Fprintf(a.stderr, "Password for backup %s: ", safe(dir))
 		pw, err := term.ReadPassword(int(a.stdin.Fd()))
 		fmt.Fprintln(a.stderr)
 		if err != nil {

@@ -34,6 +34,9 @@ func (a *app) calendar(args []string) error {
 	default:
 		return badFormat(fl.format, formats)
 	}
+	if fl.deleted {
+		return usageErr("--deleted recovers messages, contacts and calls; it is not available here")
+	}
 	src, err := a.openSource(&fl, pos)
 	if err != nil {
 		return err
@@ -50,28 +53,29 @@ func (a *app) calendar(args []string) error {
 	}
 	defer db.Close()
 	if fl.format == "ics" && icsToDir(fl.out) {
-		cals, st, err := export.EventsICSDir(fl.out, db.Events(), export.ICSOptions{})
+		cals, st, err := export.EventsICSDir(fl.out, db.EventsContext(a.ctx), export.ICSOptions{})
 		for _, c := range cals {
 			fmt.Fprintf(a.stdout, "wrote %d events of %q to %s\n", c.Count, c.Title, c.File)
 		}
-		return a.finish("events", st, err, func() error { return nil })
+		return a.finish(summary{what: "events", dest: fl.out}, st, err, func(bool) error { return nil })
 	}
-	w, closeOut, err := a.output(fl.out)
+	w, commit, err := a.output(fl.out)
 	if err != nil {
 		return err
 	}
 	var st export.Stats
 	switch fl.format {
 	case "jsonl":
-		st, err = export.EventsJSONL(w, db.Events())
+		st, err = export.EventsJSONL(w, db.EventsContext(a.ctx))
 	case "csv":
-		st, err = export.EventsCSV(w, db.Events())
+		csvStart(w, &fl)
+		st, err = export.EventsCSV(w, db.EventsContext(a.ctx))
 	case "ics":
-		st, err = export.EventsICS(w, db.Events(), export.ICSOptions{})
+		st, err = export.EventsICS(w, db.EventsContext(a.ctx), export.ICSOptions{})
 	case "text":
-		st, err = writeEventsText(w, db.Events())
+		st, err = writeEventsText(w, db.EventsContext(a.ctx))
 	}
-	return a.finish("events", st, err, closeOut)
+	return a.finish(summary{what: "events", dest: fl.out}, st, err, commit)
 }
 
 func (a *app) reminders(args []string) error {
@@ -87,6 +91,9 @@ func (a *app) reminders(args []string) error {
 	case "jsonl", "csv", "ics", "text":
 	default:
 		return badFormat(fl.format, formats)
+	}
+	if fl.deleted {
+		return usageErr("--deleted recovers messages, contacts and calls; it is not available here")
 	}
 	src, err := a.openSource(&fl, pos)
 	if err != nil {
@@ -104,28 +111,29 @@ func (a *app) reminders(args []string) error {
 	}
 	defer db.Close()
 	if fl.format == "ics" && icsToDir(fl.out) {
-		lists, st, err := export.RemindersICSDir(fl.out, db.Reminders(), export.ICSOptions{})
+		lists, st, err := export.RemindersICSDir(fl.out, db.RemindersContext(a.ctx), export.ICSOptions{})
 		for _, c := range lists {
 			fmt.Fprintf(a.stdout, "wrote %d reminders of %q to %s\n", c.Count, c.Title, c.File)
 		}
-		return a.finish("reminders", st, err, func() error { return nil })
+		return a.finish(summary{what: "reminders", dest: fl.out}, st, err, func(bool) error { return nil })
 	}
-	w, closeOut, err := a.output(fl.out)
+	w, commit, err := a.output(fl.out)
 	if err != nil {
 		return err
 	}
 	var st export.Stats
 	switch fl.format {
 	case "jsonl":
-		st, err = export.RemindersJSONL(w, db.Reminders())
+		st, err = export.RemindersJSONL(w, db.RemindersContext(a.ctx))
 	case "csv":
-		st, err = export.RemindersCSV(w, db.Reminders())
+		csvStart(w, &fl)
+		st, err = export.RemindersCSV(w, db.RemindersContext(a.ctx))
 	case "ics":
-		st, err = export.RemindersICS(w, db.Reminders(), export.ICSOptions{})
+		st, err = export.RemindersICS(w, db.RemindersContext(a.ctx), export.ICSOptions{})
 	case "text":
-		st, err = writeRemindersText(w, db.Reminders())
+		st, err = writeRemindersText(w, db.RemindersContext(a.ctx))
 	}
-	return a.finish("reminders", st, err, closeOut)
+	return a.finish(summary{what: "reminders", dest: fl.out}, st, err, commit)
 }
 
 // eventWhen renders an event's time for people, in the event's own zone:

@@ -19,6 +19,7 @@ func (a *app) chats(args []string) error {
 	fl.secrets.register(fset)
 	fset.StringVar(&fl.db, "db", "", "read this bare sms.db (and its -wal beside it) instead of a backup")
 	fset.StringVar(&fl.contacts, "contacts", "", "with --db: an AddressBook.sqlitedb whose names are shown beside numbers")
+	fset.StringVar(&fl.tz, "tz", "", "time zone of the dates in text output, e.g. Asia/Tokyo (default: this computer's)")
 	asJSON := fset.Bool("json", false, "one JSON object per conversation (JSON Lines)")
 	pos, err := a.parse(fset, args, 0, -1)
 	if err != nil {
@@ -82,6 +83,7 @@ func (a *app) chats(args []string) error {
 		}
 		return nil
 	}
+	zoneLine(a.stdout, fl.loc, time.Now())
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tNAME\tPARTICIPANTS\tSERVICE\tMESSAGES\tFIRST\tLAST")
 	for _, c := range chats {
@@ -95,10 +97,10 @@ func (a *app) chats(args []string) error {
 		}
 		first, last := "-", "-"
 		if c.First != nil {
-			first = shortDate(c.First)
+			first = shortDate(c.First, fl.loc)
 		}
 		if c.Last != nil {
-			last = shortDate(c.Last)
+			last = shortDate(c.Last, fl.loc)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", plainText(c.Identifier), plainText(orDash(c.Name)),
 			plainText(orDash(strings.Join(ps, ", "))), plainText(orDash(c.Service)), c.Messages, first, last)

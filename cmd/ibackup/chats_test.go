@@ -33,8 +33,9 @@ func runCaptured(t *testing.T, args ...string) (int, string, string) {
 func TestChatsRealIOS5(t *testing.T) {
 	t.Setenv("TZ", "UTC")
 	dir := realdata.Path(t, "DERIVED-ios5-mbdb-backup/clean")
-	code, out, errs := runCaptured(t, "chats", dir)
-	want := "ID              NAME  PARTICIPANTS    SERVICE  MESSAGES  FIRST             LAST\n" +
+	code, out, errs := runCaptured(t, "chats", dir, "--tz", "UTC")
+	want := "Times are in UTC (UTC+00:00)\n\n" +
+		"ID              NAME  PARTICIPANTS    SERVICE  MESSAGES  FIRST             LAST\n" +
 		"(209) 598-1933  -     (209) 598-1933  MMS/SMS  3         2012-03-11 02:08  2012-03-11 02:08\n" +
 		"(209) 649-0617  -     (209) 649-0617  SMS      1         2012-04-26 23:56  2012-04-26 23:56\n"
 	if code != 0 || out != want || errs != "" {

@@ -63,6 +63,7 @@ func (a *app) demo(args []string) error {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	names := func(string) string { return "" }
+	loc, _ := zoneFlag("")
 	section("contacts BACKUP --format text", "contacts")
 	cdb, err := records.OpenContacts(b)
 	if err != nil {
@@ -82,7 +83,7 @@ func (a *app) demo(args []string) error {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	chats, _ := mdb.Chats()
-	if _, err := writeMessagesText(w, mdb.Messages(), chats, names); err != nil {
+	if _, err := writeMessagesText(w, mdb.Messages(), chats, names, loc); err != nil {
 		return err
 	}
 	mdb.Close()
@@ -92,7 +93,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeCallsText(w, kdb.Calls(), names); err != nil {
+	if _, err := writeCallsText(w, kdb.Calls(), names, loc); err != nil {
 		return err
 	}
 	kdb.Close()

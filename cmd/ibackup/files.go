@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -25,7 +25,7 @@ func (s *selector) register(fset interface {
 	StringVar(*string, string, string, string)
 }) {
 	fset.StringVar(&s.domain, "domain", "", "only entries of this domain (a path.Match pattern: 'AppDomain-*')")
-	fset.StringVar(&s.glob, "glob", "", "only entries whose Domain/relative/path matches this path.Match pattern")
+	fset.StringVar(&s.glob, "glob", "", "only entries matching this path.Match pattern: without a '/' it matches the file name ('*.jpg'), with one the whole Domain/relative/path")
 }
 
 func (s *selector) check() error {
@@ -44,11 +44,30 @@ func (s *selector) match(e *manifest.Entry) bool {
 		}
 	}
 	if s.glob != "" {
-		if ok, _ := path.Match(s.glob, e.Domain+"/"+e.Path); !ok {
+		name := e.Domain + "/" + e.Path
+		if !strings.Contains(s.glob, "/") {
+			name = path.Base(e.Path) // "*" does not cross "/": match the file name
+		}
+		if ok, _ := path.Match(s.glob, name); !ok {
 			return false
 		}
 	}
 	return true
+}
+
+// active reports whether a filter was given.
+func (s *selector) active() bool { return s.domain != "" || s.glob != "" }
+
+// warnNoMatch warns that the filter matched no entry.
+func (a *app) warnNoMatch(s *selector) {
+	var f []string
+	if s.domain != "" {
+		f = append(f, fmt.Sprintf("--domain %q", s.domain))
+	}
+	if s.glob != "" {
+		f = append(f, fmt.Sprintf("--glob %q", s.glob))
+	}
+	a.warnf("no entry matches %s; 'ibackup files BACKUP' lists them all", strings.Join(f, " "))
 }
 
 // fileJSON is one line of 'ibackup files --json'.
@@ -89,16 +108,20 @@ func (a *app) files(args []string) error {
 	if err := a.unlock(b, dir, &sec, b.Info().ManifestEncrypted); err != nil {
 		return err
 	}
-	enc := json.NewEncoder(a.stdout)
+	enc := json.NewEncoder(jsonWriter{a.stdout})
 	enc.SetEscapeHTML(false)
-	bad := 0
+	bad, matched := 0, 0
 	for e, err := range b.Entries() {
+		if a.ctx.Err() != nil {
+			return a.ctx.Err()
+		}
 		if err != nil {
 			return backupError(dir, err)
 		}
 		if !sel.match(e) {
 			continue
 		}
+		matched++
 		problem := e.Problem()
 		if e.Err != nil {
 			bad++
@@ -119,7 +142,11 @@ func (a *app) files(args []string) error {
 			}
 			continue
 		}
-		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%d\t%d\n", e.Domain, e.Path, e.Kind, e.Size, e.ProtectionClass)
+		fmt.Fprintf(a.stdout, "%s\t%s\t%s\t%d\t%d\n", safe(e.Domain), safe(e.Path), e.Kind, e.Size, e.ProtectionClass)
+	}
+	if matched == 0 && sel.active() {
+		a.stdout.Flush()
+		a.warnNoMatch(&sel)
 	}
 	if bad > 0 {
 		return fail(exitPartial, "%d entries of backup %s could not be decoded completely; they are listed with what could be read", bad, dir)
@@ -163,7 +190,7 @@ func (a *app) extract(args []string) error {
 		// Sum the recorded sizes first so the bar has a total.
 		var total int64
 		for e, err := range b.Entries() {
-			if err != nil {
+			if err != nil || a.ctx.Err() != nil {
 				break
 			}
 			if e.Kind == manifest.File && sel.match(e) {
@@ -186,13 +213,11 @@ func (a *app) extract(args []string) error {
 		}
 		finishBar = func() { bar.Finish() }
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	rep, err := b.Extract(ctx, dest, opt)
+	rep, err := b.Extract(a.ctx, dest, opt)
 	finishBar()
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return fail(exitPartial, "interrupted; %s holds what was extracted so far", dest)
+		if errors.Is(err, context.Canceled) || a.ctx.Err() != nil {
+			return fail(exitInterrupted, "interrupted; %s holds what was extracted so far", dest)
 		}
 		var ee *exitError
 		if rep == nil && !errors.As(err, &ee) {
@@ -208,13 +233,16 @@ func (a *app) extract(args []string) error {
 		if errors.Is(s.Err, backup.ErrUnsafePath) {
 			unsafe++
 		}
-		fmt.Fprintf(a.stderr, "ibackup: skipped %s/%s (%s): %v\n", s.Domain, s.Path, s.FileID, reason(s.Err))
+		a.warnf("skipped %s/%s (%s): %v", s.Domain, s.Path, s.FileID, reason(s.Err))
 	}
 	for _, f := range rep.Failed {
-		fmt.Fprintf(a.stderr, "ibackup: failed %s/%s (%s): %v\n", f.Domain, f.Path, f.FileID, reason(f.Err))
+		a.warnf("failed %s/%s (%s): %v", f.Domain, f.Path, f.FileID, reason(f.Err))
 	}
-	fmt.Fprintf(a.stdout, "extracted %d files (%s) and %d folders to %s; %d failed, %d skipped (%d unsafe)\n",
+	linef(a.stdout, "extracted %d files (%s) and %d folders to %s; %d failed, %d skipped (%d unsafe)",
 		rep.Files, humanBytes(rep.Bytes), rep.Dirs, dest, len(rep.Failed), len(rep.Skipped), unsafe)
+	if rep.Files+rep.Dirs == 0 && len(rep.Failed)+len(rep.Skipped) == 0 && sel.active() {
+		a.warnNoMatch(&sel)
+	}
 	if !rep.OK() {
 		return fail(exitPartial, "%d files failed and %d unsafe entries were skipped; the rest is in %s", len(rep.Failed), unsafe, dest)
 	}

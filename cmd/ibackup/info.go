@@ -104,7 +104,7 @@ func (a *app) list(args []string) error {
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Folder < found[j].Folder })
 	if *asJSON {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(jsonWriter{a.stdout})
 		enc.SetEscapeHTML(false)
 		for _, l := range found {
 			l.Date = l.Date.UTC()
@@ -119,7 +119,7 @@ func (a *app) list(args []string) error {
 		if len(looked) == 0 {
 			where += " (not present)"
 		}
-		fmt.Fprintf(a.stderr, "ibackup: no backups found in %s\n", where)
+		a.warnf("no backups found in %s", where)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
@@ -128,7 +128,7 @@ func (a *app) list(args []string) error {
 		if l.Encrypted {
 			enc = "encrypted"
 		}
-		fmt.Fprintf(tw, "%s\t%s\tiOS %s\t%s\t%s\n", l.Folder, orDash(l.Device), orDash(l.IOS), fmtDate(l.Date), enc)
+		fmt.Fprintf(tw, "%s\t%s\tiOS %s\t%s\t%s\n", safe(l.Folder), safe(orDash(l.Device)), safe(orDash(l.IOS)), fmtDate(l.Date), enc)
 	}
 	return tw.Flush()
 }
@@ -179,7 +179,7 @@ func (a *app) info(args []string) error {
 			s.Date = s.Date.UTC()
 			c.Status = &s
 		}
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(jsonWriter{a.stdout})
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		return enc.Encode(&c)
@@ -192,7 +192,7 @@ func (a *app) printInfo(dir string, in *backup.Info) {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(tw, "%s:\t%s\n", k, v)
+			fmt.Fprintf(tw, "%s:\t%s\n", k, safe(v))
 		}
 	}
 	row("Backup", dir)
@@ -233,9 +233,9 @@ func (a *app) printInfo(dir string, in *backup.Info) {
 	row("Installed apps", fmt.Sprint(len(apps)))
 	tw.Flush()
 	for _, app := range apps {
-		fmt.Fprintf(a.stdout, "  %s\n", app)
+		linef(a.stdout, "  %s", app)
 	}
 	for _, p := range in.Problems {
-		fmt.Fprintf(a.stdout, "Problem: %s\n", p)
+		linef(a.stdout, "Problem: %s", p)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
-	"os"
 )
 
 func (a *app) key(args []string) error {
@@ -35,23 +34,10 @@ func (a *app) key(args []string) error {
 		_, err := a.stdout.Write(line)
 		return err
 	}
-	f, err := os.OpenFile(*out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := writeFileAtomic(*out, line); err != nil {
 		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
 	}
-	// The file may have existed with wider permissions.
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return fail(exitPartial, "cannot restrict the permissions of %s: %v", *out, unwrapPath(err))
-	}
-	if _, err := f.Write(line); err != nil {
-		f.Close()
-		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
-	}
-	if err := f.Close(); err != nil {
-		return fail(exitPartial, "cannot write the key to %s: %v", *out, unwrapPath(err))
-	}
-	fmt.Fprintf(a.stderr, "ibackup: wrote the derived key to %s; use it with --key-file %s (keep it secret: it opens the backup)\n", *out, *out)
+	a.warnf("wrote the derived key to %s; use it with --key-file %s (keep it secret: it opens the backup)", *out, *out)
 	return nil
 }
 
@@ -100,7 +86,7 @@ func (a *app) check(args []string) error {
 		return backupError(dir, err)
 	}
 	w := a.stdout
-	fmt.Fprintf(w, "Backup:           %s\n", dir)
+	linef(w, "Backup:           %s", dir)
 	state := h.SnapshotState
 	switch {
 	case state == "":
@@ -108,48 +94,48 @@ func (a *app) check(args []string) error {
 	case state != "finished":
 		state += " (the backup did not finish)"
 	}
-	fmt.Fprintf(w, "Snapshot state:   %s\n", state)
+	linef(w, "Snapshot state:   %s", state)
 	if h.SnapshotDir {
-		fmt.Fprintf(w, "Snapshot folder:  present (a leftover of an interrupted backup)\n")
+		linef(w, "Snapshot folder:  present (a leftover of an interrupted backup)")
 	} else {
-		fmt.Fprintf(w, "Snapshot folder:  none\n")
+		linef(w, "Snapshot folder:  none")
 	}
-	fmt.Fprintf(w, "Entries:          %d (%d files)\n", h.Entries, h.Files)
+	linef(w, "Entries:          %d (%d files)", h.Entries, h.Files)
 	for _, p := range h.Problems {
-		fmt.Fprintf(w, "Problem:          %s\n", p)
+		linef(w, "Problem:          %s", p)
 	}
-	fmt.Fprintf(w, "Missing payloads: %d\n", len(h.Missing))
+	linef(w, "Missing payloads: %d", len(h.Missing))
 	for _, e := range h.Missing {
-		fmt.Fprintf(w, "  %s/%s (%s)\n", e.Domain, e.Path, e.FileID)
+		linef(w, "  %s/%s (%s)", e.Domain, e.Path, e.FileID)
 	}
-	fmt.Fprintf(w, "Unsafe entries:   %d\n", len(h.Unsafe))
+	linef(w, "Unsafe entries:   %d", len(h.Unsafe))
 	for _, e := range h.Unsafe {
-		fmt.Fprintf(w, "  %q/%q (%s): %v\n", e.Domain, e.Path, e.FileID, e.Err)
+		linef(w, "  %q/%q (%s): %v", e.Domain, e.Path, e.FileID, e.Err)
 	}
-	fmt.Fprintf(w, "Undecodable:      %d\n", len(h.Undecodable))
+	linef(w, "Undecodable:      %d", len(h.Undecodable))
 	for _, e := range h.Undecodable {
-		fmt.Fprintf(w, "  %s/%s (%s): %v\n", e.Domain, e.Path, e.FileID, e.Err)
+		linef(w, "  %s/%s (%s): %v", e.Domain, e.Path, e.FileID, e.Err)
 	}
 	sizes := ""
 	if !h.SizesChecked {
 		sizes = " (estimated: the backup is locked)"
 	}
-	fmt.Fprintf(w, "Size mismatches:  %d%s\n", len(h.SizeMismatch), sizes)
+	linef(w, "Size mismatches:  %d%s", len(h.SizeMismatch), sizes)
 	for _, m := range h.SizeMismatch {
 		actual := "unknown"
 		if m.Actual >= 0 {
 			actual = fmt.Sprint(m.Actual)
 		}
-		fmt.Fprintf(w, "  %s/%s: recorded %d, actual %s\n", m.Entry.Domain, m.Entry.Path, m.Recorded, actual)
+		linef(w, "  %s/%s: recorded %d, actual %s", m.Entry.Domain, m.Entry.Path, m.Recorded, actual)
 	}
-	fmt.Fprintf(w, "Live WAL files:   %d\n", len(h.LiveWAL))
+	linef(w, "Live WAL files:   %d", len(h.LiveWAL))
 	for _, n := range h.LiveWAL {
-		fmt.Fprintf(w, "  %s (recent rows are in %s-wal; ibackup reads both)\n", n, n)
+		linef(w, "  %s (recent rows are in %s-wal; ibackup reads both)", n, n)
 	}
 	if h.Healthy() {
-		fmt.Fprintf(w, "Healthy:          yes\n")
+		linef(w, "Healthy:          yes")
 		return nil
 	}
-	fmt.Fprintf(w, "Healthy:          no\n")
+	linef(w, "Healthy:          no")
 	return fail(exitPartial, "backup %s is not healthy (see the report above); files that are present can still be read", dir)
 }

@@ -23,7 +23,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"ibackup": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		"ibackup": func() { os.Exit(runMain(os.Args[1:])) },
 		// ibackup-exit N ARGS... runs ibackup ARGS... and succeeds when
 		// its exit status is N, so scripts can assert exact statuses.
 		"ibackup-exit": func() {
@@ -60,6 +60,8 @@ func TestScripts(t *testing.T) {
 			"perm":          cmdPerm,
 			"mtime":         cmdMtime,
 			"sha256":        cmdSHA256,
+			"escapebackup":  cmdEscapeBackup,
+			"noraw":         cmdNoRaw,
 		},
 	})
 }
@@ -378,6 +380,20 @@ func TestParseInterleaved(t *testing.T) {
 		}
 		if !slices.Equal(pos, c.pos) || *j != c.json || *o != c.out {
 			t.Errorf("%q: pos %q json %v out %q; want %q %v %q", c.args, pos, *j, *o, c.pos, c.json, c.out)
+		}
+	}
+}
+
+// noraw FILE fails when FILE holds a raw terminal control: ESC, BEL, a C1
+// control or a bidirectional override or isolate.
+func cmdNoRaw(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: noraw FILE")
+	}
+	text := ts.ReadFile(args[0])
+	for i, r := range text {
+		if r == 0x1b || r == 0x07 || r >= 0x80 && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+			ts.Fatalf("%s holds raw %U at byte %d", args[0], r, i)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +10,10 @@ import (
 	"iter"
 	"os"
 	"strconv"
+	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/records"
@@ -25,6 +29,10 @@ type recordFlags struct {
 	out      string
 	chat     string
 	deleted  bool
+	tz       string
+	noBOM    bool
+	// loc is the zone of --tz (text, HTML and Android output).
+	loc *time.Location
 }
 
 func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames bool) {
@@ -33,6 +41,8 @@ func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames boo
 	fset.StringVar(&r.format, "format", "jsonl", "output format: "+formats)
 	fset.StringVar(&r.out, "out", "", "write to this file instead of standard output")
 	fset.BoolVar(&r.deleted, "deleted", false, "also recovered deleted records (Recently Deleted, older -wal page versions, free space), each marked with its source")
+	fset.StringVar(&r.tz, "tz", "", "time zone of the times in text, HTML and Android output, e.g. Asia/Tokyo (default: this computer's)")
+	fset.BoolVar(&r.noBOM, "no-bom", false, "CSV: leave out the UTF-8 byte order mark (written by default so that Excel reads UTF-8)")
 	if withNames {
 		fset.StringVar(&r.contacts, "contacts", "", "with --db: an AddressBook.sqlitedb whose names replace phone numbers")
 	}
@@ -52,6 +62,11 @@ type source struct {
 
 // openSource parses the positional arguments of a record command.
 func (a *app) openSource(fl *recordFlags, pos []string) (*source, error) {
+	loc, err := zoneFlag(fl.tz)
+	if err != nil {
+		return nil, err
+	}
+	fl.loc = loc
 	switch {
 	case fl.db != "" && len(pos) > 0:
 		return nil, usageErr("give either BACKUP or --db FILE, not both")
@@ -160,38 +175,134 @@ func (s *source) resolver() *records.Resolver {
 	return s.res
 }
 
-// output opens --out (mode 0600: it holds personal data) or returns
-// standard output.
-func (a *app) output(name string) (io.Writer, func() error, error) {
+// output returns where an export writes: standard output, or for --out a
+// temporary file of mode 0600 (it holds personal data) in the same
+// folder, which commit renames to its final name when the export is
+// complete, or removes when keep is false (a write failure, Ctrl-C).
+func (a *app) output(name string) (w io.Writer, commit func(keep bool) error, err error) {
 	if name == "" || name == "-" {
-		return a.stdout, func() error { return nil }, nil
+		return a.stdout, func(bool) error { return nil }, nil
 	}
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	dir, base := filepath.Split(name)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
 		return nil, nil, fail(exitPartial, "cannot create %s: %v", name, unwrapPath(err))
 	}
-	return f, f.Close, nil
+	addTemp(f.Name())
+	return f, func(keep bool) error {
+		defer dropTemp(f.Name())
+		err := f.Close()
+		if keep && err == nil && a.ctx.Err() == nil {
+			if err = os.Rename(f.Name(), name); err == nil {
+				return nil
+			}
+		}
+		os.Remove(f.Name())
+		return err
+	}, nil
 }
 
-// finish reports an export's outcome.
-func (a *app) finish(what string, st export.Stats, err error, closeOut func() error) error {
-	cerr := closeOut()
-	if errors.Is(err, export.ErrOutput) || (err == nil && cerr != nil) {
-		if cerr != nil && err == nil {
+// summary is what an export reports on its last line.
+type summary struct {
+	what   string // "messages", "contacts", "calls"
+	dest   string // --out, or "" for standard output
+	format string
+	hint   string // appended after the destination, e.g. "(open …/index.html)"
+}
+
+// finish closes an export's output and ends it with one summary line on
+// standard error: what was written where, what was left out and why,
+// what is missing or could not be read.
+func (a *app) finish(sm summary, st export.Stats, err error, commit func(keep bool) error) error {
+	keep := !errors.Is(err, export.ErrOutput) && a.ctx.Err() == nil
+	cerr := commit(keep)
+	if a.ctx.Err() != nil {
+		return a.ctx.Err()
+	}
+	if errors.Is(err, export.ErrOutput) || cerr != nil {
+		if err == nil || !errors.Is(err, export.ErrOutput) {
 			err = cerr
 		}
-		return fail(exitPartial, "writing the %s failed: %v", what, firstLine(err))
+		return fail(exitPartial, "writing the %s failed: %v", sm.what, firstLine(err))
+	}
+	for _, e := range st.Errors {
+		a.warnf("skipped: %v", e)
+	}
+	dest := sm.dest
+	if dest == "" || dest == "-" {
+		dest = "standard output"
+	}
+	line := fmt.Sprintf("wrote %d %s to %s", st.Written, sm.what, dest)
+	if sm.hint != "" {
+		line += " " + sm.hint
+	}
+	var parts []string
+	reasons := make([]string, 0, len(st.SkippedBy))
+	for r := range st.SkippedBy {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		p := fmt.Sprintf("skipped %d %s", st.SkippedBy[r], r)
+		switch r {
+		case export.SkippedTapbacks:
+			p += " (--reactions-as-text keeps them)"
+		case export.SkippedCalls:
+			p += " (--all-calls keeps them)"
+		}
+		parts = append(parts, p)
+	}
+	if n := st.Skipped - sumValues(st.SkippedBy); n > 0 {
+		parts = append(parts, fmt.Sprintf("skipped %d", n))
 	}
 	if st.Missing > 0 {
-		fmt.Fprintf(a.stderr, "ibackup: %d attachments are not in the backup; they are marked missing\n", st.Missing)
+		parts = append(parts, fmt.Sprintf("%d attachments missing (not in the backup)", st.Missing))
 	}
 	if st.Failed > 0 {
-		for _, e := range st.Errors {
-			fmt.Fprintf(a.stderr, "ibackup: skipped: %v\n", e)
-		}
-		return fail(exitPartial, "%d %s could not be read and were skipped; the other %d were written", st.Failed, what, st.Written)
+		parts = append(parts, fmt.Sprintf("%d %s could not be read", st.Failed, sm.what))
+	}
+	if len(parts) > 0 {
+		line += "; " + strings.Join(parts, ", ")
+	}
+	a.warnf("%s", line)
+	if st.Failed > 0 {
+		return &exitError{code: exitPartial} // reported by the summary line
 	}
 	return nil
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// csvStart writes the UTF-8 byte order mark that makes Excel read a CSV
+// file as UTF-8 (in every locale), unless --no-bom.
+func csvStart(w io.Writer, fl *recordFlags) {
+	if !fl.noBOM {
+		io.WriteString(w, "\uFEFF")
+	}
+}
+
+// stopOn passes seq through until ctx is done (Ctrl-C): the export then
+// ends at the next record.
+func stopOn[T any](ctx context.Context, seq iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		if ctx.Err() != nil {
+			return
+		}
+		for v, err := range seq {
+			if ctx.Err() != nil || !yield(v, err) {
+				return
+			}
+		}
+	}
 }
 
 func firstLine(err error) string {
@@ -232,7 +343,7 @@ func (a *app) contacts(args []string) error {
 		return src.dbError("address book", err)
 	}
 	defer db.Close()
-	w, closeOut, err := a.output(fl.out)
+	w, commit, err := a.output(fl.out)
 	if err != nil {
 		return err
 	}
@@ -241,17 +352,19 @@ func (a *app) contacts(args []string) error {
 	contacts := countProblems(src.withDeletedContacts(db.Contacts(), &fl), &pc, func(c *records.Contact) (string, []string) {
 		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
+	contacts = stopOn(a.ctx, contacts)
 	switch fl.format {
 	case "jsonl":
 		st, err = export.JSONL(w, contacts)
 	case "csv":
+		csvStart(w, &fl)
 		st, err = export.ContactsCSV(w, contacts)
 	case "vcf", "vcard":
 		st, err = export.VCard(w, contacts)
 	case "text":
 		st, err = writeContactsText(w, contacts)
 	}
-	return pc.report(a, "contacts", a.finish("contacts", st, err, closeOut))
+	return pc.report(a, "contacts", a.finish(summary{what: "contacts", dest: fl.out}, st, err, commit))
 }
 
 func (a *app) calls(args []string) error {
@@ -259,6 +372,7 @@ func (a *app) calls(args []string) error {
 	fset := a.newFlags("calls")
 	var fl recordFlags
 	fl.register(fset, formats, true)
+	allCalls := fset.Bool("all-calls", false, "android-xml: also write FaceTime and app calls (left out by default: Android shows them as phone calls)")
 	pos, err := a.parse(fset, args, 0, -1)
 	if err != nil {
 		return err
@@ -283,7 +397,7 @@ func (a *app) calls(args []string) error {
 		return src.dbError("call history", err)
 	}
 	defer db.Close()
-	w, closeOut, err := a.output(fl.out)
+	w, commit, err := a.output(fl.out)
 	if err != nil {
 		return err
 	}
@@ -294,17 +408,19 @@ func (a *app) calls(args []string) error {
 	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(), &fl)), &pc, func(c *records.Call) (string, []string) {
 		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
+	calls = stopOn(a.ctx, calls)
 	switch fl.format {
 	case "jsonl":
 		st, err = export.JSONL(w, calls)
 	case "csv":
+		csvStart(w, &fl)
 		st, err = export.CallsCSV(w, calls)
 	case "android-xml":
-		st, err = export.AndroidCalls(w, calls, export.AndroidOptions{Names: src.names()})
+		st, err = export.AndroidCalls(w, calls, export.AndroidOptions{Names: src.names(), Location: fl.loc, AllCalls: *allCalls})
 	case "text":
-		st, err = writeCallsText(w, calls, src.names())
+		st, err = writeCallsText(w, calls, src.names(), fl.loc)
 	}
-	return pc.report(a, "calls", a.finish("calls", st, err, closeOut))
+	return pc.report(a, "calls", a.finish(summary{what: "calls", dest: fl.out}, st, err, commit))
 }
 
 func (a *app) messages(args []string) error {
@@ -313,6 +429,7 @@ func (a *app) messages(args []string) error {
 	var fl recordFlags
 	fl.register(fset, formats, true)
 	fset.StringVar(&fl.chat, "chat", "", "only the chat with this identifier (phone number, email, chat…) or GUID")
+	reactionsAsText := fset.Bool("reactions-as-text", false, "android-xml: keep tapbacks as text messages (Loved “…”), as an iPhone sends them to Android phones")
 	pos, err := a.parse(fset, args, 0, -1)
 	if err != nil {
 		return err
@@ -365,19 +482,18 @@ func (a *app) messages(args []string) error {
 	})
 	names := src.names()
 	msgs = src.resolver().NameMessages(msgs)
+	msgs = stopOn(a.ctx, msgs)
 
 	if fl.format == "html" {
 		title := "Messages"
 		if src.b != nil && src.b.Info().DeviceName != "" {
 			title = "Messages — " + src.b.Info().DeviceName
 		}
-		st, err := export.HTML(fl.out, msgs, export.HTMLOptions{Names: names, Files: files, Title: title})
-		if err == nil || !errors.Is(err, export.ErrOutput) {
-			fmt.Fprintf(a.stdout, "wrote %d messages to %s (open %s)\n", st.Written, fl.out, fl.out+string(os.PathSeparator)+"index.html")
-		}
-		return pc.report(a, "messages", a.finish("messages", st, err, func() error { return nil }))
+		st, err := export.HTML(fl.out, msgs, export.HTMLOptions{Names: names, Files: files, Title: title, Location: fl.loc, Context: a.ctx})
+		return pc.report(a, "messages", a.finish(summary{what: "messages", dest: fl.out, hint: "(open " + filepath.Join(fl.out, "index.html") + ")"},
+			st, err, func(bool) error { return nil }))
 	}
-	w, closeOut, err := a.output(fl.out)
+	w, commit, err := a.output(fl.out)
 	if err != nil {
 		return err
 	}
@@ -386,17 +502,18 @@ func (a *app) messages(args []string) error {
 	case "jsonl":
 		st, err = export.JSONL(w, msgs)
 	case "csv":
+		csvStart(w, &fl)
 		st, err = export.MessagesCSV(w, msgs, names)
 	case "android-xml":
-		opt := export.AndroidOptions{Names: names, Files: files}
+		opt := export.AndroidOptions{Names: names, Files: files, Location: fl.loc, ReactionsAsText: *reactionsAsText}
 		if src.b != nil {
 			opt.Owner = src.b.Info().PhoneNumber
 		}
 		st, err = export.AndroidSMS(w, msgs, opt)
 	case "text":
-		st, err = writeMessagesText(w, msgs, chats, names)
+		st, err = writeMessagesText(w, msgs, chats, names, fl.loc)
 	}
-	return pc.report(a, "messages", a.finish("messages", st, err, closeOut))
+	return pc.report(a, "messages", a.finish(summary{what: "messages", dest: fl.out}, st, err, commit))
 }
 
 // countProblems passes seq through, counting the records that carry

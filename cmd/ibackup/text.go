@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -16,11 +17,42 @@ import (
 
 // The "text" format: records laid out for people, not programs.
 
-func shortDate(t *time.Time) string {
+func shortDate(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return "????-??-?? ??:??"
 	}
-	return t.Local().Format("2006-01-02 15:04")
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// zoneFlag resolves --tz: an IANA name ("Asia/Tokyo"), "UTC" or "Local";
+// "" is this computer's zone, named when its name can be found (the TZ
+// variable, /etc/localtime).
+func zoneFlag(name string) (*time.Location, error) {
+	if name != "" && name != "Local" {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			return nil, usageErr("unknown time zone %q for --tz; use a name such as Europe/Paris, America/New_York or UTC", name)
+		}
+		return loc, nil
+	}
+	if tz := os.Getenv("TZ"); tz != "" {
+		if loc, err := time.LoadLocation(strings.TrimPrefix(tz, ":")); err == nil {
+			return loc, nil
+		}
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if _, zone, ok := strings.Cut(target, "zoneinfo/"); ok {
+			if loc, err := time.LoadLocation(zone); err == nil {
+				return loc, nil
+			}
+		}
+	}
+	return time.Local, nil
+}
+
+// zoneLine is the first line of text output: the zone of its times.
+func zoneLine(w io.Writer, loc *time.Location, at time.Time) {
+	fmt.Fprintf(w, "Times are in %s\n\n", export.ZoneLabel(loc, at))
 }
 
 func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (export.Stats, error) {
@@ -42,16 +74,16 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 			extra = append(extra, c.Organization)
 		}
 		if len(extra) > 0 {
-			fmt.Fprintf(bw, "%s (%s)\n", name, strings.Join(extra, ", "))
+			linef(bw, "%s (%s)", name, strings.Join(extra, ", "))
 		} else {
-			fmt.Fprintln(bw, name)
+			linef(bw, "%s", name)
 		}
 		labeled := func(kind string, vs []records.Labeled) {
 			for _, v := range vs {
 				if v.Label != "" {
-					fmt.Fprintf(bw, "    %-8s %s: %s\n", kind, v.Label, v.Value)
+					linef(bw, "    %-8s %s: %s", kind, v.Label, v.Value)
 				} else {
-					fmt.Fprintf(bw, "    %-8s %s\n", kind, v.Value)
+					linef(bw, "    %-8s %s", kind, v.Value)
 				}
 			}
 		}
@@ -65,16 +97,16 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 					parts = append(parts, p)
 				}
 			}
-			fmt.Fprintf(bw, "    %-8s %s: %s\n", "address", ad.Label, strings.Join(parts, ", "))
+			linef(bw, "    %-8s %s: %s", "address", ad.Label, strings.Join(parts, ", "))
 		}
 		if c.Birthday != "" {
-			fmt.Fprintf(bw, "    %-8s %s\n", "birthday", c.Birthday)
+			linef(bw, "    %-8s %s", "birthday", c.Birthday)
 		}
 		if c.Note != "" {
-			fmt.Fprintf(bw, "    %-8s %s\n", "note", strings.ReplaceAll(c.Note, "\n", " / "))
+			linef(bw, "    %-8s %s", "note", strings.ReplaceAll(c.Note, "\n", " / "))
 		}
 		for _, p := range c.Problems {
-			fmt.Fprintf(bw, "    %-8s %s\n", "problem", p)
+			linef(bw, "    %-8s %s", "problem", p)
 		}
 	}
 	if err := bw.Flush(); err != nil {
@@ -83,10 +115,19 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 	return st, nil
 }
 
-func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func(string) string) (export.Stats, error) {
+func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func(string) string, loc *time.Location) (export.Stats, error) {
 	var st export.Stats
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	first := true
 	for c := range countingSeq(seq, &st) {
+		if first {
+			first = false
+			at := time.Now()
+			if c.Date != nil {
+				at = *c.Date
+			}
+			zoneLine(tw, loc, at)
+		}
 		dir := "incoming"
 		switch {
 		case c.Outgoing:
@@ -102,7 +143,7 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		if len(c.Problems) > 0 {
 			dur += "  [problem: " + strings.Join(c.Problems, "; ") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date), dir, c.Type, who, dur)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(c.Type), safe(who), safe(dur))
 	}
 	if err := tw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -126,12 +167,16 @@ func who(handle, name string, names func(string) string) string {
 	return name + " (" + handle + ")"
 }
 
+// bodyMark stands for a message body in a line being made safe; safe
+// leaves it alone, so the body (with its line breaks) replaces it after.
+const bodyMark = "\uE000body\uE000"
+
 var reactionVerbs = map[string]string{
 	"love": "loved", "like": "liked", "dislike": "disliked", "laugh": "laughed at",
 	"emphasize": "emphasized", "question": "questioned", "sticker": "put a sticker on",
 }
 
-func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chats []*records.Chat, names func(string) string) (export.Stats, error) {
+func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chats []*records.Chat, names func(string) string, loc *time.Location) (export.Stats, error) {
 	var st export.Stats
 	type conv struct {
 		key  string
@@ -184,6 +229,13 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 		return "“" + s + "”"
 	}
 	bw := bufio.NewWriter(w)
+	if len(order) > 0 {
+		at := time.Now()
+		if d := order[0].msgs[0].Date; d != nil {
+			at = *d
+		}
+		zoneLine(bw, loc, at)
+	}
 	for i, c := range order {
 		first := c.msgs[0]
 		title := first.Chat
@@ -204,15 +256,15 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 		if i > 0 {
 			fmt.Fprintln(bw)
 		}
-		fmt.Fprintf(bw, "== %s", title)
+		head := "== " + title
 		if len(people) > 0 {
 			sort.Strings(people)
-			fmt.Fprintf(bw, " (with %s)", strings.Join(people, ", "))
+			head += " (with " + strings.Join(people, ", ") + ")"
 		}
 		if first.Service != "" {
-			fmt.Fprintf(bw, " [%s]", first.Service)
+			head += " [" + first.Service + "]"
 		}
-		fmt.Fprintln(bw, " ==")
+		linef(bw, "%s ==", head)
 		for _, m := range c.msgs {
 			from := "Me"
 			if !m.FromMe {
@@ -221,7 +273,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 					from = name(*m.Sender)
 				}
 			}
-			var line string
+			var line, body string
 			switch {
 			case m.Reaction != nil:
 				r := m.Reaction
@@ -252,7 +304,10 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 				line = from + " unsent a message"
 			default:
 				text := strings.TrimSpace(strings.ReplaceAll(m.Text, "\uFFFC", ""))
-				line = from + ": " + strings.ReplaceAll(text, "\n", "\n                    ")
+				// The body's own line breaks are kept (indented); the
+				// rest of the line is made safe when printed.
+				body = safeLines(text)
+				line = from + ": " + bodyMark
 				if m.ReplyTo != nil {
 					line += "  (reply to " + quote(*m.ReplyTo) + ")"
 				}
@@ -267,7 +322,11 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 					line += "  (edited)"
 				}
 			}
-			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date), line)
+			line = safe(line)
+			if body != "" || strings.Contains(line, bodyMark) {
+				line = strings.Replace(line, bodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
+			}
+			fmt.Fprintf(bw, "%s  %s\n", shortDate(m.Date, loc), line)
 		}
 	}
 	if err := bw.Flush(); err != nil {

@@ -35,6 +35,10 @@ type AndroidOptions struct {
 	// sends them to Android phones (Loved “…”). By default they are
 	// skipped (Stats.Skipped).
 	ReactionsAsText bool
+	// AllCalls makes AndroidCalls write every call. By default FaceTime
+	// and third-party app calls are left out (Stats.SkippedBy[SkippedCalls]),
+	// since Android's dialer would show them as phone calls.
+	AllCalls bool
 	// MaxAttachmentBytes skips embedding larger attachments (a text part
 	// names them instead); 0 means no limit.
 	MaxAttachmentBytes int64
@@ -85,10 +89,17 @@ func AndroidSMS(w io.Writer, msgs iter.Seq2[*records.Message, error], opt Androi
 			texts[m.GUID] = messageText(m.Text)
 		}
 		switch {
-		case m.Reaction != nil && !opt.ReactionsAsText,
-			m.GroupEvent != nil, m.Unsent,
-			m.Reaction == nil && len(m.Attachments) == 0 && strings.TrimSpace(messageText(m.Text)) == "" && m.Subject == "":
-			st.Skipped++
+		case m.Reaction != nil && !opt.ReactionsAsText:
+			st.skip(SkippedTapbacks)
+			continue
+		case m.GroupEvent != nil:
+			st.skip(SkippedGroupEvents)
+			continue
+		case m.Unsent:
+			st.skip(SkippedUnsent)
+			continue
+		case m.Reaction == nil && len(m.Attachments) == 0 && strings.TrimSpace(messageText(m.Text)) == "" && m.Subject == "":
+			st.skip(SkippedEmpty)
 			continue
 		}
 		keep = append(keep, m)
@@ -124,8 +135,9 @@ func AndroidSMS(w io.Writer, msgs iter.Seq2[*records.Message, error], opt Androi
 // restores into Android's call log: type 1 incoming, 2 outgoing, 3
 // missed; duration in whole seconds (rounded); presentation 1 (allowed),
 // or 2 (restricted) when the number is unknown. contact_name is the
-// call's own name, else opt.Names of the number, else "(Unknown)". All
-// call kinds (phone, FaceTime, third-party apps) are written. The calls
+// call's own name, else opt.Names of the number, else "(Unknown)". Only
+// phone calls are written unless opt.AllCalls (FaceTime and third-party
+// app calls would show as phone calls in Android's dialer). The calls
 // are kept in memory until the input ends, to write the count first.
 func AndroidCalls(w io.Writer, calls iter.Seq2[*records.Call, error], opt AndroidOptions) (Stats, error) {
 	var st Stats
@@ -142,6 +154,10 @@ func AndroidCalls(w io.Writer, calls iter.Seq2[*records.Call, error], opt Androi
 		}
 		if c == nil {
 			st.fail(i, ErrNilRecord)
+			continue
+		}
+		if !opt.AllCalls && c.Type != "" && c.Type != "phone" {
+			st.skip(SkippedCalls)
 			continue
 		}
 		keep = append(keep, c)

@@ -187,7 +187,7 @@ func TestAndroidSMSReactionsAsText(t *testing.T) {
 	buf.Reset()
 	st, _ = AndroidSMS(&buf, seqOf(msgs...), AndroidOptions{})
 	r = parseAndroid(t, buf.Bytes(), "smses")
-	if st.Skipped != 3 || len(r.Items) != 1 {
+	if st.Skipped != 3 || st.SkippedBy[SkippedTapbacks] != 3 || len(r.Items) != 1 {
 		t.Errorf("skipped %d, %d elements", st.Skipped, len(r.Items))
 	}
 }
@@ -206,7 +206,7 @@ func TestAndroidCalls(t *testing.T) {
 		return h // a resolver that echoes unknown handles
 	}
 	var buf bytes.Buffer
-	st, err := AndroidCalls(&buf, withErr(seqOf(calls...), 2, errBadRow), AndroidOptions{Names: names, Location: time.UTC})
+	st, err := AndroidCalls(&buf, withErr(seqOf(calls...), 2, errBadRow), AndroidOptions{Names: names, Location: time.UTC, AllCalls: true})
 	if st.Written != 4 || st.Failed != 1 || !errors.Is(err, errBadRow) {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -222,6 +222,18 @@ func TestAndroidCalls(t *testing.T) {
 			t.Errorf("element %q", r.Items[i].XMLName.Local)
 		}
 		checkAttrs(t, "call "+strconv.Itoa(i), r.Items[i], w)
+	}
+
+	// By default FaceTime and app calls are left out, and counted.
+	buf.Reset()
+	calls = append(calls, &records.Call{Address: "+15550003", Type: "app", Service: "net.whatsapp.WhatsApp", Answered: true},
+		&records.Call{Address: "+15550004", Type: "facetime-video", Answered: true})
+	st, err = AndroidCalls(&buf, seqOf(calls...), AndroidOptions{Location: time.UTC})
+	if err != nil || st.Written != 3 || st.Skipped != 3 || st.SkippedBy[SkippedCalls] != 3 {
+		t.Errorf("default: %+v %v", st, err)
+	}
+	if r := parseAndroid(t, buf.Bytes(), "calls"); len(r.Items) != 3 || r.Items[2].get("number") != "" {
+		t.Errorf("default: %d calls", len(r.Items))
 	}
 
 	if _, err := AndroidCalls(&failWriter{n: 5}, seqOf(calls...), AndroidOptions{}); !errors.Is(err, ErrOutput) {

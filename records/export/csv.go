@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -43,10 +44,12 @@ var CallsHeader = []string{
 // is the lossless format. Dates are RFC 3339 UTC with milliseconds.
 //
 // Text is made valid UTF-8 and control characters other than tab and
-// line breaks are dropped. Cells that a spreadsheet would run as a formula (starting with =, @, a
-// tab or carriage return, or + or - followed by more than a number) are
-// prefixed with an apostrophe; phone numbers such as "+1 (555) 010-0000"
-// are left alone.
+// line breaks are dropped (bidirectional marks are kept: they are part of
+// Arabic and Hebrew text). Cells that a spreadsheet could run as a formula
+// are prefixed with an apostrophe (see csvSafe), phone numbers written
+// with a "+" and punctuation included; plain numbers are left alone. No
+// byte order mark is written: a caller that wants one (Excel needs it to
+// read UTF-8) writes "\uFEFF" first, as ibackup does by default.
 func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
 	return writeCSV(w, ContactsHeader, contacts, func(c *records.Contact, row []string) []string {
 		return append(row,
@@ -166,36 +169,53 @@ func writeCSV[T any](w io.Writer, header []string, seq iter.Seq2[*T, error], row
 	return st, st.result(cw.Error())
 }
 
-// csvSafe defuses spreadsheet formula injection (see ContactsCSV).
+// csvSafe defuses spreadsheet formula injection, as OWASP advises: a
+// cell whose first character other than white space is =, +, -, @ or
+// their full-width forms (＝＋－＠), or that starts with a tab, carriage
+// return or line feed, is prefixed with an apostrophe, so that "=HYPERLINK(…)",
+// " =1+1", "\n=cmd", "＝1+1" and "+1*(2+3)" stay text. A cell that is a
+// plain number ("-12", "+15551234567", "3.5") is left alone: spreadsheets
+// read it as a number, never as a formula.
 func csvSafe(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '=', '@', '\t', '\r':
+	case '\t', '\r', '\n':
+		return "'" + s
+	}
+	t := strings.TrimLeft(s, " \t\r\n\u00a0\u3000")
+	r, _ := utf8.DecodeRuneInString(t)
+	switch r {
+	case '=', '@', '\uFF1D', '\uFF20', '\uFF0B', '\uFF0D':
 		return "'" + s
 	case '+', '-':
-		if !numberLike(s) {
+		if t != s || !plainNumber(t) {
 			return "'" + s
 		}
 	}
 	return s
 }
 
-// numberLike reports whether s holds only digits and phone punctuation.
-func numberLike(s string) bool {
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			digits++
-		case strings.IndexByte(" +-().#*/", c) >= 0:
-		default:
+// plainNumber reports whether s is an optional sign, digits and at most
+// one decimal point between digits.
+func plainNumber(s string) bool {
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:]
+	}
+	intPart, frac, dot := strings.Cut(s, ".")
+	digits := func(x string) bool {
+		if x == "" {
 			return false
 		}
+		for i := 0; i < len(x); i++ {
+			if x[i] < '0' || x[i] > '9' {
+				return false
+			}
+		}
+		return true
 	}
-	return digits > 0
+	return digits(intPart) && (!dot || digits(frac))
 }
 
 func joinLabeled(vs []records.Labeled) string {

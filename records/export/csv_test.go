@@ -66,7 +66,7 @@ func TestContactsCSV(t *testing.T) {
 	})
 	// Formula injection is defused; phone numbers and plain arithmetic-looking numbers stay.
 	checkRow(t, rows[1], map[string]string{
-		"first": "'=HYPERLINK(\"http://x\")", "note": "-2+3", "phones": "+1 555 0100", "created": "", "has_photo": "false",
+		"first": "'=HYPERLINK(\"http://x\")", "note": "'-2+3", "phones": "'+1 555 0100", "created": "", "has_photo": "false",
 	})
 }
 
@@ -123,5 +123,32 @@ func TestCallsCSV(t *testing.T) {
 
 	if _, err := CallsCSV(&failWriter{}, seqOf(calls...)); !errors.Is(err, ErrOutput) {
 		t.Errorf("write error: %v", err)
+	}
+}
+
+// TestCSVSafe checks the formula guard (OWASP: prefix with an apostrophe).
+func TestCSVSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1":              "'=1+1",
+		" =1+1":             "' =1+1",
+		"\n=1+1":            "'\n=1+1",
+		"\t@SUM(A1)":        "'\t@SUM(A1)",
+		"\r-1":              "'\r-1",
+		"\uFF1D1+1":         "'\uFF1D1+1",
+		"\u3000\uFF0B1":     "'\u3000\uFF0B1",
+		"+1*(2+3)":          "'+1*(2+3)",
+		"-2+3":              "'-2+3",
+		"+1 (555) 010-0000": "'+1 (555) 010-0000",
+		"@user":             "'@user",
+		"-12":               "-12",
+		"+15551234567":      "+15551234567",
+		"3.5":               "3.5",
+		"hello = world":     "hello = world",
+		"":                  "",
+		"日本語":               "日本語",
+	} {
+		if got := csvSafe(in); got != want {
+			t.Errorf("csvSafe(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -103,9 +103,18 @@
 // The HTML pages are built with html/template: every text from a message,
 // contact or file name is escaped for its context, so a message holding
 // <script> shows as text. Pages carry a Content-Security-Policy that
-// forbids scripts and remote loads. Attachment links to types a browser
-// could run scripts in (HTML, SVG, XML) carry the download attribute and
-// are never inlined. Every file is created through an os.Root opened on
+// forbids scripts and remote loads. What a page does with an attachment is
+// decided from its name as saved, with an allow-list of passive types
+// (images, HEIC photos, audio, video, PDF, plain text); anything else
+// (HTML, SVG, XML feeds, unknown types, which Chromium would sniff as
+// HTML on file:// pages and ignore the download attribute) is saved
+// with the extension ".bin" and offered as a download. Pages and
+// attachments are files of mode 0600 in folders of mode 0700, each
+// written under a temporary name and renamed when complete. Long
+// conversations are split into pages (HTMLOptions.PageSize) with
+// navigation and a date index; every page names its time zone; images
+// load lazily; HEIC photos are shown as JPEGs made by a WebAssembly
+// build of libheif (see heic.go), the original kept beside them. Every file is created through an os.Root opened on
 // dir, with names built from ASCII letters, digits and "+-_.@" only (no
 // separators, no leading dots, at most 80 or 100 bytes, Windows device
 // names avoided, collisions numbered), so a hostile chat identifier or

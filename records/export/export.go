@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrOutput marks a failure to write the output (a full disk, a closed
@@ -24,7 +25,10 @@ type Stats struct {
 	Written int // records written
 	Failed  int // records that could not be read or rendered; they were skipped
 	Skipped int // records left out on purpose (e.g. tapbacks in Android XML)
-	Missing int // attachments that could not be copied or embedded
+	// SkippedBy breaks Skipped down by reason: "tapbacks", "group events",
+	// "unsent messages", "empty messages", "FaceTime and app calls".
+	SkippedBy map[string]int
+	Missing   int // attachments that could not be copied or embedded
 	// Errors holds the first MaxRowErrors row errors (each a *RowError),
 	// in input order.
 	Errors []error
@@ -43,6 +47,24 @@ func (e *RowError) Error() string {
 
 // Unwrap returns the cause.
 func (e *RowError) Unwrap() error { return e.Err }
+
+// skip counts a record left out on purpose for reason.
+func (s *Stats) skip(reason string) {
+	s.Skipped++
+	if s.SkippedBy == nil {
+		s.SkippedBy = map[string]int{}
+	}
+	s.SkippedBy[reason]++
+}
+
+// Skip reasons of Stats.SkippedBy.
+const (
+	SkippedTapbacks    = "tapbacks"
+	SkippedGroupEvents = "group events"
+	SkippedUnsent      = "unsent messages"
+	SkippedEmpty       = "empty messages"
+	SkippedCalls       = "FaceTime and app calls"
+)
 
 // fail records a failed row.
 func (s *Stats) fail(index int, err error) {
@@ -106,4 +128,54 @@ func nameOf(names func(string) string, handle string) string {
 		return n
 	}
 	return handle
+}
+
+// invisibleRune reports whether r is a rune encoding/json leaves raw that
+// a terminal acts on or that reorders the text shown: DEL, the C1
+// controls, and the bidirectional controls and marks (U+061C, U+200E,
+// U+200F, U+202A–U+202E, U+2066–U+2069).
+func invisibleRune(r rune) bool {
+	switch {
+	case r >= 0x7f && r < 0xa0:
+		return true
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	case r == 0x200e, r == 0x200f, r == 0x061c:
+		return true
+	}
+	return false
+}
+
+// escapeInvisible rewrites the invisibleRune runes of JSON text b as
+// \uXXXX escapes. JSON text holds such runes only inside strings, where
+// the escape decodes to the same rune: the values stay exact, and a JSON
+// Lines file shown in a terminal cannot drive it or reorder what it shows.
+func escapeInvisible(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		if b[i] < 0x7f {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if invisibleRune(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if invisibleRune(r) && (n > 1 || r == 0x7f) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }

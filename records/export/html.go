@@ -3,6 +3,7 @@ package export
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -33,7 +34,22 @@ type HTMLOptions struct {
 	Location *time.Location
 	// Title heads every page; "" means "Messages".
 	Title string
+	// PageSize is how many messages a conversation page holds before the
+	// next day starts a new page (a single day longer than twice PageSize
+	// is cut too, so no page holds more than 2×PageSize); 0 means
+	// DefaultPageSize.
+	PageSize int
+	// Context, when set, stops the export when it is done: HTML returns
+	// its error (context.Canceled) and leaves no partly written file.
+	Context context.Context
+	// NoHEICPreview leaves HEIC photos as links instead of converting
+	// them to a JPEG shown on the page.
+	NoHEICPreview bool
 }
+
+// DefaultPageSize is the number of messages per page when
+// HTMLOptions.PageSize is 0.
+const DefaultPageSize = 1000
 
 // HTML writes a readable transcript under dir: one page per conversation
 // (named after the chat identifier, made safe), index.html listing them,
@@ -59,7 +75,14 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 	if opt.Title == "" {
 		opt.Title = "Messages"
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if opt.PageSize <= 0 {
+		opt.PageSize = DefaultPageSize
+	}
+	ctx := opt.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return st, st.result(err)
 	}
 	root, err := os.OpenRoot(dir)
@@ -68,12 +91,15 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 	}
 	defer root.Close()
 
-	cp := &attCopier{root: root, files: opt.Files, done: map[string]string{}}
+	cp := &attCopier{ctx: ctx, root: root, files: opt.Files, done: map[string]attView{}, heic: !opt.NoHEICPreview}
 	chats := map[string]*chatBuf{}
 	var order []*chatBuf
 	i := -1
 	for m, err := range msgs {
 		i++
+		if cerr := ctx.Err(); cerr != nil {
+			return st, fmt.Errorf("export: %w", cerr)
+		}
 		if err != nil {
 			st.fail(i, err)
 			continue
@@ -93,6 +119,9 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 		for j := range m.Attachments {
 			v, err := cp.view(&m.Attachments[j])
 			if err != nil {
+				if cerr := ctx.Err(); cerr != nil {
+					return st, fmt.Errorf("export: %w", cerr)
+				}
 				return st, st.result(err)
 			}
 			if v.Missing {
@@ -111,17 +140,27 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 	var rows []indexRow
 	for _, c := range order {
 		p := c.page(opt)
-		if err := writeTemplate(root, c.file, "page", p); err != nil {
-			return st, st.result(err)
+		pages := p.split(opt.PageSize, c.file, used, opt.Location)
+		for _, pg := range pages {
+			if cerr := ctx.Err(); cerr != nil {
+				return st, fmt.Errorf("export: %w", cerr)
+			}
+			if err := writeTemplate(root, pg.File, "page", pg); err != nil {
+				return st, st.result(err)
+			}
 		}
 		rows = append(rows, indexRow{
 			Href: c.file, Name: p.Chat, Participants: strings.Join(p.Participants, ", "),
-			Count: p.Count, Last: c.last, LastLabel: formatLocal(c.last, opt.Location, "2006-01-02 15:04"),
+			Count: p.Count, Pages: len(pages), Last: c.last, LastLabel: formatLocal(c.last, opt.Location, "2006-01-02 15:04"),
 		})
 		c.entries = nil // let the page's records go
 	}
 	slices.SortStableFunc(rows, func(a, b indexRow) int { return b.Last.Compare(a.Last) })
-	if err := writeTemplate(root, "index.html", "index", indexData{Title: opt.Title, Rows: rows}); err != nil {
+	idx := indexData{Title: opt.Title, Rows: rows, Zone: ZoneLabel(opt.Location, time.Now())}
+	if len(rows) > 0 {
+		idx.Zone = ZoneLabel(opt.Location, rows[0].Last)
+	}
+	if err := writeTemplate(root, "index.html", "index", idx); err != nil {
 		return st, st.result(err)
 	}
 	return st, st.result(nil)
@@ -183,14 +222,34 @@ type pageData struct {
 	Chat         string
 	Participants []string
 	Group        bool
-	Count        int
+	Count        int // messages in the whole conversation
 	Days         []*dayView
+
+	File       string // this page's file name
+	Zone       string // "Asia/Tokyo (JST, UTC+09:00)"
+	PageNo     int    // 1-based
+	PageCount  int
+	Prev, Next string // neighbour pages' file names, "" at the ends
+	First      string // the first page's file name
+	Range      string // dates this page covers
+	Years      []yearLinks
 }
 
 type dayView struct {
 	Label string
+	ID    string    // "d2023-05-01", the anchor of the day
+	Month string    // "2023-05"
+	Date  time.Time // the day, in the page's zone
 	Items []*itemView
 }
+
+// yearLinks is one line of a page's date index.
+type yearLinks struct {
+	Year   string
+	Months []monthLink
+}
+
+type monthLink struct{ Label, Href string }
 
 type itemView struct {
 	System      string
@@ -222,22 +281,26 @@ type reactView struct {
 type editView struct{ Time, Text string }
 
 type attView struct {
-	Name    string
-	Href    string
-	Image   bool
-	Missing bool
-	Active  bool // a type a browser could run scripts in: offered as a download
-	Label   string
+	Name     string
+	Href     string // the saved copy
+	Preview  string // a JPEG made from a HEIC photo, shown on the page
+	Image    bool   // shown with <img>
+	Video    bool   // shown with <video>
+	Audio    bool   // shown with <audio>
+	Missing  bool
+	Download bool // not a passive type: saved as .bin and offered as a download
+	Label    string
 }
 
 type indexRow struct {
 	Href, Name, Participants, LastLabel string
-	Count                               int
+	Count, Pages                        int
 	Last                                time.Time
 }
 
 type indexData struct {
 	Title string
+	Zone  string
 	Rows  []indexRow
 }
 
@@ -278,12 +341,19 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 	var day *dayView
 	addItem := func(t *time.Time, it *itemView) {
 		label := "Unknown date"
+		var date time.Time
 		if t != nil && !t.IsZero() {
-			label = t.In(opt.Location).Format("Monday, 2 January 2006")
-			it.Time = t.In(opt.Location).Format("15:04")
+			lt := t.In(opt.Location)
+			label = lt.Format("Monday, 2 January 2006")
+			it.Time = lt.Format("15:04")
+			date = time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, opt.Location)
 		}
 		if day == nil || day.Label != label {
-			day = &dayView{Label: label}
+			day = &dayView{Label: label, Date: date}
+			if !date.IsZero() {
+				day.ID = date.Format("d2006-01-02")
+				day.Month = date.Format("2006-01")
+			}
 			p.Days = append(p.Days, day)
 		}
 		day.Items = append(day.Items, it)
@@ -454,23 +524,52 @@ func groupEventText(who string, g *records.GroupEvent, names func(string) string
 
 // attCopier copies attachments under root/attachments, once each.
 type attCopier struct {
+	ctx   context.Context
 	root  *os.Root
 	files fs.FS
-	done  map[string]string // source path → href ("" when it failed)
+	done  map[string]attView // source path → view of its copy (Href "" when it failed)
 	n     int
 	mkdir bool
+	heic  bool // make JPEG previews of HEIC photos
 }
 
-// inlineImage lists the image types browsers show in <img>; HEIC and
-// others get a link.
-var inlineImage = map[string]bool{
-	"image/jpeg": true, "image/jpg": true, "image/png": true, "image/gif": true,
-	"image/webp": true, "image/bmp": true,
-}
+// Passive types: the extensions (of the name as saved) that browsers open
+// as media, PDF or plain text, never as a document that runs scripts.
+// Everything else is saved with the extension ".bin" (so that a browser
+// downloads it instead of sniffing it, which on file:// pages can turn
+// any unknown type into HTML) and offered as a download.
+var (
+	imageExt = []string{".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp"}
+	videoExt = []string{".mp4", ".m4v", ".webm", ".mov"}
+	audioExt = []string{".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".opus", ".flac"}
+	otherExt = []string{".pdf", ".txt"}
+	heicExt  = []string{".heic", ".heif"}
+)
 
-// activeTypes are types a browser may run scripts in when opened; their
-// links carry the download attribute.
-var activeExt = []string{".html", ".htm", ".xhtml", ".svg", ".svgz", ".xml", ".js", ".mht", ".mhtml", ".shtml", ".xht"}
+// savedName is the file name under attachments/ for the n-th copy of an
+// attachment named name, and how the page shows it. The decision is made
+// on the name as saved (after safeBase has dropped trailing dots, spaces
+// and anything not ASCII), never on the MIME type the database claims.
+func savedName(n int, name string) (saved string, v attView) {
+	base := safeBase(name, 100)
+	ext := strings.ToLower(path.Ext(base))
+	switch {
+	case slices.Contains(imageExt, ext):
+		v.Image = true
+	case slices.Contains(videoExt, ext):
+		v.Video = true
+	case slices.Contains(audioExt, ext):
+		v.Audio = true
+	case slices.Contains(otherExt, ext):
+	case slices.Contains(heicExt, ext):
+		// A photo: Chromium downloads HEIC files (it does not sniff
+		// them); the page shows a JPEG made from it.
+	default:
+		base += ".bin"
+		v.Download = true
+	}
+	return strconv.Itoa(n) + "-" + base, v
+}
 
 // view copies a (when possible) and describes it for the page. Only a
 // failure to write the copy is returned as an error.
@@ -482,36 +581,27 @@ func (cp *attCopier) view(a *records.Attachment) (attView, error) {
 	if name == "" {
 		name = "attachment"
 	}
-	mime := strings.ToLower(strings.TrimSpace(a.MIME))
-	if mime == "" {
-		mime = mimeFromExt(name)
-	}
-	v := attView{Name: name, Label: name}
+	label := name
 	if a.MIME != "" {
-		v.Label += " (" + a.MIME + ")"
+		label += " (" + a.MIME + ")"
 	}
-	lower := strings.ToLower(name)
-	v.Active = strings.Contains(mime, "html") || strings.Contains(mime, "svg") || strings.Contains(mime, "xml") || strings.Contains(mime, "javascript") ||
-		slices.ContainsFunc(activeExt, func(e string) bool { return strings.HasSuffix(lower, e) })
-	href, err := cp.copy(a, name)
+	v, err := cp.copy(a, name)
+	v.Name, v.Label = name, label
 	if err != nil {
 		return v, err
 	}
-	if href == "" {
-		v.Missing = true
-		return v, nil
+	if v.Href == "" {
+		return attView{Name: name, Label: label, Missing: true}, nil
 	}
-	v.Href = href
-	v.Image = inlineImage[mime] && !v.Active
 	return v, nil
 }
 
-// copy returns the page-relative href of a's copy, "" when a is not
+// copy returns the view of a's copy, with Href "" when a is not
 // available. Errors reading the source make it unavailable; only errors
 // creating or writing the copy are returned.
-func (cp *attCopier) copy(a *records.Attachment, name string) (string, error) {
+func (cp *attCopier) copy(a *records.Attachment, name string) (attView, error) {
 	if a.Missing || cp.files == nil || a.Path == "" {
-		return "", nil
+		return attView{}, nil
 	}
 	src := strings.TrimLeft(a.Path, "/")
 	if a.Domain != "" {
@@ -519,63 +609,87 @@ func (cp *attCopier) copy(a *records.Attachment, name string) (string, error) {
 	}
 	src = path.Clean(src)
 	if !fs.ValidPath(src) {
-		return "", nil
+		return attView{}, nil
 	}
-	if href, ok := cp.done[src]; ok {
-		return href, nil
+	if v, ok := cp.done[src]; ok {
+		return v, nil
 	}
-	cp.done[src] = ""
+	cp.done[src] = attView{}
 	in, err := cp.files.Open(src)
 	if err != nil {
-		return "", nil
+		return attView{}, nil
 	}
 	defer in.Close()
 	if fi, err := in.Stat(); err != nil || !fi.Mode().IsRegular() {
-		return "", nil
+		return attView{}, nil
 	}
 	if !cp.mkdir {
-		if err := cp.root.Mkdir("attachments", 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
-			return "", err
+		if err := cp.root.Mkdir("attachments", 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+			return attView{}, err
 		}
 		cp.mkdir = true
 	}
 	cp.n++
-	dest := strconv.Itoa(cp.n) + "-" + safeBase(name, 100)
-	out, err := cp.root.OpenFile("attachments/"+dest, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	dest, v := savedName(cp.n, name)
+	err = writeAtomic(cp.root, "attachments/"+dest, func(w io.Writer) error {
+		_, err := io.Copy(w, ctxReader{cp.ctx, in})
+		return err
+	})
 	if err != nil {
-		return "", err
-	}
-	_, cerr := io.Copy(out, in)
-	if err := out.Close(); cerr == nil {
-		cerr = err
-	}
-	if cerr != nil {
-		_ = cp.root.Remove("attachments/" + dest)
 		var pe *fs.PathError
-		if errors.As(cerr, &pe) && pe.Op == "read" { // the source failed: treat as missing
-			return "", nil
+		if cp.ctx.Err() == nil && errors.As(err, &pe) && pe.Op == "read" { // the source failed: treat as missing
+			return attView{}, nil
 		}
-		return "", cerr
+		return attView{}, err
 	}
-	href := "attachments/" + dest
-	cp.done[src] = href
-	return href, nil
+	v.Href = "attachments/" + dest
+	if cp.heic && slices.Contains(heicExt, strings.ToLower(path.Ext(safeBase(name, 100)))) {
+		jpg := strings.TrimSuffix(dest, path.Ext(dest)) + ".jpg"
+		if err := heicPreview(cp.ctx, cp.root, "attachments/"+dest, "attachments/"+jpg); err == nil {
+			v.Preview = "attachments/" + jpg
+			v.Image = true
+		} else if cp.ctx.Err() != nil {
+			return attView{}, cp.ctx.Err()
+		}
+	}
+	cp.done[src] = v
+	return v, nil
 }
 
-func mimeFromExt(name string) string {
-	switch strings.ToLower(path.Ext(name)) {
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	case ".png":
-		return "image/png"
-	case ".gif":
-		return "image/gif"
-	case ".webp":
-		return "image/webp"
-	case ".heic":
-		return "image/heic"
+// ctxReader stops reading when its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
 	}
-	return ""
+	return c.r.Read(p)
+}
+
+// writeAtomic creates name under root (mode 0600) by writing a temporary
+// file beside it with fill and renaming it when complete, so that a
+// failure or an interruption never leaves a partial file under name.
+func writeAtomic(root *os.Root, name string, fill func(io.Writer) error) error {
+	dir, base := path.Split(name)
+	tmp := dir + ".tmp-" + base
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	err = fill(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = root.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+	}
+	return err
 }
 
 // windowsReserved are device names Windows will not use as file names.
@@ -627,18 +741,13 @@ func uniqueName(base string, used map[string]bool) string {
 }
 
 func writeTemplate(root *os.Root, name, tmpl string, data any) error {
-	f, err := root.Create(name)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 32<<10)
-	err = templates.ExecuteTemplate(bw, tmpl, data)
-	if err == nil {
-		err = bw.Flush()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
+	err := writeAtomic(root, name, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 32<<10)
+		if err := templates.ExecuteTemplate(bw, tmpl, data); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 	if err != nil {
 		return fmt.Errorf("export: %s: %w", name, err)
 	}
@@ -676,28 +785,173 @@ details{font-size:12px}
 table{width:100%;border-collapse:collapse;background:#fff}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e5e5ea;vertical-align:top}
 td.n{text-align:right}
+nav{font-size:13px;color:#6e6e73;margin:6px 0 0}
+nav a{margin:0 2px}
+nav.dates div{margin:2px 0}
+footer{max-width:760px;margin:0 auto;padding:0 16px 30px}
+.bubble video{display:block;max-width:100%;max-height:320px;margin:4px 0}
+.bubble audio{display:block;max-width:100%;margin:4px 0}
+.att{font-size:12px}
 </style>{{end}}
 {{define "page"}}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; style-src 'unsafe-inline'">
-<title>{{.Chat}} – {{.Title}}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'">
+<title>{{.Chat}}{{if gt .PageCount 1}} ({{.PageNo}}/{{.PageCount}}){{end}} – {{.Title}}</title>
 {{template "style"}}</head>
 <body><header><h1>{{.Chat}}</h1>
-<p>{{if .Participants}}{{range $i, $p := .Participants}}{{if $i}}, {{end}}{{$p}}{{end}} · {{end}}{{.Count}} messages · <a href="index.html">All conversations</a></p></header>
-<main>{{range .Days}}<div class="day">{{.Label}}</div>
+<p>{{if .Participants}}{{range $i, $p := .Participants}}{{if $i}}, {{end}}{{$p}}{{end}} · {{end}}{{.Count}} messages · <a href="index.html">All conversations</a></p>
+<p class="zone">Times are in {{.Zone}}</p>
+{{template "nav" .}}</header>
+<main>{{range .Days}}<div class="day"{{if .ID}} id="{{.ID}}"{{end}}>{{.Label}}</div>
 {{range .Items}}{{if .System}}<div class="sys">{{.System}}{{if .Time}} · {{.Time}}{{end}}</div>
-{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}"></a>{{else}}<div>📎 <a href="{{.Href}}"{{if .Active}} download{{end}}>{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
-{{end}}{{end}}{{end}}</main></body></html>
+{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Preview}}<a href="{{.Preview}}"><img src="{{.Preview}}" alt="{{.Name}}" loading="lazy" decoding="async"></a><div class="att">📎 <a href="{{.Href}}" download>{{.Label}}</a> — original, download</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}" loading="lazy" decoding="async"></a>{{else if .Video}}<video controls preload="none" src="{{.Href}}"></video><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Audio}}<audio controls preload="none" src="{{.Href}}"></audio><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Download}}<div>📎 <a href="{{.Href}}" download>{{.Label}}</a> — download</div>{{else}}<div>📎 <a href="{{.Href}}">{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
+{{end}}{{end}}{{end}}</main>
+<footer>{{template "nav" .}}</footer></body></html>
 {{end}}
+{{define "nav"}}{{if gt .PageCount 1}}<nav class="pages">{{if .Prev}}<a href="{{.Prev}}" rel="prev">← Earlier</a>{{else}}<span>← Earlier</span>{{end}} · Page {{.PageNo}} of {{.PageCount}}{{if .Range}} ({{.Range}}){{end}} · {{if .Next}}<a href="{{.Next}}" rel="next">Later →</a>{{else}}<span>Later →</span>{{end}}</nav>{{end}}{{if .Years}}<nav class="dates">{{range .Years}}<div><b>{{.Year}}</b>{{range .Months}} <a href="{{.Href}}">{{.Label}}</a>{{end}}</div>{{end}}</nav>{{end}}{{end}}
 {{define "index"}}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{{.Title}}</title>
 {{template "style"}}</head>
-<body><header><h1>{{.Title}}</h1><p>{{len .Rows}} conversations</p></header>
+<body><header><h1>{{.Title}}</h1><p>{{len .Rows}} conversations</p><p class="zone">Times are in {{.Zone}}</p></header>
 <main><table><thead><tr><th>Conversation</th><th>Participants</th><th>Messages</th><th>Last message</th></tr></thead>
-<tbody>{{range .Rows}}<tr><td><a href="{{.Href}}">{{.Name}}</a></td><td>{{.Participants}}</td><td class="n">{{.Count}}</td><td>{{.LastLabel}}</td></tr>
+<tbody>{{range .Rows}}<tr><td><a href="{{.Href}}">{{.Name}}</a></td><td>{{.Participants}}</td><td class="n">{{.Count}}{{if gt .Pages 1}} ({{.Pages}} pages){{end}}</td><td>{{.LastLabel}}</td></tr>
 {{end}}</tbody></table></main></body></html>
 {{end}}`
+
+// split cuts the conversation p into pages of about size messages each: a
+// new page starts at the first day boundary after size messages, or
+// anywhere after 2×size. The first page is named first; the others get
+// names derived from it, reserved in used. Every page gets the
+// navigation, the time zone and the date index of the whole conversation.
+func (p *pageData) split(size int, first string, used map[string]bool, loc *time.Location) []*pageData {
+	var pages []*pageData
+	cur := &pageData{}
+	n := 0
+	flush := func() {
+		if len(cur.Days) > 0 || len(pages) == 0 {
+			pages = append(pages, cur)
+		}
+		cur, n = &pageData{}, 0
+	}
+	for _, d := range p.Days {
+		if n >= size {
+			flush()
+		}
+		for len(d.Items) > 0 {
+			room := 2*size - n
+			if len(d.Items) <= room {
+				cur.Days = append(cur.Days, d)
+				n += len(d.Items)
+				break
+			}
+			part := *d
+			part.Items = d.Items[:room]
+			cur.Days = append(cur.Days, &part)
+			rest := *d
+			rest.Items = d.Items[room:]
+			rest.Label = d.Label + " (continued)"
+			rest.ID, rest.Month = "", "" // anchors stay on the first part
+			d = &rest
+			flush()
+		}
+	}
+	flush()
+
+	stem := strings.TrimSuffix(first, ".html")
+	for i, pg := range pages {
+		pg.File = first
+		if i > 0 {
+			pg.File = uniqueName(stem+"-p"+strconv.Itoa(i+1), used) + ".html"
+		}
+	}
+	// The date index: the first day of each month, wherever it is.
+	var years []yearLinks
+	seen := map[string]bool{}
+	for _, pg := range pages {
+		for _, d := range pg.Days {
+			if d.Month == "" || seen[d.Month] {
+				continue
+			}
+			seen[d.Month] = true
+			y := d.Date.Format("2006")
+			if len(years) == 0 || years[len(years)-1].Year != y {
+				years = append(years, yearLinks{Year: y})
+			}
+			yl := &years[len(years)-1]
+			yl.Months = append(yl.Months, monthLink{Label: d.Date.Format("Jan"), Href: pg.File + "#" + d.ID})
+		}
+	}
+	for i, pg := range pages {
+		pg.Title, pg.Chat, pg.Participants, pg.Group, pg.Count = p.Title, p.Chat, p.Participants, p.Group, p.Count
+		pg.PageNo, pg.PageCount, pg.First = i+1, len(pages), first
+		if i > 0 {
+			pg.Prev = pages[i-1].File
+		}
+		if i+1 < len(pages) {
+			pg.Next = pages[i+1].File
+		}
+		if len(pages) > 1 || len(years) > 1 || len(years) == 1 && len(years[0].Months) > 1 {
+			pg.Years = years
+		}
+		var from, to time.Time
+		for _, d := range pg.Days {
+			if d.Date.IsZero() {
+				continue
+			}
+			if from.IsZero() {
+				from = d.Date
+			}
+			to = d.Date
+		}
+		at := time.Now()
+		if !from.IsZero() {
+			at = from
+			pg.Range = from.Format("2 Jan 2006")
+			if !to.Equal(from) {
+				pg.Range += " – " + to.Format("2 Jan 2006")
+			}
+		}
+		pg.Zone = ZoneLabel(loc, at)
+	}
+	return pages
+}
+
+// ZoneLabel names the zone loc as people read it at t, for the line that
+// says which zone the times of a page or a text export are in:
+// "Asia/Tokyo (JST, UTC+09:00)"; time.Local is "local time (…)".
+func ZoneLabel(loc *time.Location, t time.Time) string {
+	abbr, off := t.In(loc).Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+	name := loc.String()
+	if name == "Local" {
+		name = "local time"
+	}
+	if abbr == "" || abbr == name || strings.HasPrefix(abbr, "+") || strings.HasPrefix(abbr, "-") {
+		return name + " (" + utc + ")"
+	}
+	return name + " (" + abbr + ", " + utc + ")"
+}
+
+func mimeFromExt(name string) string {
+	switch strings.ToLower(path.Ext(name)) {
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	case ".heic":
+		return "image/heic"
+	}
+	return ""
+}

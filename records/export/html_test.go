@@ -125,7 +125,7 @@ func TestHTML(t *testing.T) {
 		return nil
 	})
 	want := []string{"+15550001.html", "A_B-2.html", "a_b.html", "attachments/1-IMG_0001.png", "attachments/2-IMG_0002.HEIC",
-		"attachments/3-evil.png", "attachments/4-page.html", "chat42.html", "etc_passwd.html", "index-2.html", "index.html"}
+		"attachments/3-evil.png", "attachments/4-page.html.bin", "chat42.html", "etc_passwd.html", "index-2.html", "index.html"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files\n got %q\nwant %q", got, want)
 	}
@@ -169,19 +169,19 @@ func TestHTML(t *testing.T) {
 	if !regexp.MustCompile(`alert\(1\)&lt;/script&gt; hi</div><div class="react">❤️ Me</div><div class="meta">11:30</div>`).MatchString(page) {
 		t.Error("reaction not attached to its target, or time not in Location")
 	}
-	if !strings.Contains(page, `<a href="attachments/1-IMG_0001.png"><img src="attachments/1-IMG_0001.png" alt="IMG_0001.png"></a>`) {
+	if !strings.Contains(page, `<a href="attachments/1-IMG_0001.png"><img src="attachments/1-IMG_0001.png" alt="IMG_0001.png" loading="lazy" decoding="async"></a>`) {
 		t.Error("inline image missing")
 	}
 	if strings.Contains(page, "\uFFFC") {
 		t.Error("object replacement character shown")
 	}
-	if !strings.Contains(page, `📎 <a href="attachments/2-IMG_0002.HEIC">IMG_0002.HEIC (image/heic)</a>`) {
+	if !strings.Contains(page, `<div>📎 <a href="attachments/2-IMG_0002.HEIC">IMG_0002.HEIC (image/heic)</a></div>`) {
 		t.Error("HEIC not a link")
 	}
-	if !strings.Contains(page, `📎 <a href="attachments/4-page.html" download>page.html (text/html)</a>`) {
+	if !strings.Contains(page, `📎 <a href="attachments/4-page.html.bin" download>page.html (text/html)</a> — download`) {
 		t.Error("HTML attachment not a download link")
 	}
-	if !strings.Contains(page, `<img src="attachments/3-evil.png" alt="../../../evil.png">`) {
+	if !strings.Contains(page, `<img src="attachments/3-evil.png" alt="../../../evil.png" loading="lazy"`) {
 		t.Error("hostile attachment name not confined")
 	}
 	if !strings.Contains(page, `📎 lost.jpg (image/jpeg) — missing`) || !strings.Contains(page, `📎 escape.png (image/png) — missing`) {
@@ -202,7 +202,7 @@ func TestHTML(t *testing.T) {
 		`<div class="sys">Bob named the conversation “Trip 🏔️” · 10:00</div>`,
 		`Fixed typo</div><div class="meta">10:01 · Edited</div><details class="meta"><summary>Earlier versions</summary><div>2023-05-02 10:01: Fixed tpyo</div></details>`,
 		`<span class="unsent">This message was unsent.</span>`,
-		`<div class="day">Monday, 1 May 2023</div>`, `<div class="day">Tuesday, 2 May 2023</div>`,
+		`<div class="day" id="d2023-05-01">Monday, 1 May 2023</div>`, `<div class="day" id="d2023-05-02">Tuesday, 2 May 2023</div>`,
 	} {
 		if !strings.Contains(grp, s) {
 			t.Errorf("group page lacks %s", s)
@@ -232,12 +232,16 @@ func TestHTMLOutputErrors(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(dir, "index.html")); err != nil {
 		t.Skip("no symlinks:", err)
 	}
-	_, err = HTML(dir, seqOf(msgs[0]), HTMLOptions{})
-	if !errors.Is(err, ErrOutput) {
-		t.Errorf("symlink escape not refused: %v", err)
+	// The page is written beside it and renamed over it: the link is
+	// replaced, its target untouched.
+	if _, err = HTML(dir, seqOf(msgs[0]), HTMLOptions{}); err != nil {
+		t.Errorf("HTML: %v", err)
 	}
 	if b, _ := os.ReadFile(outside); string(b) != "keep" {
 		t.Error("file outside dir was overwritten")
+	}
+	if st, err := os.Lstat(filepath.Join(dir, "index.html")); err != nil || !st.Mode().IsRegular() {
+		t.Errorf("index.html is not a regular file: %v", err)
 	}
 }
 

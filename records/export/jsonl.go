@@ -53,7 +53,7 @@ func JSONL[T any](w io.Writer, seq iter.Seq2[*T, error]) (Stats, error) {
 			st.fail(i, err)
 			continue
 		}
-		if _, err := bw.Write(line.Bytes()); err != nil {
+		if _, err := bw.Write(escapeInvisible(line.Bytes())); err != nil {
 			return st, st.result(err)
 		}
 		st.Written++
