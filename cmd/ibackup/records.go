@@ -9,9 +9,9 @@ import (
 	"io/fs"
 	"iter"
 	"os"
-	"strconv"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
