@@ -310,6 +310,14 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 	if err := ctx.Err(); err != nil {
 		return x.rep, err
 	}
+	if opt.Progress != nil {
+		// The total is summed long before a real extraction ends; make
+		// sure the last call carries it.
+		sizer.Wait()
+		x.mu.Lock()
+		opt.Progress(x.prog)
+		x.mu.Unlock()
+	}
 	// Folder times last: writing files into them changed them.
 	for i := len(x.dirTimes) - 1; i >= 0; i-- {
 		dt := x.dirTimes[i]
@@ -533,6 +541,9 @@ func (x *extractor) decrypt(f outFile, p *payload, key []byte, e *manifest.Entry
 	seg := max(segmentSize-segmentSize%blockSize, blockSize)
 	nseg := (p.size + seg - 1) / seg
 	workers := min(int64(runtime.GOMAXPROCS(0)), nseg)
+	if p.sequential {
+		workers = 1
+	}
 	var (
 		mu    sync.Mutex
 		first error
@@ -560,14 +571,17 @@ func (x *extractor) decrypt(f outFile, p *payload, key []byte, e *manifest.Entry
 				*bp = make([]byte, seg+blockSize)
 			}
 			buf := (*bp)[:seg+blockSize]
+			var iv [blockSize]byte // carried from segment to segment by one worker
 			for i := range next {
 				off := i * seg
 				n := min(seg, p.size-off)
-				var iv [blockSize]byte
 				ct := buf[blockSize : blockSize+n]
 				var err error
 				if off == 0 {
-					err = readFull(p, ct, 0, name)
+					clear(iv[:])
+				}
+				if off == 0 || workers == 1 {
+					err = readFull(p, ct, off, name)
 				} else {
 					err = readFull(p, buf[:blockSize+n], off-blockSize, name)
 					copy(iv[:], buf[:blockSize])
@@ -624,6 +638,8 @@ type payload struct {
 	c     io.Closer
 	size  int64
 	alloc int64
+	// sequential is set when ra serves in-order reads only.
+	sequential bool
 }
 
 func (p *payload) close() { p.c.Close() }
@@ -652,7 +668,7 @@ func (s fsSource) open(e *manifest.Entry) (*payload, error) {
 	if !ok {
 		ra = &seqReaderAt{r: f}
 	}
-	return &payload{ra: ra, c: f, size: size, alloc: alloc}, nil
+	return &payload{ra: ra, c: f, size: size, alloc: alloc, sequential: !ok}, nil
 }
 
 // seqReaderAt serves the in-order reads of a file that cannot seek.
