@@ -39,7 +39,8 @@ func benchFiles() []backuptest.File {
 //	IOSBACKUP_BENCH_OUT=/tmp/bench go test -run TestWriteBenchBackup ./backup
 //
 // With IOSBACKUP_BENCH_DPIC set it writes instead a small backup with that
-// PBKDF2-SHA256 count (password "bench"), for unlock measurements.
+// PBKDF2-SHA256 count (password "bench"), for unlock measurements; with
+// IOSBACKUP_BENCH_SMALL=N, N small files (2-12 KB) in 300 folders.
 func TestWriteBenchBackup(t *testing.T) {
 	out := os.Getenv("IOSBACKUP_BENCH_OUT")
 	if out == "" {
@@ -52,6 +53,15 @@ func TestWriteBenchBackup(t *testing.T) {
 			t.Fatal(err)
 		}
 		files = []backuptest.File{{Domain: "HomeDomain", Path: "Library/a.txt", Data: []byte("hello")}}
+	} else if n := os.Getenv("IOSBACKUP_BENCH_SMALL"); n != "" {
+		var count int
+		if _, err := fmt.Sscan(n, &count); err != nil {
+			t.Fatal(err)
+		}
+		for i := range count {
+			files = append(files, backuptest.File{Domain: "HomeDomain", Path: fmt.Sprintf("Library/Small/%03d/file%06d.plist", i%300, i),
+				Data: bytes.Repeat([]byte{byte(i)}, 2000+i%1500*7)})
+		}
 	} else {
 		files = benchFiles()
 	}
