@@ -187,17 +187,8 @@ func (a *app) extract(args []string) error {
 		opt.Filter = sel.match
 	}
 	if f, ok := a.stderr.(*os.File); ok && isTerminal(f) {
-		// Sum the recorded sizes first so the bar has a total.
-		var total int64
-		for e, err := range b.Entries() {
-			if err != nil || a.ctx.Err() != nil {
-				break
-			}
-			if e.Kind == manifest.File && sel.match(e) {
-				total += e.Size
-			}
-		}
-		bar := progressbar.NewOptions64(total,
+		// The total (recorded sizes) is summed by Extract as it runs.
+		bar := progressbar.NewOptions64(-1,
 			progressbar.OptionSetWriter(f),
 			progressbar.OptionSetDescription("extracting"),
 			progressbar.OptionShowBytes(true),
@@ -206,8 +197,8 @@ func (a *app) extract(args []string) error {
 			progressbar.OptionClearOnFinish(),
 		)
 		opt.Progress = func(p backup.Progress) {
-			if p.Bytes > bar.GetMax64() {
-				bar.ChangeMax64(p.Bytes)
+			if total := max(p.TotalBytes, p.Bytes); p.TotalKnown && total != bar.GetMax64() {
+				bar.ChangeMax64(total)
 			}
 			bar.Set64(p.Bytes)
 		}
