@@ -47,6 +47,7 @@ type Backup struct {
 	idxErr  error
 
 	treeOnce sync.Once
+	treeMu   sync.Mutex // guards tree for readers outside treeOnce
 	tree     *tree
 	treeErr  error
 }
@@ -149,8 +150,9 @@ func (b *Backup) Close() error {
 	return nil
 }
 
-// Info returns the device and backup facts read from the root plists.
-func (b *Backup) Info() *Info { return b.info }
+// Info returns the device and backup facts read from the root plists. It
+// returns a copy each time: changing it changes nothing in the Backup.
+func (b *Backup) Info() *Info { return b.info.clone() }
 
 // Encrypted reports whether the backup is encrypted.
 func (b *Backup) Encrypted() bool { return b.info.Encrypted }
@@ -312,6 +314,9 @@ type index interface {
 	lookup(domain, path string) ([]*manifest.Entry, error)
 	all() iter.Seq2[*manifest.Entry, error]
 	names() iter.Seq2[*manifest.Entry, error]
+	// under yields up to limit entries of domain below the directory
+	// rel ("" for the whole domain), names only.
+	under(domain, rel string, limit int) iter.Seq2[*manifest.Entry, error]
 	close()
 }
 
@@ -321,6 +326,9 @@ func (x dbIndex) lookup(d, p string) ([]*manifest.Entry, error) { return x.db.Lo
 func (x dbIndex) all() iter.Seq2[*manifest.Entry, error]        { return x.db.All() }
 func (x dbIndex) names() iter.Seq2[*manifest.Entry, error]      { return x.db.Names() }
 func (x dbIndex) close()                                        { x.db.Close() }
+func (x dbIndex) under(d, rel string, limit int) iter.Seq2[*manifest.Entry, error] {
+	return x.db.Under(d, rel, limit)
+}
 
 type listIndex struct {
 	entries []*manifest.Entry
@@ -350,7 +358,20 @@ func (x *listIndex) all() iter.Seq2[*manifest.Entry, error] {
 	}
 }
 func (x *listIndex) names() iter.Seq2[*manifest.Entry, error] { return x.all() }
-func (x *listIndex) close()                                   {}
+func (x *listIndex) under(d, rel string, limit int) iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
+		n := 0
+		for _, e := range x.entries {
+			if e.Domain != d || !(rel == "" || len(e.Path) > len(rel) && e.Path[len(rel)] == '/' && e.Path[:len(rel)] == rel) {
+				continue
+			}
+			if n++; n > limit || !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+func (x *listIndex) close() {}
 
 // manifest loads the file index once.
 func (b *Backup) manifest() (index, error) {
@@ -391,15 +412,11 @@ func (b *Backup) loadManifest() (index, error) {
 // SQLite reads that one copy: no plaintext is written anywhere, and a
 // manifest of hundreds of megabytes is not copied again.
 func (b *Backup) loadManifestDB() (index, error) {
-	f, err := b.fsys.Open("Manifest.db")
+	f, st, err := openRegular(b.fsys, "Manifest.db")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	if st.Size() > maxManifestSize {
 		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("%d bytes exceeds the limit", st.Size())}
 	}

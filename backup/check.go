@@ -3,6 +3,7 @@ package backup
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/iosbackup/iosbackup/manifest"
@@ -56,7 +57,7 @@ func (h *Health) Healthy() bool {
 // Check inspects the backup without changing it. Without the password it
 // still checks everything but the exact sizes of encrypted files.
 func (b *Backup) Check() (*Health, error) {
-	h := &Health{Problems: b.info.Problems}
+	h := &Health{Problems: slices.Clone(b.info.Problems)}
 	if b.info.Status != nil {
 		h.SnapshotState = b.info.Status.SnapshotState
 	}
@@ -104,6 +105,8 @@ func (b *Backup) Check() (*Health, error) {
 		if err != nil {
 			if errors.Is(err, ErrMissingPayload) && e.Size > 0 {
 				h.Missing = append(h.Missing, e)
+			} else if errors.Is(err, ErrNotRegular) {
+				h.Undecodable = append(h.Undecodable, ee(err))
 			}
 			continue
 		}

@@ -36,6 +36,11 @@ var (
 	ErrNotEncrypted = errors.New("backup: not encrypted")
 	// ErrNoKey means an encrypted backup's entry has no usable file key.
 	ErrNoKey = errors.New("backup: no file key")
+	// ErrNotRegular means a file of the backup folder is not a regular file
+	// (a named pipe, a device, a socket, a directory): it is refused before
+	// being opened, as opening a pipe blocks until a writer appears and a
+	// device may never end.
+	ErrNotRegular = errors.New("backup: not a regular file")
 )
 
 // FormatError reports a malformed backup file: which file, where, and why.

@@ -130,6 +130,10 @@ func (a *app) check(args []string) error {
 	for _, e := range h.Undecodable {
 		fmt.Fprintf(w, "  %s/%s (%s): %v\n", e.Domain, e.Path, e.FileID, e.Err)
 	}
+	fmt.Fprintf(w, "Inconsistent:     %d\n", len(h.Inconsistent))
+	for _, e := range h.Inconsistent {
+		fmt.Fprintf(w, "  %q/%q (%s): %v\n", e.Domain, e.Path, e.FileID, e.Err)
+	}
 	sizes := ""
 	if !h.SizesChecked {
 		sizes = " (estimated: the backup is locked)"
