@@ -15,7 +15,10 @@ func (d *DB) Under(domain, dir string, limit int) iter.Seq2[*Entry, error] {
 		return d.names("SELECT fileID, domain, relativePath, flags FROM Files WHERE domain = ? LIMIT ?", domain, limit)
 	}
 	// Paths below dir sort between dir+"/" and dir+"0" ('0' follows '/').
-	return d.names("SELECT fileID, domain, relativePath, flags FROM Files WHERE domain = ? AND relativePath > ? AND relativePath < ? LIMIT ?",
+	// The unary + keeps SQLite off the domain index (one domain may hold
+	// most rows), so that it reads the narrow range of the relativePath
+	// index instead.
+	return d.names("SELECT fileID, domain, relativePath, flags FROM Files WHERE +domain = ? AND relativePath > ? AND relativePath < ? LIMIT ?",
 		domain, dir+"/", dir+"0", limit)
 }
 
