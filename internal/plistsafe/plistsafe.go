@@ -44,8 +44,8 @@ type Limits struct {
 }
 
 // DefaultLimits suit the root plists of a backup and the archives inside
-// it: real ones nest fewer than 10 levels and hold fewer than 50,000
-// values.
+// it: real ones nest at most 6 levels and hold about 1,000 values at most
+// (see the package documentation).
 var DefaultLimits = Limits{
 	MaxSize:       32 << 20,
 	MaxDepth:      128,
