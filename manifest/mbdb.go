@@ -42,11 +42,13 @@ const MaxMBDBEntries = 1 << 20
 var maxMBDBEntries = MaxMBDBEntries
 
 type mbdbReader struct {
-	r       io.Reader
-	off     int64
-	err     error
-	scratch []byte
-	domains map[string]string // interned domain names
+	r          io.Reader
+	off        int64
+	err        error
+	scratch    []byte
+	lastDomain string
+	lb         [2]byte  // a length prefix
+	fb         [40]byte // a record's fixed part
 }
 
 func (r *mbdbReader) fail(msg string) {
@@ -76,11 +78,10 @@ func (r *mbdbReader) read(p []byte) bool {
 // bytes reads a uint16-length-prefixed field; 0xFFFF means absent. The
 // result is valid until the next call.
 func (r *mbdbReader) bytes() []byte {
-	var l [2]byte
-	if !r.read(l[:]) {
+	if !r.read(r.lb[:]) {
 		return nil
 	}
-	return r.field(l)
+	return r.field(r.lb)
 }
 
 // field reads the field whose length prefix is l. Its buffer grows with
@@ -102,18 +103,14 @@ func (r *mbdbReader) field(l [2]byte) []byte {
 	return r.scratch
 }
 
-// domain reads the domain field of length prefix l, sharing one string
-// per distinct domain.
+// domain reads the domain field of length prefix l. Records come grouped
+// by domain, so a domain equal to the previous record's shares its string.
 func (r *mbdbReader) domain(l [2]byte) string {
 	b := r.field(l)
-	if s, ok := r.domains[string(b)]; ok {
-		return s
+	if string(b) != r.lastDomain {
+		r.lastDomain = string(b)
 	}
-	s := string(b)
-	if len(r.domains) < 1<<16 {
-		r.domains[s] = s
-	}
-	return s
+	return r.lastDomain
 }
 
 // ParseMBDB decodes a Manifest.mbdb held in memory (see ReadMBDB).
@@ -134,7 +131,7 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 	if _, ok := rd.(*bytes.Reader); !ok {
 		rd = bufio.NewReaderSize(rd, 64<<10)
 	}
-	r := &mbdbReader{r: rd, domains: map[string]string{}}
+	r := &mbdbReader{r: rd}
 	var magic [len(mbdbMagic)]byte
 	if n, _ := io.ReadFull(r.r, magic[:]); n < len(magic) || string(magic[:]) != mbdbMagic {
 		if n == len(magic) && string(magic[:4]) == "mbdb" {
@@ -147,8 +144,7 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 	var key []byte
 	for {
 		start := r.off
-		var l [2]byte
-		if n, err := io.ReadFull(r.r, l[:]); n == 0 && err == io.EOF {
+		if n, err := io.ReadFull(r.r, r.lb[:]); n == 0 && err == io.EOF {
 			return out, nil // the end, between records
 		} else if err != nil && err != io.ErrUnexpectedEOF {
 			return out, err
@@ -163,14 +159,14 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 			return out, r.err
 		}
 		e := &Entry{}
-		e.Domain = r.domain(l)
+		e.Domain = r.domain(r.lb)
 		e.Path = string(r.bytes())
 		e.Target = string(r.bytes())
 		if d := r.bytes(); d != nil {
 			e.Digest = append([]byte(nil), d...)
 		}
 		key = append(key[:0], r.bytes()...)
-		var f [40]byte
+		f := &r.fb
 		r.read(f[:])
 		if r.err != nil {
 			return out, r.err
@@ -185,7 +181,7 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 		size := int64(binary.BigEndian.Uint64(f[30:38]))
 		e.ProtectionClass = int(f[38])
 		props := int(f[39])
-		for i := 0; i < props; i++ {
+		for i := 0; i < props && r.err == nil; i++ {
 			r.bytes()
 			r.bytes()
 		}
