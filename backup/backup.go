@@ -20,9 +20,15 @@ import (
 	"github.com/iosbackup/iosbackup/manifest"
 )
 
-// maxManifestSize bounds Manifest.db and Manifest.mbdb, which are read
-// into memory (a manifest of 500,000 files is about 150 MB).
+// maxManifestSize bounds Manifest.db, which is read into memory (a
+// manifest of 500,000 files is about 150 MB).
 const maxManifestSize = 4 << 30
+
+// maxMBDBSize bounds Manifest.mbdb (iOS 4-9), which is streamed into
+// entries of about 500 bytes each: real ones of 300,000 files are about
+// 60 MB; the record count is bounded too (manifest.MaxMBDBEntries,
+// 1,048,576).
+const maxMBDBSize = 256 << 20
 
 // Backup is an opened backup folder. It is an fs.FS whose names are
 // Domain/relative/path; after Unlock it serves decrypted contents.
@@ -47,6 +53,7 @@ type Backup struct {
 	idxErr  error
 
 	treeOnce sync.Once
+	treeMu   sync.Mutex // guards tree for readers outside treeOnce
 	tree     *tree
 	treeErr  error
 }
@@ -149,8 +156,9 @@ func (b *Backup) Close() error {
 	return nil
 }
 
-// Info returns the device and backup facts read from the root plists.
-func (b *Backup) Info() *Info { return b.info }
+// Info returns the device and backup facts read from the root plists. It
+// returns a copy each time: changing it changes nothing in the Backup.
+func (b *Backup) Info() *Info { return b.info.clone() }
 
 // Encrypted reports whether the backup is encrypted.
 func (b *Backup) Encrypted() bool { return b.info.Encrypted }
@@ -312,6 +320,9 @@ type index interface {
 	lookup(domain, path string) ([]*manifest.Entry, error)
 	all() iter.Seq2[*manifest.Entry, error]
 	names() iter.Seq2[*manifest.Entry, error]
+	// under yields up to limit entries of domain below the directory
+	// rel ("" for the whole domain), names only.
+	under(domain, rel string, limit int) iter.Seq2[*manifest.Entry, error]
 	close()
 }
 
@@ -321,23 +332,45 @@ func (x dbIndex) lookup(d, p string) ([]*manifest.Entry, error) { return x.db.Lo
 func (x dbIndex) all() iter.Seq2[*manifest.Entry, error]        { return x.db.All() }
 func (x dbIndex) names() iter.Seq2[*manifest.Entry, error]      { return x.db.Names() }
 func (x dbIndex) close()                                        { x.db.Close() }
+func (x dbIndex) under(d, rel string, limit int) iter.Seq2[*manifest.Entry, error] {
+	return x.db.Under(d, rel, limit)
+}
 
 type listIndex struct {
 	entries []*manifest.Entry
-	byName  map[string][]*manifest.Entry
+	byName  map[domainPath]*manifest.Entry   // the first entry of each name
+	dups    map[domainPath][]*manifest.Entry // every entry of a repeated name
 }
 
+// domainPath keys listIndex without allocating a joined string per entry.
+type domainPath struct{ domain, path string }
+
 func newListIndex(es []*manifest.Entry) *listIndex {
-	x := &listIndex{entries: es, byName: make(map[string][]*manifest.Entry, len(es))}
+	x := &listIndex{entries: es, byName: make(map[domainPath]*manifest.Entry, len(es)), dups: map[domainPath][]*manifest.Entry{}}
 	for _, e := range es {
-		k := e.Domain + "\x00" + e.Path
-		x.byName[k] = append(x.byName[k], e)
+		k := domainPath{e.Domain, e.Path}
+		first, ok := x.byName[k]
+		switch {
+		case !ok:
+			x.byName[k] = e
+		case x.dups[k] == nil:
+			x.dups[k] = []*manifest.Entry{first, e}
+		default:
+			x.dups[k] = append(x.dups[k], e)
+		}
 	}
 	return x
 }
 
 func (x *listIndex) lookup(d, p string) ([]*manifest.Entry, error) {
-	return x.byName[d+"\x00"+p], nil
+	k := domainPath{d, p}
+	if es := x.dups[k]; es != nil {
+		return es, nil
+	}
+	if e := x.byName[k]; e != nil {
+		return []*manifest.Entry{e}, nil
+	}
+	return nil, nil
 }
 
 func (x *listIndex) all() iter.Seq2[*manifest.Entry, error] {
@@ -350,7 +383,20 @@ func (x *listIndex) all() iter.Seq2[*manifest.Entry, error] {
 	}
 }
 func (x *listIndex) names() iter.Seq2[*manifest.Entry, error] { return x.all() }
-func (x *listIndex) close()                                   {}
+func (x *listIndex) under(d, rel string, limit int) iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
+		n := 0
+		for _, e := range x.entries {
+			if e.Domain != d || !(rel == "" || len(e.Path) > len(rel) && e.Path[len(rel)] == '/' && e.Path[:len(rel)] == rel) {
+				continue
+			}
+			if n++; n > limit || !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+func (x *listIndex) close() {}
 
 // manifest loads the file index once.
 func (b *Backup) manifest() (index, error) {
@@ -366,11 +412,16 @@ func (b *Backup) loadManifest() (index, error) {
 	case "Manifest.db":
 		return b.loadManifestDB()
 	case "Manifest.mbdb":
-		raw, err := readSmall(b.fsys, "Manifest.mbdb", maxManifestSize)
+		f, st, err := openRegular(b.fsys, "Manifest.mbdb")
 		if err != nil {
 			return nil, err
 		}
-		es, err := manifest.ParseMBDB(raw)
+		defer f.Close()
+		if st.Size() > maxMBDBSize {
+			return nil, &FormatError{Path: "Manifest.mbdb", Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), int64(maxMBDBSize))}
+		}
+		// Streamed: the file itself is never held in memory.
+		es, err := manifest.ReadMBDB(io.LimitReader(f, maxMBDBSize))
 		if err != nil {
 			if errors.Is(err, manifest.ErrUnsupported) {
 				return nil, &UnsupportedError{What: err.Error()}
@@ -391,15 +442,11 @@ func (b *Backup) loadManifest() (index, error) {
 // SQLite reads that one copy: no plaintext is written anywhere, and a
 // manifest of hundreds of megabytes is not copied again.
 func (b *Backup) loadManifestDB() (index, error) {
-	f, err := b.fsys.Open("Manifest.db")
+	f, st, err := openRegular(b.fsys, "Manifest.db")
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	if st.Size() > maxManifestSize {
 		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("%d bytes exceeds the limit", st.Size())}
 	}

@@ -3,6 +3,7 @@ package backup
 import (
 	"errors"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/iosbackup/iosbackup/manifest"
@@ -54,9 +55,14 @@ func (h *Health) Healthy() bool {
 }
 
 // Check inspects the backup without changing it. Without the password it
-// still checks everything but the exact sizes of encrypted files.
+// still checks everything but the exact sizes of encrypted files. It
+// returns an error wrapping ErrFIPSOnly in FIPS 140-only mode, where the
+// SHA-1 of the file IDs cannot be computed.
 func (b *Backup) Check() (*Health, error) {
-	h := &Health{Problems: b.info.Problems}
+	if _, err := manifest.ComputeFileID("", ""); err != nil {
+		return nil, err // no SHA-1 (FIPS 140-only mode)
+	}
+	h := &Health{Problems: slices.Clone(b.info.Problems)}
 	if b.info.Status != nil {
 		h.SnapshotState = b.info.Status.SnapshotState
 	}
@@ -84,8 +90,12 @@ func (b *Backup) Check() (*Health, error) {
 		if e.Err != nil {
 			h.Undecodable = append(h.Undecodable, ee(e.Err))
 		}
+		id, err := manifest.ComputeFileID(e.Domain, e.Path)
+		if err != nil {
+			return h, err // FIPS 140-only mode: checked before the loop
+		}
 		switch {
-		case e.FileID != manifest.ComputeFileID(e.Domain, e.Path):
+		case e.FileID != id:
 			h.Inconsistent = append(h.Inconsistent, ee(errors.New("fileID is not the SHA-1 of domain-path")))
 		case seenIDs[e.FileID] || seenNames[e.Domain+"\x00"+e.Path]:
 			h.Inconsistent = append(h.Inconsistent, ee(errors.New("duplicate entry")))
@@ -104,6 +114,8 @@ func (b *Backup) Check() (*Health, error) {
 		if err != nil {
 			if errors.Is(err, ErrMissingPayload) && e.Size > 0 {
 				h.Missing = append(h.Missing, e)
+			} else if errors.Is(err, ErrNotRegular) {
+				h.Undecodable = append(h.Undecodable, ee(err))
 			}
 			continue
 		}

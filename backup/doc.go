@@ -22,6 +22,19 @@
 // leave a folder are never opened or extracted (ErrUnsafePath); symlinks
 // are never followed or created.
 //
+// Every byte of the folder is treated as hostile. The root plists are
+// checked for size (64 MB; Status.plist 1 MB), nesting depth and value
+// count before they are decoded (internal/plistsafe), so a crafted plist
+// is a *FormatError, never a crash or a stack overflow. Anything but a
+// regular file (a named pipe, a device) is refused before it is opened
+// (ErrNotRegular). Sizes recorded in the manifest are never used as
+// allocation sizes: an open file's Stat reports the decrypted size read
+// from its last block, or at most its size on disk, and ReadFile grows
+// its buffer with the bytes actually read. Manifest.mbdb is streamed and
+// capped at 256 MB and 1,048,576 records; Manifest.db at 4 GB. In FIPS
+// 140-only mode, which forbids the SHA-1 every backup needs, Unlock,
+// Check and Manifest.mbdb backups return ErrFIPSOnly.
+//
 // # Compatibility
 //
 // iOS 4 to 9 (Manifest.mbdb, flat payloads, PBKDF2-SHA1 keybags), iOS 10.0

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/iosbackup/iosbackup/internal/keybag"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 var (
@@ -36,6 +37,15 @@ var (
 	ErrNotEncrypted = errors.New("backup: not encrypted")
 	// ErrNoKey means an encrypted backup's entry has no usable file key.
 	ErrNoKey = errors.New("backup: no file key")
+	// ErrNotRegular means a file of the backup folder is not a regular file
+	// (a named pipe, a device, a socket, a directory): it is refused before
+	// being opened, as opening a pipe blocks until a writer appears and a
+	// device may never end.
+	ErrNotRegular = errors.New("backup: not a regular file")
+	// ErrFIPSOnly means SHA-1 is forbidden (GODEBUG=fips140=only): iOS
+	// backups need it for their key derivation and file IDs, so Unlock,
+	// Check and Manifest.mbdb backups fail with it in that mode.
+	ErrFIPSOnly = manifest.ErrFIPSOnly
 )
 
 // FormatError reports a malformed backup file: which file, where, and why.

@@ -19,6 +19,7 @@ var (
 	_ fs.StatFS     = (*Backup)(nil)
 	_ fs.ReadDirFS  = (*Backup)(nil)
 	_ fs.ReadLinkFS = (*Backup)(nil)
+	_ fs.ReadFileFS = (*Backup)(nil)
 )
 
 // tree is the directory structure of the manifest, built on first need
@@ -86,7 +87,9 @@ func (b *Backup) loadTree() (*tree, error) {
 			}
 			slices.Sort(n.sorted)
 		}
+		b.treeMu.Lock()
 		b.tree = t
+		b.treeMu.Unlock()
 	})
 	return b.tree, b.treeErr
 }
@@ -116,14 +119,64 @@ func (b *Backup) entry(op, name string) (*manifest.Entry, bool, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, false, &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	t, err := b.loadTree()
+	isDir, err := b.impliedDir(domain, rel)
 	if err != nil {
 		return nil, false, &fs.PathError{Op: op, Path: name, Err: err}
 	}
-	if _, ok := t.dirs[name]; ok {
+	if isDir {
 		return nil, true, nil
 	}
 	return nil, false, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+}
+
+// impliedDirProbe bounds the rows impliedDir reads before it falls back to
+// the tree.
+const impliedDirProbe = 64
+
+// impliedDir reports whether domain/rel, which has no entry of its own, is
+// a directory implied by the entries below it. It asks the index for a few
+// of those entries rather than building the whole tree, so that looking
+// up a missing name (a database's "-wal", say) in a manifest of a million
+// files costs one indexed query. Only when every entry it got is unsafe
+// (and so not in the tree) does it build the tree to decide.
+func (b *Backup) impliedDir(domain, rel string) (bool, error) {
+	b.treeMu.Lock()
+	t := b.tree
+	b.treeMu.Unlock()
+	if t != nil {
+		_, ok := t.dirs[joinName(domain, rel)]
+		return ok, nil
+	}
+	idx, err := b.manifest()
+	if err != nil {
+		return false, err
+	}
+	n := 0
+	for e, err := range idx.under(domain, rel, impliedDirProbe) {
+		if err != nil {
+			return false, err
+		}
+		n++
+		if e.Problem() == "" {
+			return true, nil
+		}
+	}
+	if n < impliedDirProbe {
+		return false, nil
+	}
+	t, err = b.loadTree()
+	if err != nil {
+		return false, err
+	}
+	_, ok := t.dirs[joinName(domain, rel)]
+	return ok, nil
+}
+
+func joinName(domain, rel string) string {
+	if rel == "" {
+		return domain
+	}
+	return domain + "/" + rel
 }
 
 // Open opens a file by its name, Domain/relative/path. Regular files are
@@ -171,6 +224,38 @@ func (b *Backup) Stat(name string) (fs.FileInfo, error) {
 	}
 	return b.stat(name, e, isDir)
 }
+
+// ReadFile reads the whole content of a regular file (fs.ReadFileFS). It
+// starts from a buffer of at most readFileChunk bytes and grows it with
+// the bytes actually read, never preallocating a size it was told.
+func (b *Backup) ReadFile(name string) ([]byte, error) {
+	f, err := b.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	data := make([]byte, 0, min(max(size, 0), readFileChunk)+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := f.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err != nil {
+			if err == io.EOF {
+				return data, nil
+			}
+			return data, err
+		}
+	}
+}
+
+// readFileChunk bounds ReadFile's first allocation.
+const readFileChunk = 16 << 20
 
 // Lstat is Stat; symlinks are never followed.
 func (b *Backup) Lstat(name string) (fs.FileInfo, error) { return b.Stat(name) }
@@ -246,11 +331,14 @@ func (b *Backup) stat(name string, e *manifest.Entry, isDir bool) (fs.FileInfo, 
 	case manifest.Symlink:
 		fi.size = int64(len(e.Target))
 	case manifest.File:
-		// When the real size cannot be read (payload missing, backup
-		// locked, payload corrupt) the recorded size stands; Open reports
-		// the error.
+		// When the real size cannot be read (backup locked, payload
+		// corrupt) it is estimated as the recorded size, but never more
+		// than the payload's size on disk, which bounds it; with no
+		// payload at all the recorded size stands. Open reports the error.
 		if size, err := b.plainSize(e); err == nil {
 			fi.size = size
+		} else if _, st, err := b.payloadName(e); err == nil {
+			fi.size = min(max(e.Size, 0), st.Size())
 		}
 	default:
 		fi.size = 0
@@ -265,11 +353,21 @@ func (b *Backup) payloadName(e *manifest.Entry) (string, fs.FileInfo, error) {
 	if !manifest.ValidFileID(e.FileID) {
 		return "", nil, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
 	}
+	var irregular error
 	for _, name := range []string{e.FileID[:2] + "/" + e.FileID, e.FileID} {
 		st, err := fs.Stat(b.fsys, name)
-		if err == nil && st.Mode().IsRegular() {
+		if err != nil {
+			continue
+		}
+		if st.Mode().IsRegular() {
 			return name, st, nil
 		}
+		if irregular == nil {
+			irregular = fmt.Errorf("%w: payload %s is %s", ErrNotRegular, name, typeName(st.Mode()))
+		}
+	}
+	if irregular != nil {
+		return "", nil, irregular
 	}
 	return "", nil, ErrMissingPayload
 }
@@ -286,22 +384,22 @@ func (b *Backup) keyProblem(e *manifest.Entry) error {
 
 // openPayload opens an entry's stored file (xx/<fileID>, then <fileID>)
 // and returns it with its size.
+// Anything but a regular file is refused before it is opened (see
+// openRegular), with an error wrapping ErrNotRegular.
 func (b *Backup) openPayload(e *manifest.Entry) (fs.File, int64, error) {
-	if !manifest.ValidFileID(e.FileID) {
-		return nil, 0, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
+	name, _, err := b.payloadName(e)
+	if err != nil {
+		return nil, 0, err
 	}
-	for _, name := range []string{e.FileID[:2] + "/" + e.FileID, e.FileID} {
-		f, err := b.fsys.Open(name)
-		if err != nil {
-			continue
+	f, st, err := openRegular(b.fsys, name)
+	if err != nil {
+		var fe *FormatError
+		if errors.As(err, &fe) {
+			return nil, 0, fe.Err
 		}
-		st, err := f.Stat()
-		if err == nil && st.Mode().IsRegular() {
-			return f, st.Size(), nil
-		}
-		f.Close()
+		return nil, 0, ErrMissingPayload // gone since the Stat
 	}
-	return nil, 0, ErrMissingPayload
+	return f, st.Size(), nil
 }
 
 // plainSize returns the decrypted size of a regular file's payload.
@@ -362,7 +460,7 @@ func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error
 
 // openEntrySized is openEntry that also returns the content's size: the
 // real decrypted size, read from the final cipher block of the payload it
-// opened, or the recorded size when that cannot be read. Without
+// opened, or the payload's size on disk when that cannot be read. Without
 // wantSize an encrypted file's size is not worked out (0).
 func (b *Backup) openEntrySized(name string, e *manifest.Entry, wantSize bool) (io.ReadCloser, int64, error) {
 	if e.Kind != manifest.File {
@@ -393,7 +491,10 @@ func (b *Backup) openEntrySized(name string, e *manifest.Entry, wantSize bool) (
 	defer clear(key)
 	var plain int64
 	if wantSize {
-		plain = e.Size
+		// When the final block does not give the size (bad padding), the
+		// size on disk stands: the recorded size is never trusted, as
+		// fs.ReadFile allocates what Stat reports.
+		plain = size
 		if ra, ok := f.(io.ReaderAt); ok {
 			if n, err := cbcio.PlainSize(ra, size, key); err == nil {
 				plain = n

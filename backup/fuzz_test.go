@@ -2,11 +2,15 @@ package backup
 
 import (
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 
+	"howett.net/plist"
+
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
+	"github.com/iosbackup/iosbackup/internal/plistsafe"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 )
@@ -53,7 +57,32 @@ func plistSeeds(tb testing.TB) [][3][]byte {
 		tb.Fatal(err)
 	}
 	mp, _ := damaged.ReadFile("Manifest.plist")
-	return append(out, [3][]byte{mp, []byte("<plist><dict><key>Device Name</key><integer>1</integer></dict></plist>"), nil})
+	out = append(out, [3][]byte{mp, []byte("<plist><dict><key>Device Name</key><integer>1</integer></dict></plist>"), nil})
+	// Issue 10: the 51-byte plist that crashed the decoder, and plists
+	// nested past the limits in each format (the real attacks used 200k
+	// binary and 1M text levels; a few hundred levels exercise the same
+	// checks and keep the corpus small).
+	out = append(out,
+		[3][]byte{wrappedLength(), wrappedLength(), wrappedLength()},
+		[3][]byte{out[1][0], deepXMLPlist(300), deepTextPlist(300)},
+		[3][]byte{deepBinaryPlist(300), deepBinaryPlist(300), deepXMLPlist(300)},
+		[3][]byte{out[1][0], []byte(strings.Repeat("{a=", 300)), []byte("<*I1>" + strings.Repeat("(", 300))})
+	// The three root plists of a real-shaped backup in the text formats.
+	for _, f := range []int{plist.OpenStepFormat, plist.GNUStepFormat} {
+		var s [3][]byte
+		for i, b := range out[1] {
+			var v any
+			if _, err := plistsafe.Unmarshal("seed", b, &v, plistsafe.DefaultLimits); err != nil {
+				tb.Fatal(err)
+			}
+			var err error
+			if s[i], err = plist.Marshal(v, f); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // FuzzNew opens backups whose root plists are arbitrary bytes: New, Info,

@@ -5,14 +5,32 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"sort"
 	"time"
 
-	"howett.net/plist"
+	"github.com/iosbackup/iosbackup/internal/plistsafe"
 )
 
-// maxPlistSize bounds the root plists read into memory.
+// maxPlistSize bounds Info.plist and Manifest.plist, which are read into
+// memory (Info.plist holds app icons and iTunes data; real ones are under
+// 10 MB).
 const maxPlistSize = 64 << 20
+
+// maxStatusPlistSize bounds Status.plist (real ones are about 200 bytes).
+const maxStatusPlistSize = 1 << 20
+
+// plistLimits bounds what a root plist may hold before it is decoded:
+// real ones nest at most 4 levels deep and hold at most a few thousand
+// values (one dictionary per installed app).
+func plistLimits(name string) plistsafe.Limits {
+	lim := plistsafe.DefaultLimits // depth 128, 2^20 values, 2^16 containers
+	lim.MaxSize = maxPlistSize
+	if name == "Status.plist" {
+		lim.MaxSize = maxStatusPlistSize
+	}
+	return lim
+}
 
 // Info holds the device and backup facts of the root plists. Reading it
 // needs no password.
@@ -60,6 +78,19 @@ type Status struct {
 	SnapshotState string    `json:"snapshot_state"`
 	BackupState   string    `json:"backup_state"`
 	UUID          string    `json:"uuid"`
+}
+
+// clone returns a deep copy of in.
+func (in *Info) clone() *Info {
+	c := *in
+	c.InstalledApps = slices.Clone(in.InstalledApps)
+	c.Apps = slices.Clone(in.Apps)
+	c.Problems = slices.Clone(in.Problems)
+	if in.Status != nil {
+		st := *in.Status
+		c.Status = &st
+	}
+	return &c
 }
 
 // Finished reports whether the backup completed.
@@ -116,29 +147,73 @@ type statusPlist struct {
 // readPlist reads and decodes a root plist. A missing file gives an error
 // wrapping fs.ErrNotExist; a malformed one a *FormatError.
 func readPlist(fsys fs.FS, name string, v any) error {
-	b, err := readSmall(fsys, name, maxPlistSize)
+	lim := plistLimits(name)
+	b, err := readSmall(fsys, name, int64(lim.MaxSize))
 	if err != nil {
 		return err
 	}
-	if _, err := plist.Unmarshal(b, v); err != nil {
+	if _, err := plistsafe.Unmarshal(name, b, v, lim); err != nil {
+		var pe *plistsafe.FormatError
+		if errors.As(err, &pe) {
+			err = pe.Err // the FormatError names the file already
+		}
 		return &FormatError{Path: name, Offset: -1, Err: err}
 	}
 	return nil
 }
 
-func readSmall(fsys fs.FS, name string, max int64) ([]byte, error) {
+// openRegular opens name after checking, without opening it, that it is a
+// regular file (symbolic links inside the folder are followed), and checks
+// again on the opened file.
+func openRegular(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
+	st, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
+	}
 	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err = f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
+	}
+	return f, st, nil
+}
+
+// typeName names the type of a file that is not regular.
+func typeName(m fs.FileMode) string {
+	switch t := m.Type(); {
+	case t&fs.ModeDir != 0:
+		return "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case t&fs.ModeSocket != 0:
+		return "a socket"
+	case t&fs.ModeCharDevice != 0:
+		return "a character device"
+	case t&fs.ModeDevice != 0:
+		return "a device"
+	case t&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "an irregular file"
+}
+
+func readSmall(fsys fs.FS, name string, max int64) ([]byte, error) {
+	f, st, err := openRegular(fsys, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.IsDir() {
-		return nil, &FormatError{Path: name, Offset: -1, Err: errors.New("is a directory")}
-	}
 	if st.Size() > max {
 		return nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), max)}
 	}

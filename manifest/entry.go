@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"strings"
 	"time"
+
+	"github.com/iosbackup/iosbackup/internal/kdf"
 )
 
 // Kind is the kind of a manifest entry.
@@ -83,10 +85,20 @@ func (e *Entry) FileMode() fs.FileMode {
 	return m
 }
 
-// ComputeFileID returns the fileID of a domain and relative path.
-func ComputeFileID(domain, path string) string {
+// ErrFIPSOnly reports that SHA-1 is forbidden (GODEBUG=fips140=only, in
+// which crypto/sha1 panics). iOS backups need SHA-1 for their file IDs and
+// their key derivation, so that mode cannot be supported.
+var ErrFIPSOnly = kdf.ErrFIPSOnly
+
+// ComputeFileID returns the fileID of a domain and relative path: the
+// lowercase hex SHA-1 of domain + "-" + path. It returns ErrFIPSOnly in
+// FIPS 140-only mode.
+func ComputeFileID(domain, path string) (string, error) {
+	if err := kdf.CheckSHA1(); err != nil {
+		return "", err
+	}
 	h := sha1.Sum([]byte(domain + "-" + path))
-	return hex.EncodeToString(h[:])
+	return hex.EncodeToString(h[:]), nil
 }
 
 // ValidFileID reports whether id is 40 lowercase hex digits.

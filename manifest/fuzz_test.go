@@ -90,7 +90,7 @@ func FuzzParseMBDB(f *testing.F) {
 			t.Fatalf("%d entries from %d bytes", len(es), len(b))
 		}
 		for _, e := range es {
-			if e.Size < 0 || e.FileID != ComputeFileID(e.Domain, e.Path) || !ValidFileID(e.FileID) {
+			if id, _ := ComputeFileID(e.Domain, e.Path); e.Size < 0 || e.FileID != id || !ValidFileID(e.FileID) {
 				t.Fatalf("entry %+v", e)
 			}
 			if e.WrappedKey != nil && len(e.WrappedKey) != 40 {

@@ -1,10 +1,16 @@
 package manifest
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"time"
+
+	"github.com/iosbackup/iosbackup/internal/kdf"
 )
 
 // mbdbMagic is the header of Manifest.mbdb version 5.0.
@@ -27,79 +33,141 @@ func (e *FormatError) Error() string {
 // ErrUnsupported reports a manifest that is valid but not handled.
 var ErrUnsupported = errors.New("manifest: unsupported")
 
+// MaxMBDBEntries bounds the records ReadMBDB returns: each costs about
+// 500 bytes in memory (so at most about 520 MB), and real manifests hold
+// at most a few hundred thousand. More is a *FormatError.
+const MaxMBDBEntries = 1 << 20
+
+// maxMBDBEntries is MaxMBDBEntries (tests lower it).
+var maxMBDBEntries = MaxMBDBEntries
+
 type mbdbReader struct {
-	b   []byte
-	off int
-	err error
+	r          io.Reader
+	off        int64
+	err        error
+	scratch    []byte
+	lastDomain string
+	lb         [2]byte  // a length prefix
+	fb         [40]byte // a record's fixed part
 }
 
 func (r *mbdbReader) fail(msg string) {
 	if r.err == nil {
-		r.err = &FormatError{File: "Manifest.mbdb", Offset: int64(r.off), Msg: msg}
+		r.err = &FormatError{File: "Manifest.mbdb", Offset: r.off, Msg: msg}
 	}
 }
 
-func (r *mbdbReader) need(n int) bool {
+// read fills p; a short input is a truncated record.
+func (r *mbdbReader) read(p []byte) bool {
 	if r.err != nil {
 		return false
 	}
-	if n > len(r.b)-r.off {
-		r.fail(fmt.Sprintf("record truncated (need %d bytes, %d left)", n, len(r.b)-r.off))
+	n, err := io.ReadFull(r.r, p)
+	if err != nil {
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			r.fail(fmt.Sprintf("record truncated (need %d bytes, %d left)", len(p), n))
+		} else {
+			r.err = err
+		}
 		return false
 	}
+	r.off += int64(n)
 	return true
 }
 
-// bytes reads a uint16-length-prefixed field; 0xFFFF means absent.
+// bytes reads a uint16-length-prefixed field; 0xFFFF means absent. The
+// result is valid until the next call.
 func (r *mbdbReader) bytes() []byte {
-	if !r.need(2) {
+	if !r.read(r.lb[:]) {
 		return nil
 	}
-	n := int(binary.BigEndian.Uint16(r.b[r.off:]))
-	r.off += 2
-	if n == 0xFFFF {
-		return nil
-	}
-	if !r.need(n) {
-		return nil
-	}
-	v := r.b[r.off : r.off+n]
-	r.off += n
-	return v
+	return r.field(r.lb)
 }
 
-func (r *mbdbReader) fixed(n int) []byte {
-	if !r.need(n) {
+// field reads the field whose length prefix is l. Its buffer grows with
+// the bytes actually read, not with the length claimed.
+func (r *mbdbReader) field(l [2]byte) []byte {
+	n := int(binary.BigEndian.Uint16(l[:]))
+	if n == 0xFFFF || r.err != nil {
 		return nil
 	}
-	v := r.b[r.off : r.off+n]
-	r.off += n
-	return v
+	r.scratch = r.scratch[:0]
+	for len(r.scratch) < n {
+		k := min(n-len(r.scratch), max(len(r.scratch), 256)) // doubling
+		r.scratch = slices.Grow(r.scratch, k)
+		if !r.read(r.scratch[len(r.scratch) : len(r.scratch)+k]) {
+			return nil
+		}
+		r.scratch = r.scratch[:len(r.scratch)+k]
+	}
+	return r.scratch
 }
 
-// ParseMBDB decodes a Manifest.mbdb. Records are returned in file order.
-// A truncated or malformed record stops the parse: the records before it
-// are returned together with a *FormatError.
+// domain reads the domain field of length prefix l. Records come grouped
+// by domain, so a domain equal to the previous record's shares its string.
+func (r *mbdbReader) domain(l [2]byte) string {
+	b := r.field(l)
+	if string(b) != r.lastDomain {
+		r.lastDomain = string(b)
+	}
+	return r.lastDomain
+}
+
+// ParseMBDB decodes a Manifest.mbdb held in memory (see ReadMBDB).
 func ParseMBDB(b []byte) ([]*Entry, error) {
-	if len(b) < len(mbdbMagic) || string(b[:len(mbdbMagic)]) != mbdbMagic {
-		if len(b) >= len(mbdbMagic) && string(b[:4]) == "mbdb" {
-			return nil, fmt.Errorf("%w: Manifest.mbdb version %d.%d", ErrUnsupported, b[4], b[5])
+	return ReadMBDB(bytes.NewReader(b))
+}
+
+// ReadMBDB decodes a Manifest.mbdb from r, reading it once: records are
+// returned in file order, and the stream itself is never held in memory.
+// A truncated or malformed record stops the parse: the records before it
+// are returned together with a *FormatError. More than MaxMBDBEntries
+// records is a *FormatError too. In FIPS 140-only mode it returns
+// ErrFIPSOnly (file IDs are SHA-1 digests).
+func ReadMBDB(rd io.Reader) ([]*Entry, error) {
+	if err := kdf.CheckSHA1(); err != nil {
+		return nil, err
+	}
+	if _, ok := rd.(*bytes.Reader); !ok {
+		rd = bufio.NewReaderSize(rd, 64<<10)
+	}
+	r := &mbdbReader{r: rd}
+	var magic [len(mbdbMagic)]byte
+	if n, _ := io.ReadFull(r.r, magic[:]); n < len(magic) || string(magic[:]) != mbdbMagic {
+		if n == len(magic) && string(magic[:4]) == "mbdb" {
+			return nil, fmt.Errorf("%w: Manifest.mbdb version %d.%d", ErrUnsupported, magic[4], magic[5])
 		}
 		return nil, &FormatError{File: "Manifest.mbdb", Offset: 0, Msg: "bad header"}
 	}
-	r := &mbdbReader{b: b, off: len(mbdbMagic)}
+	r.off = int64(len(magic))
 	var out []*Entry
-	for r.off < len(b) {
+	var key []byte
+	for {
 		start := r.off
+		if n, err := io.ReadFull(r.r, r.lb[:]); n == 0 && err == io.EOF {
+			return out, nil // the end, between records
+		} else if err != nil && err != io.ErrUnexpectedEOF {
+			return out, err
+		} else if n < 2 {
+			r.fail("record truncated (need 2 bytes, 1 left)")
+			return out, r.err
+		}
+		r.off += 2
+		if len(out) >= maxMBDBEntries {
+			r.off = start
+			r.fail(fmt.Sprintf("more than %d records", maxMBDBEntries))
+			return out, r.err
+		}
 		e := &Entry{}
-		e.Domain = string(r.bytes())
+		e.Domain = r.domain(r.lb)
 		e.Path = string(r.bytes())
 		e.Target = string(r.bytes())
 		if d := r.bytes(); d != nil {
 			e.Digest = append([]byte(nil), d...)
 		}
-		key := r.bytes()
-		f := r.fixed(40)
+		key = append(key[:0], r.bytes()...)
+		f := &r.fb
+		r.read(f[:])
 		if r.err != nil {
 			return out, r.err
 		}
@@ -113,7 +181,7 @@ func ParseMBDB(b []byte) ([]*Entry, error) {
 		size := int64(binary.BigEndian.Uint64(f[30:38]))
 		e.ProtectionClass = int(f[38])
 		props := int(f[39])
-		for i := 0; i < props; i++ {
+		for i := 0; i < props && r.err == nil; i++ {
 			r.bytes()
 			r.bytes()
 		}
@@ -138,10 +206,13 @@ func ParseMBDB(b []byte) ([]*Entry, error) {
 		if err := e.setKey(key); err != nil {
 			e.Err = err
 		}
-		e.FileID = ComputeFileID(e.Domain, e.Path)
+		id, err := ComputeFileID(e.Domain, e.Path)
+		if err != nil {
+			return out, err
+		}
+		e.FileID = id
 		out = append(out, e)
 	}
-	return out, nil
 }
 
 func unixTime(s int64) time.Time {

@@ -8,8 +8,7 @@ import (
 	"strconv"
 	"time"
 
-	"howett.net/plist"
-
+	"github.com/iosbackup/iosbackup/internal/plistsafe"
 	"github.com/iosbackup/iosbackup/records/typedstream"
 )
 
@@ -33,7 +32,7 @@ func ParseSummaryInfo(b []byte) (edits []Edit, retracted []int, err error) {
 		}
 	}()
 	var doc map[string]any
-	if _, err := plist.Unmarshal(b, &doc); err != nil {
+	if _, err := plistsafe.Unmarshal("message_summary_info", b, &doc, plistsafe.DefaultLimits); err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrSummaryInfo, err)
 	}
 	var errs []error

@@ -116,6 +116,10 @@ func (a *app) check(args []string) error {
 	for _, e := range h.Undecodable {
 		linef(w, "  %s/%s (%s): %v", e.Domain, e.Path, e.FileID, e.Err)
 	}
+	fmt.Fprintf(w, "Inconsistent:     %d\n", len(h.Inconsistent))
+	for _, e := range h.Inconsistent {
+		fmt.Fprintf(w, "  %q/%q (%s): %v\n", e.Domain, e.Path, e.FileID, e.Err)
+	}
 	sizes := ""
 	if !h.SizesChecked {
 		sizes = " (estimated: the backup is locked)"

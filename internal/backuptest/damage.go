@@ -11,6 +11,8 @@ import (
 	"testing/fstest"
 
 	"howett.net/plist"
+
+	"github.com/iosbackup/iosbackup/internal/plistsafe"
 )
 
 // ErrNotFound reports a file that the damage helpers could not find.
@@ -240,7 +242,7 @@ func EditPlist(t Tree, name string, edit func(map[string]any)) error {
 		return err
 	}
 	var m map[string]any
-	if _, err := plist.Unmarshal(b, &m); err != nil {
+	if _, err := plistsafe.Unmarshal(name, b, &m, plistsafe.DefaultLimits); err != nil {
 		return fmt.Errorf("backuptest: %s: %w", name, err)
 	}
 	edit(m)

@@ -216,6 +216,20 @@ func Unpad(pt []byte) (int, error) {
 	return len(pt) - pad, nil
 }
 
+// readFullAt fills p from ra at off. A ReaderAt may return io.EOF with a
+// full p when p ends the input (io.ReaderAt allows it): that is success.
+// A short read is ErrTruncated.
+func readFullAt(ra io.ReaderAt, p []byte, off int64) error {
+	n, err := ra.ReadAt(p, off)
+	switch {
+	case n == len(p):
+		return nil
+	case err == nil || err == io.EOF || err == io.ErrUnexpectedEOF:
+		return fmt.Errorf("%w: %d bytes at offset %d, want %d", ErrTruncated, n, off, len(p))
+	}
+	return err
+}
+
 // PlainSize returns the plaintext length of a ciphertext of the given size
 // read through ra, by decrypting only its final block.
 func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
@@ -230,10 +244,10 @@ func PlainSize(ra io.ReaderAt, size int64, key []byte) (int64, error) {
 	var b [2 * blockSize]byte
 	iv, last := b[:blockSize], b[blockSize:]
 	if size >= 2*blockSize {
-		if _, err := ra.ReadAt(b[:], size-2*blockSize); err != nil {
+		if err := readFullAt(ra, b[:], size-2*blockSize); err != nil {
 			return 0, err
 		}
-	} else if _, err := ra.ReadAt(last, 0); err != nil {
+	} else if err := readFullAt(ra, last, 0); err != nil {
 		return 0, err
 	}
 	if size < 2*blockSize {
@@ -297,9 +311,9 @@ func DecryptAt(dst WriterAtTruncater, src io.ReaderAt, size int64, key []byte, s
 				ct := buf[blockSize : blockSize+n]
 				if off == 0 {
 					clear(iv)
-					_, err = src.ReadAt(ct, 0)
+					err = readFullAt(src, ct, 0)
 				} else {
-					_, err = src.ReadAt(buf[:blockSize+n], off-blockSize)
+					err = readFullAt(src, buf[:blockSize+n], off-blockSize)
 				}
 				if err != nil {
 					continue

@@ -215,3 +215,47 @@ func TestReaderSizeHint(t *testing.T) {
 		}
 	}
 }
+
+// eofReaderAt returns io.EOF together with the full data when a read ends
+// exactly at the end of its input, as io.ReaderAt allows (issue 11, bug 2).
+type eofReaderAt struct{ b []byte }
+
+func (r eofReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(r.b)) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b[off:])
+	if off+int64(n) == int64(len(r.b)) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func TestReaderAtEOFWithFullData(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	for _, n := range []int{0, 1, 15, 16, 17, 100, 4096, 50000} {
+		pt := bytes.Repeat([]byte{byte(n)}, n)
+		ct := encrypt(t, key, pt)
+		size, err := PlainSize(eofReaderAt{ct}, int64(len(ct)), key)
+		if err != nil || size != int64(n) {
+			t.Fatalf("PlainSize %d = %d, %v", n, size, err)
+		}
+		for _, seg := range []int64{16, 4096} {
+			out := &memFile{}
+			got, err := DecryptAt(out, eofReaderAt{ct}, int64(len(ct)), key, seg, 2)
+			if err != nil || got != int64(n) || !bytes.Equal(out.b, pt) {
+				t.Fatalf("DecryptAt n %d seg %d: %d %v", n, seg, got, err)
+			}
+		}
+		// A ReaderAt shorter than the size given is truncated, not a
+		// success on stale bytes.
+		if len(ct) > 16 {
+			if _, err := PlainSize(eofReaderAt{ct[:len(ct)-16]}, int64(len(ct)), key); !errors.Is(err, ErrTruncated) {
+				t.Fatalf("short PlainSize %d: %v", n, err)
+			}
+			if _, err := DecryptAt(&memFile{}, eofReaderAt{ct[:len(ct)-16]}, int64(len(ct)), key, 32, 2); !errors.Is(err, ErrTruncated) {
+				t.Fatalf("short DecryptAt %d: %v", n, err)
+			}
+		}
+	}
+}

@@ -10,7 +10,7 @@
 // and older backups (iOS 4–10.1) compute only Key1(password, SALT, ITER, 32).
 // Which branch applies is the keybag's business (presence of DPSL/DPIC).
 //
-// Both functions hash the HMAC key's ipad and opad blocks once, so that each
+// Key256 hashes the HMAC key's ipad and opad blocks once, so that each
 // PBKDF2 iteration costs exactly two compressions (inner, outer) of a fixed
 // 64-byte block: the previous 32- or 20-byte U value followed by constant
 // padding. Nothing is allocated per iteration. On amd64 CPUs with the SHA
@@ -20,9 +20,13 @@
 // Elsewhere (other CPUs, other architectures, the purego build tag) Key256
 // delegates to crypto/pbkdf2, whose SHA-256 has assembly for more platforms
 // and beats a pure-Go loop there; the package's own pure-Go loop is the last
-// resort, used when crypto/pbkdf2 refuses the input (FIPS 140-only mode).
-// SHA-1 is pure Go everywhere: its stage is 10,000 iterations, well under 1%
-// of an unlock, and crypto/sha1 is unavailable in FIPS 140-only mode.
+// resort, used when crypto/pbkdf2 refuses the input.
+// Key1 is crypto/pbkdf2 with crypto/sha1 (assembly on the common
+// platforms, faster than a pure-Go SHA-1): its stage is 10,000
+// iterations, well under 1% of an unlock. SHA-1 is forbidden in FIPS
+// 140-only mode (GODEBUG=fips140=only, where crypto/sha1 panics); iOS
+// backups cannot be read without it, so CheckSHA1 reports ErrFIPSOnly there
+// and Key1 returns nil.
 //
 // Results equal crypto/pbkdf2.Key with sha256.New / sha1.New for every
 // password (including empty ones and ones longer than the 64-byte block,
@@ -36,7 +40,8 @@
 // the stores are not optimised away, and the assembly clears the vector
 // registers it used. This is best effort: Go may have copied values on the
 // stack, and the caller owns (and should clear) the password and the
-// returned key. When Key256 delegates to crypto/pbkdf2 (no SHA extensions),
+// returned key. When Key256 delegates to crypto/pbkdf2 (no SHA extensions), and always
+// for Key1,
 // that package's HMAC state and a string copy of the password are left to
 // the garbage collector. The returned slice has no spare capacity holding
 // further derived bytes.
@@ -50,9 +55,7 @@
 //
 // Key256 and Key1 follow RFC 8018 PBKDF2 with HMAC (RFC 2104). An iter below
 // 1 is treated as 1; a keyLen below 1 or above (2^32−1)×hLen returns nil
-// (crypto/pbkdf2 returns an error there). Unlike crypto/pbkdf2 their
-// results do not depend on the FIPS 140 mode: iOS backups require
-// HMAC-SHA1 with 20-byte salts whatever the mode.
+// (crypto/pbkdf2 returns an error there).
 //
 // # Concurrency
 //

@@ -1,9 +1,12 @@
 package kdf
 
 import (
+	"crypto/fips140"
 	"crypto/pbkdf2"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 )
 
 // preferStdlib256 makes Key256 delegate to crypto/pbkdf2 when the SHA
@@ -101,69 +104,36 @@ func Key256(password, salt []byte, iter, keyLen int) []byte {
 // stage of iOS ≥ 10.2 ones (password = Key256 output, salt SALT, iter ITER,
 // keyLen 32).
 //
-// Like Key256 it hashes the pad states once and runs two compressions per
-// iteration without allocating; it is pure Go on every platform (the
-// stage is only 10,000 iterations in practice). An iter below 1 counts as
-// 1; a keyLen below 1 or above (2^32−1)×20 yields nil.
+// It is crypto/pbkdf2 with crypto/sha1, whose SHA-1 has assembly (the
+// stage is 10,000 iterations in practice). An iter below 1 counts as 1; a
+// keyLen below 1 or above (2^32−1)×20 yields nil, and so does FIPS
+// 140-only mode, where SHA-1 is forbidden: callers check CheckSHA1 first
+// to report it.
 func Key1(password, salt []byte, iter, keyLen int) []byte {
 	const hLen = 20
-	if keyLen < 1 || uint64(keyLen-1)/hLen >= maxBlocks {
+	if keyLen < 1 || uint64(keyLen-1)/hLen >= maxBlocks || CheckSHA1() != nil {
 		return nil
 	}
-	if iter < 1 {
-		iter = 1
+	k, err := pbkdf2.Key(sha1.New, string(password), salt, max(iter, 1), keyLen)
+	if err != nil {
+		return nil
 	}
-	nBlocks := (keyLen + hLen - 1) / hLen
+	wipe(k[keyLen:cap(k)]) // further derived bytes
+	return k[:keyLen:keyLen]
+}
 
-	var st state1
-	var key, pad [64]byte
-	if len(password) > len(key) {
-		sum := sum1(password)
-		copy(key[:], sum[:])
-		wipe(sum[:])
-	} else {
-		copy(key[:], password)
-	}
-	for i := range pad {
-		pad[i] = key[i] ^ 0x36
-	}
-	st.ipad = iv1
-	block1(&st.ipad, pad[:])
-	for i := range pad {
-		pad[i] = key[i] ^ 0x5c
-	}
-	st.opad = iv1
-	block1(&st.opad, pad[:])
+// ErrFIPSOnly reports that SHA-1 is forbidden (GODEBUG=fips140=only, where
+// crypto/sha1 panics). Every iOS backup needs SHA-1: its key derivation
+// (PBKDF2-HMAC-SHA1) and its file IDs (SHA-1 of domain-path), so that mode
+// cannot be supported.
+var ErrFIPSOnly = errors.New("iOS backups need SHA-1, which GODEBUG=fips140=only forbids")
 
-	out := make([]byte, nBlocks*hLen)
-	full := len(salt) &^ 63
-	var tail [128]byte
-	var h [5]uint32
-	for b := 1; b <= nBlocks; b++ {
-		h = st.ipad
-		block1(&h, salt[:full])
-		block1(&h, padTail(&tail, salt[full:], uint32(b), 64+uint64(len(salt))+4))
-		clear(pad[:])
-		for i, w := range h {
-			binary.BigEndian.PutUint32(pad[4*i:], w)
-		}
-		pad[hLen] = 0x80
-		binary.BigEndian.PutUint64(pad[56:], hmacTailLen1)
-		h = st.opad
-		block1(&h, pad[:])
-		st.u, st.acc = h, h
-		iterate1(&st, iter-1)
-		for i, w := range st.acc {
-			binary.BigEndian.PutUint32(out[(b-1)*hLen+4*i:], w)
-		}
+// CheckSHA1 returns ErrFIPSOnly when SHA-1 cannot be used, nil otherwise.
+func CheckSHA1() error {
+	if fips140.Enforced() {
+		return ErrFIPSOnly
 	}
-	wipe1(&st)
-	wipe(key[:])
-	wipe(pad[:])
-	wipe(tail[:])
-	clear(h[:])
-	wipe(out[keyLen:])
-	return out[:keyLen:keyLen]
+	return nil
 }
 
 // padTail writes rest || BE32(ctr) followed by Merkle–Damgård padding for
@@ -218,29 +188,6 @@ func sum256(msg []byte) [32]byte {
 	return out
 }
 
-// sum1 returns the SHA-1 digest of msg. crypto/sha1 is not used because it
-// panics in FIPS 140-only mode, and iOS backups need SHA-1 regardless.
-func sum1(msg []byte) [20]byte {
-	h := iv1
-	full := len(msg) &^ 63
-	block1(&h, msg[:full])
-	var tail [128]byte
-	n := copy(tail[:], msg[full:])
-	tail[n] = 0x80
-	end := 64
-	if n+1+8 > 64 {
-		end = 128
-	}
-	binary.BigEndian.PutUint64(tail[end-8:], uint64(len(msg))*8)
-	block1(&h, tail[:end])
-	wipe(tail[:])
-	var out [20]byte
-	for i, w := range h {
-		binary.BigEndian.PutUint32(out[4*i:], w)
-	}
-	return out
-}
-
 // wipe zeroes b. It is not inlined so the stores are not dropped as dead.
 //
 //go:noinline
@@ -248,6 +195,3 @@ func wipe(b []byte) { clear(b) }
 
 //go:noinline
 func wipe256(st *state256) { *st = state256{} }
-
-//go:noinline
-func wipe1(st *state1) { *st = state1{} }

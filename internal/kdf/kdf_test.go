@@ -303,12 +303,6 @@ func TestAllocationsIndependentOfIterations(t *testing.T) {
 			}
 		}
 	})
-	p, s := []byte("hashcat"), []byte("0123456789abcdef0123")
-	for _, iter := range []int{1, 2000} {
-		if n := testing.AllocsPerRun(5, func() { Key1(p, s, iter, 32) }); n != 1 {
-			t.Errorf("Key1 iter %d: %v allocations, want 1", iter, n)
-		}
-	}
 }
 
 func TestBlock256MatchesStdlib(t *testing.T) {
@@ -340,17 +334,6 @@ func TestBlock256EmptyInputLeavesState(t *testing.T) {
 			t.Errorf("state changed without a whole block: %08x", h)
 		}
 	})
-}
-
-func TestBlock1MatchesStdlib(t *testing.T) {
-	r := rand.New(rand.NewPCG(2, 1))
-	for i := 0; i < 2000; i++ {
-		n := randLen(r, 1100)
-		msg := randBytes(r, n)
-		if got, want := sum1(msg), sha1.Sum(msg); got != want {
-			t.Fatalf("len %d: got %x, want %x", n, got, want)
-		}
-	}
 }
 
 // TestIterateImplementationsAgree runs the SHA extensions loop and the Go

@@ -225,6 +225,9 @@ func (kb *Keybag) DeriveKey(password []byte) ([]byte, error) {
 	if err := kb.CheckCost(); err != nil {
 		return nil, err
 	}
+	if err := kdf.CheckSHA1(); err != nil {
+		return nil, err // FIPS 140-only mode: no PBKDF2-HMAC-SHA1
+	}
 	if kb.TwoStage() {
 		k1 := key256(password, kb.DPSL, kb.DPIC, 32)
 		kek := key1(k1, kb.Salt, kb.Iter, 32)

@@ -5,6 +5,7 @@
 //
 // Archives are untrusted: every UID is bounds-checked, resolution never
 // follows more than MaxDepth references, cycles are cut, Decode produces
-// at most MaxNodes values, and binary plists nesting containers deeper
-// than MaxNesting are refused before decoding (in linear time).
+// at most MaxNodes values, and plists (binary, XML or text) nesting
+// containers deeper than MaxNesting or holding more than MaxNodes values
+// are refused before decoding, in linear time (internal/plistsafe).
 package nskeyed

@@ -1,11 +1,10 @@
 package nskeyed
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 
-	"howett.net/plist"
+	"github.com/iosbackup/iosbackup/internal/plistsafe"
 )
 
 // MaxDepth bounds how deep Decode follows references.
@@ -34,11 +33,8 @@ func Parse(b []byte) (*Archive, error) {
 	if len(b) > MaxSize {
 		return nil, fmt.Errorf("%w: archive too large", ErrFormat)
 	}
-	if err := checkBinaryNesting(b); err != nil {
-		return nil, err
-	}
 	var top map[string]any
-	if _, err := plist.Unmarshal(b, &top); err != nil {
+	if _, err := plistsafe.Unmarshal("archive", b, &top, limits); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 	}
 	objs, ok := top["$objects"].([]any)
@@ -64,7 +60,7 @@ func (a *Archive) Root() (any, error) {
 // Ref resolves v one level: a UID becomes the object it indexes ("$null"
 // becomes nil); any other value is returned as is.
 func (a *Archive) Ref(v any) (any, error) {
-	u, ok := v.(plist.UID)
+	u, ok := v.(plistsafe.UID)
 	if !ok {
 		return v, nil
 	}
@@ -128,13 +124,13 @@ func (a *Archive) value(v any, depth int) (any, error) {
 // NSArray/NSSet become []any, NSDictionary becomes map[string]any keyed by
 // the string form of its keys, NSData []byte, NSString string.
 func (a *Archive) Decode(v any) (any, error) {
-	d := &decoder{a: a, seen: map[plist.UID]bool{}, budget: MaxNodes}
+	d := &decoder{a: a, seen: map[plistsafe.UID]bool{}, budget: MaxNodes}
 	return d.decode(v, 0)
 }
 
 type decoder struct {
 	a      *Archive
-	seen   map[plist.UID]bool
+	seen   map[plistsafe.UID]bool
 	budget int
 }
 
@@ -146,7 +142,7 @@ func (d *decoder) decode(v any, depth int) (any, error) {
 		return nil, fmt.Errorf("%w: archive expands to more than %d values", ErrFormat, MaxNodes)
 	}
 	a, seen := d.a, d.seen
-	if u, ok := v.(plist.UID); ok {
+	if u, ok := v.(plistsafe.UID); ok {
 		if seen[u] {
 			return nil, nil // cycle: cut
 		}
@@ -232,108 +228,17 @@ func (d *decoder) decode(v any, depth int) (any, error) {
 	return v, nil
 }
 
-// MaxNesting bounds how deeply containers of a binary plist may nest
-// (NSKeyedArchiver archives nest a handful of levels).
+// MaxNesting bounds how deeply containers of the archive's plist may nest
+// (NSKeyedArchiver archives nest a handful of levels: objects refer to
+// each other by UID, not by nesting).
 const MaxNesting = 256
 
-// checkBinaryNesting refuses binary plists whose containers nest deeper
-// than MaxNesting, in time linear in the input: the plist decoder checks
-// each container against all its ancestors, so a deep chain would take
-// quadratic time. Malformed trailers are left to the decoder to report.
-func checkBinaryNesting(b []byte) error {
-	if len(b) < 8+32 || string(b[:6]) != "bplist" {
-		return nil
-	}
-	tr := b[len(b)-32:]
-	offSize, refSize := int(tr[6]), int(tr[7])
-	n, top, table := binary.BigEndian.Uint64(tr[8:]), binary.BigEndian.Uint64(tr[16:]), binary.BigEndian.Uint64(tr[24:])
-	body := uint64(len(b) - 32)
-	if offSize < 1 || offSize > 8 || refSize < 1 || refSize > 8 || n == 0 || n > body || top >= n ||
-		table > body || (body-table)/uint64(offSize) < n {
-		return nil
-	}
-	uint := func(p []byte) uint64 {
-		var v uint64
-		for _, c := range p {
-			v = v<<8 | uint64(c)
-		}
-		return v
-	}
-	// children returns the object references of container i (nil for
-	// scalars or anything malformed, which the decoder will report).
-	children := func(i uint64) []byte {
-		off := uint(b[table+i*uint64(offSize) : table+(i+1)*uint64(offSize)])
-		if off >= body {
-			return nil
-		}
-		marker := b[off]
-		kind := marker >> 4
-		if kind != 0xA && kind != 0xC && kind != 0xD {
-			return nil
-		}
-		count, p := uint64(marker&0xF), off+1
-		if count == 0xF {
-			if p >= body || b[p]>>4 != 1 {
-				return nil
-			}
-			w := uint64(1) << (b[p] & 0xF)
-			if w > 8 || p+1+w > body {
-				return nil
-			}
-			count, p = uint(b[p+1:p+1+w]), p+1+w
-		}
-		if kind == 0xD {
-			if count > body {
-				return nil
-			}
-			count *= 2
-		}
-		if count > body || p+count*uint64(refSize) > body {
-			return nil
-		}
-		return b[p : p+count*uint64(refSize)]
-	}
-	// Iterative depth-first search; each container is expanded once and
-	// its height (levels of containers below and including it) memoized.
-	const unknown, visiting = 0, -1
-	height := make([]int32, n) // 0 unknown, -1 on the stack, else the height
-	type frame struct {
-		obj  uint64
-		refs []byte
-	}
-	stack := []frame{{top, children(top)}}
-	height[top] = visiting
-	for len(stack) > 0 {
-		f := &stack[len(stack)-1]
-		if len(f.refs) == 0 {
-			h := int32(1)
-			refs := children(f.obj)
-			for i := 0; i+refSize <= len(refs); i += refSize {
-				if r := uint(refs[i : i+refSize]); r < n && height[r] > 0 && height[r]+1 > h {
-					h = height[r] + 1
-				}
-			}
-			height[f.obj] = h
-			stack = stack[:len(stack)-1]
-			continue
-		}
-		r := uint(f.refs[:refSize])
-		f.refs = f.refs[refSize:]
-		if r >= n || height[r] == visiting {
-			continue // out of range or a cycle: the decoder reports it
-		}
-		if height[r] != unknown {
-			// Already measured through another path.
-			if len(stack)+int(height[r]) > MaxNesting {
-				return fmt.Errorf("%w: containers nested deeper than %d", ErrFormat, MaxNesting)
-			}
-			continue
-		}
-		if len(stack) >= MaxNesting {
-			return fmt.Errorf("%w: containers nested deeper than %d", ErrFormat, MaxNesting)
-		}
-		height[r] = visiting
-		stack = append(stack, frame{r, children(r)})
-	}
-	return nil
+// limits are checked before the plist is decoded (see plistsafe): size,
+// nesting, and values and containers once shared binary objects are
+// expanded. Real MBFile and message archives hold a few hundred values.
+var limits = plistsafe.Limits{
+	MaxSize:       MaxSize,
+	MaxDepth:      MaxNesting,
+	MaxNodes:      MaxNodes,
+	MaxContainers: 1 << 18,
 }
