@@ -230,18 +230,18 @@ func (s *unixSource) open(e *manifest.Entry) (*payload, error) {
 	}
 	id := e.FileID
 	if dfd := s.subdir(id[:2]); dfd >= 0 {
-		if p, err := openRegular(dfd, id); p != nil || err != nil {
+		if p, err := openRegularAt(dfd, id); p != nil || err != nil {
 			return p, err
 		}
 	}
-	if p, err := openRegular(s.root, id); p != nil || err != nil {
+	if p, err := openRegularAt(s.root, id); p != nil || err != nil {
 		return p, err
 	}
 	return nil, ErrMissingPayload
 }
 
-// openRegular returns nil, nil when name is absent or not a regular file.
-func openRegular(dir int, name string) (*payload, error) {
+// openRegularAt returns nil, nil when name is absent or not a regular file.
+func openRegularAt(dir int, name string) (*payload, error) {
 	fd, err := retry(func() (int, error) {
 		return unix.Openat(dir, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	})
