@@ -306,9 +306,8 @@ func (w *bpWriter) add(v any) uint64 {
 		marker(5, len(x))
 		o = append(o, x...)
 	case bpUTF16:
-		u := []rune(string(x))
 		var units []uint16
-		for _, r := range u {
+		for _, r := range string(x) {
 			if r >= 0x10000 {
 				r -= 0x10000
 				units = append(units, uint16(0xD800+(r>>10)), uint16(0xDC00+(r&0x3FF)))

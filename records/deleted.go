@@ -143,18 +143,8 @@ type row struct {
 
 func (w row) v(col string) any             { return w.r.Value(w.t, col) }
 func (w row) s(col string) string          { return strings.TrimSpace(asString(w.v(col))) }
-func (w row) has(col string) bool          { i := w.t.ColumnIndex(col); return i >= 0 && i < len(w.r.Values) }
 func (w row) i(col string) int64           { n, _ := asInt(w.v(col)); return n }
 func (w row) f(col string) (float64, bool) { return asFloat(w.v(col)) }
-func (w row) b(col string) []byte {
-	switch x := w.v(col).(type) {
-	case []byte:
-		return x
-	case string:
-		return []byte(x)
-	}
-	return nil
-}
 
 // id returns the record's rowid when known.
 func (w row) id() int64 {

@@ -209,7 +209,6 @@ func (a *app) output(name string) (w io.Writer, commit func(keep bool) error, er
 type summary struct {
 	what   string // "messages", "contacts", "calls"
 	dest   string // --out, or "" for standard output
-	format string
 	hint   string // appended after the destination, e.g. "(open …/index.html)"
 }
 

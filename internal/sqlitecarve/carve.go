@@ -84,7 +84,6 @@ type carver struct {
 	targets []int
 	cands   []*cand
 	budget  int64
-	buf     []byte
 }
 
 type cand struct {

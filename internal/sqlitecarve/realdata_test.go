@@ -58,7 +58,7 @@ func TestPresentationsWAL(t *testing.T) {
 		rows := queryMessages(t, name)
 		final = map[int64]version{}
 		for _, r := range rows {
-			v := version{r.rowid, r.text, r.flags}
+			v := version(r)
 			seen[v] = true
 			final[r.rowid] = v
 		}

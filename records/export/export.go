@@ -106,11 +106,6 @@ func outputError(err error) error {
 // in UTC with exactly three fractional digits.
 const timeLayout = "2006-01-02T15:04:05.000Z"
 
-// appendTime appends t in timeLayout (UTC).
-func appendTime(b []byte, t time.Time) []byte {
-	return t.UTC().AppendFormat(b, timeLayout)
-}
-
 // formatTime renders t in timeLayout, "" for nil.
 func formatTime(t *time.Time) string {
 	if t == nil || t.IsZero() {

@@ -105,16 +105,15 @@ func (e *tsb) object(chain []any, body func()) int {
 }
 
 var (
-	chString     = []any{"NSString", 1, "NSObject", 0}
-	chMString    = []any{"NSMutableString", 1, "NSString", 1, "NSObject", 0}
-	chNumber     = []any{"NSNumber", 0, "NSValue", 0, "NSObject", 0}
-	chDict       = []any{"NSDictionary", 0, "NSObject", 0}
-	chArray      = []any{"NSArray", 0, "NSObject", 0}
-	chData       = []any{"NSData", 0, "NSObject", 0}
-	chDate       = []any{"NSDate", 0, "NSObject", 0}
-	chURL        = []any{"NSURL", 0, "NSObject", 0}
-	chMAttrStr   = []any{"NSMutableAttributedString", 0, "NSAttributedString", 0, "NSObject", 0}
-	chAttrString = []any{"NSAttributedString", 0, "NSObject", 0}
+	chString   = []any{"NSString", 1, "NSObject", 0}
+	chMString  = []any{"NSMutableString", 1, "NSString", 1, "NSObject", 0}
+	chNumber   = []any{"NSNumber", 0, "NSValue", 0, "NSObject", 0}
+	chDict     = []any{"NSDictionary", 0, "NSObject", 0}
+	chArray    = []any{"NSArray", 0, "NSObject", 0}
+	chData     = []any{"NSData", 0, "NSObject", 0}
+	chDate     = []any{"NSDate", 0, "NSObject", 0}
+	chURL      = []any{"NSURL", 0, "NSObject", 0}
+	chMAttrStr = []any{"NSMutableAttributedString", 0, "NSAttributedString", 0, "NSObject", 0}
 )
 
 // objGroup starts a '@' group.
