@@ -174,20 +174,6 @@ type bufConnector struct {
 	keep bool // do not free on Close (OpenBuffer failed: the caller frees)
 }
 
-// memConn is a connection that releases its hold on the buffer when it
-// is closed; every other method is the SQLite connection's own.
-type memConn struct {
-	*sqlite3.SQLiteConn
-	buf  *Buffer
-	once sync.Once
-}
-
-func (m *memConn) Close() error {
-	err := m.SQLiteConn.Close()
-	m.once.Do(m.buf.release)
-	return err
-}
-
 func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
 	if !c.buf.acquire() {
 		return nil, errors.New("sqlitemem: database closed")
@@ -198,22 +184,24 @@ func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	sc := dc.(*sqlite3.SQLiteConn)
-	conn := &memConn{SQLiteConn: sc, buf: c.buf}
+	cn := &conn{SQLiteConn: sc, release: c.buf.release}
 	handle := reflect.ValueOf(sc).Elem().FieldByName("db").UnsafePointer()
 	if handle == nil {
-		conn.Close()
+		cn.Close()
 		return nil, errors.New("sqlitemem: no SQLite handle")
 	}
 	img := c.buf.Bytes()
 	if rc := C.ib_deserialize_readonly(handle, (*C.uchar)(c.buf.p), C.longlong(len(img))); rc != 0 {
-		conn.Close()
+		cn.Close()
 		return nil, fmt.Errorf("sqlitemem: deserialize failed (%d)", int(rc))
 	}
-	if _, err := sc.Exec("PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;", nil); err != nil {
-		conn.Close()
+	g, err := configure(sc, handle, len(img))
+	if err != nil {
+		cn.Close()
 		return nil, err
 	}
-	return conn, nil
+	cn.g = g
+	return cn, nil
 }
 
 func (c *bufConnector) Driver() driver.Driver { return c.drv }

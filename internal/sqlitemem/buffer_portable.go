@@ -66,13 +66,7 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 	}
 	patchHeader(img)
 	c := &copyConnector{buf: buf}
-	c.drv = &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		if err := conn.Deserialize(buf.Bytes(), "main"); err != nil {
-			return err
-		}
-		_, err := conn.Exec("PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;", nil)
-		return err
-	}}
+	c.drv = &sqlite3.SQLiteDriver{}
 	db := sql.OpenDB(c)
 	db.SetMaxIdleConns(2)
 	var n int
@@ -90,8 +84,26 @@ type copyConnector struct {
 	keep bool
 }
 
-func (c *copyConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(":memory:") }
-func (c *copyConnector) Driver() driver.Driver                        { return c.drv }
+func (c *copyConnector) Connect(context.Context) (driver.Conn, error) {
+	dc, err := c.drv.Open(":memory:")
+	if err != nil {
+		return nil, err
+	}
+	sc := dc.(*sqlite3.SQLiteConn)
+	img := c.buf.Bytes()
+	if err := sc.Deserialize(img, "main"); err != nil {
+		sc.Close()
+		return nil, err
+	}
+	g, err := configure(sc, nil, len(img))
+	if err != nil {
+		sc.Close()
+		return nil, err
+	}
+	return &conn{SQLiteConn: sc, g: g}, nil
+}
+
+func (c *copyConnector) Driver() driver.Driver { return c.drv }
 
 // Close zeroes the image once the database is closed: each connection
 // has its own copy, so the original is no longer needed.
