@@ -65,6 +65,9 @@ const (
 	PortableStepTimeout = 2 * time.Minute
 )
 
+// ErrLimit is matched (errors.Is) by every *LimitError.
+var ErrLimit = errors.New("database query stopped by a resource limit")
+
 // LimitError reports a statement stopped by one of the limits above. The
 // bounds need no cooperation from the caller; a caller's context that is
 // done interrupts a statement as well, with the context's error.
@@ -92,6 +95,9 @@ func (e *LimitError) Error() string {
 }
 
 func (e *LimitError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrLimit.
+func (e *LimitError) Is(target error) bool { return target == ErrLimit }
 
 // tripKind says which bound stopped a step.
 type tripKind int32

@@ -39,6 +39,26 @@ func IsSQLite(b []byte) bool {
 // frames of wal applied (wal may be nil or empty). Neither slice is
 // modified or retained.
 func Open(db, wal []byte) (*sql.DB, error) {
+	if len(wal) == 0 {
+		// Straight into C memory: no intermediate copy.
+		if !IsSQLite(db) {
+			return nil, ErrNotSQLite
+		}
+		if len(db) < 100 {
+			return nil, &FormatError{Offset: int64(len(db)), Msg: "database header truncated"}
+		}
+		buf, err := NewBuffer(len(db))
+		if err != nil {
+			return nil, err
+		}
+		copy(buf.Bytes(), db)
+		d, err := OpenBuffer(buf)
+		if err != nil {
+			buf.Free()
+			return nil, err
+		}
+		return d, nil
+	}
 	img, err := Image(db, wal)
 	if err != nil {
 		return nil, err
