@@ -62,10 +62,15 @@ const maxFuzzRecords = 50
 // reader, as a backup's sms.db, AddressBook or CallHistory would be, and
 // reads a few records. Nothing may panic; every failure must be a
 // *DatabaseError, ErrNotFound, a *RowError or a limit, and SQLite's heap is
-// held to 256 MiB.
+// held to 256 MiB, a step to 20 million instructions, a query to 2 s.
 func FuzzOpenRecords(f *testing.F) {
+	// Hostile inputs end within a fraction of the normal bounds.
 	prev := sqlitemem.SetHeapLimit(256 << 20)
-	f.Cleanup(func() { sqlitemem.SetHeapLimit(prev) })
+	restore := sqlitemem.SetBudgets(20_000_000, 2*time.Second)
+	f.Cleanup(func() {
+		restore()
+		sqlitemem.SetHeapLimit(prev)
+	})
 	for _, s := range openSeeds(f) {
 		f.Add(s[0], s[1])
 	}

@@ -14,6 +14,7 @@ typedef struct sqlite3 sqlite3;
 extern int sqlite3_db_config(sqlite3*, int, ...) __attribute__((weak));
 extern void sqlite3_progress_handler(sqlite3*, int, int(*)(void*), void*) __attribute__((weak));
 extern long long sqlite3_hard_heap_limit64(long long) __attribute__((weak));
+extern long long sqlite3_memory_highwater(int) __attribute__((weak));
 
 static int ib_have_guard(void) {
 	return sqlite3_db_config != 0 && sqlite3_progress_handler != 0 && sqlite3_hard_heap_limit64 != 0;
@@ -82,6 +83,7 @@ static int ib_defend(void *db, ib_guard *g, int every) {
 }
 
 static long long ib_hard_heap_limit(long long n) { return sqlite3_hard_heap_limit64(n); }
+static long long ib_highwater(int reset) { return sqlite3_memory_highwater ? sqlite3_memory_highwater(reset) : 0; }
 */
 import "C"
 
@@ -89,6 +91,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -180,6 +183,9 @@ func (w *watch) arm() {
 // disarm ends a step and reports which bound, if any, stopped it.
 func (w *watch) disarm() tripKind {
 	w.spent += time.Duration(C.ib_disarm(w.g.c))
+	if ops := int64(w.g.c.calls) * progressEvery; ops > peakOps.Load() {
+		peakOps.Store(ops) // racy maximum: good enough for a measurement
+	}
 	return tripKind(w.g.c.tripped)
 }
 
@@ -199,3 +205,18 @@ func heapLimitNow() int64 {
 
 // zeroCopyGuard: the step bound counts instructions.
 const zeroCopyGuard = true
+
+var peakOps atomic.Int64
+
+// Peaks reports, for measurements, the most VM instructions one step has
+// used (to within 1000) and SQLite's heap high-water mark since the last
+// call with reset set, which starts both anew.
+func Peaks(reset bool) (stepOps, heap int64) {
+	stepOps = peakOps.Load()
+	heap = int64(C.ib_highwater(0))
+	if reset {
+		peakOps.Store(0)
+		C.ib_highwater(1)
+	}
+	return stepOps, heap
+}

@@ -93,3 +93,7 @@ func heapLimitNow() int64 { return 0 }
 
 // zeroCopyGuard: the step bound is a time.
 const zeroCopyGuard = false
+
+// Peaks reports nothing on the portable path (no progress handler, no
+// access to sqlite3_memory_highwater).
+func Peaks(reset bool) (stepOps, heap int64) { return 0, 0 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -108,22 +109,36 @@ const (
 	tripTime
 )
 
-// Test hooks: when set, they replace the computed budgets.
+// Budgets set by SetBudgets; 0: computed from the image size.
 var (
-	testStepOps  int64
-	testStmtTime time.Duration
+	testStepOps  atomic.Int64
+	testStmtTime atomic.Int64
 )
+
+// SetBudgets replaces the step budget (VM instructions; Linux) and the
+// statement time budget of the connections opened from now on; 0 restores
+// the budgets computed from the image size. It returns a function that
+// restores the previous setting. It is meant for tests and fuzzing, which
+// need hostile inputs to end in a fraction of the normal bound.
+func SetBudgets(stepOps int64, stmtTime time.Duration) (restore func()) {
+	prevOps := testStepOps.Swap(stepOps)
+	prevTime := testStmtTime.Swap(int64(stmtTime))
+	return func() {
+		testStepOps.Store(prevOps)
+		testStmtTime.Store(prevTime)
+	}
+}
 
 // budgets returns the step and statement budgets of a connection over an
 // image of n bytes.
 func budgets(n int) (int64, time.Duration) {
 	ops := StepOpsBase + StepOpsPerByte*int64(n)
 	t := StatementTimeBase + StatementTimePerMiB*time.Duration(n>>20)
-	if testStepOps > 0 {
-		ops = testStepOps
+	if v := testStepOps.Load(); v > 0 {
+		ops = v
 	}
-	if testStmtTime > 0 {
-		t = testStmtTime
+	if v := testStmtTime.Load(); v > 0 {
+		t = time.Duration(v)
 	}
 	return ops, t
 }

@@ -52,11 +52,10 @@ func hostileImage(tb testing.TB, schema string) []byte {
 
 // lowLimits lowers the bounds so that the hostile cases end quickly.
 func lowLimits(t *testing.T) {
-	ops, tm := testStepOps, testStmtTime
-	testStepOps, testStmtTime = 50_000_000, 8*time.Second
+	restore := SetBudgets(50_000_000, 8*time.Second)
 	prev := SetHeapLimit(256 << 20)
 	t.Cleanup(func() {
-		testStepOps, testStmtTime = ops, tm
+		restore()
 		SetHeapLimit(prev)
 	})
 }
