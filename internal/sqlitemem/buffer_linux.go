@@ -153,7 +153,7 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 	}
 	patchHeader(img)
 	buf.owned = true
-	c := &bufConnector{buf: buf, drv: &sqlite3.SQLiteDriver{}}
+	c := &bufConnector{buf: buf, drv: &sqlite3.SQLiteDriver{}, budget: newDBBudget(len(img))}
 	db := sql.OpenDB(c)
 	db.SetMaxIdleConns(2)
 	var n int
@@ -169,9 +169,10 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 }
 
 type bufConnector struct {
-	buf  *Buffer
-	drv  *sqlite3.SQLiteDriver
-	keep bool // do not free on Close (OpenBuffer failed: the caller frees)
+	budget *dbBudget
+	buf    *Buffer
+	drv    *sqlite3.SQLiteDriver
+	keep   bool // do not free on Close (OpenBuffer failed: the caller frees)
 }
 
 func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
@@ -195,7 +196,7 @@ func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
 		cn.Close()
 		return nil, fmt.Errorf("sqlitemem: deserialize failed (%d)", int(rc))
 	}
-	g, err := configure(sc, handle, len(img))
+	g, err := configure(sc, handle, len(img), c.budget)
 	if err != nil {
 		cn.Close()
 		return nil, err

@@ -65,7 +65,7 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 		return nil, &FormatError{Offset: int64(len(img)), Msg: "database header truncated"}
 	}
 	patchHeader(img)
-	c := &copyConnector{buf: buf}
+	c := &copyConnector{buf: buf, budget: newDBBudget(len(img))}
 	c.drv = &sqlite3.SQLiteDriver{}
 	db := sql.OpenDB(c)
 	db.SetMaxIdleConns(2)
@@ -79,9 +79,10 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 }
 
 type copyConnector struct {
-	buf  *Buffer
-	drv  *sqlite3.SQLiteDriver
-	keep bool
+	budget *dbBudget
+	buf    *Buffer
+	drv    *sqlite3.SQLiteDriver
+	keep   bool
 }
 
 func (c *copyConnector) Connect(context.Context) (driver.Conn, error) {
@@ -95,7 +96,7 @@ func (c *copyConnector) Connect(context.Context) (driver.Conn, error) {
 		sc.Close()
 		return nil, err
 	}
-	g, err := configure(sc, nil, len(img))
+	g, err := configure(sc, nil, len(img), c.budget)
 	if err != nil {
 		sc.Close()
 		return nil, err

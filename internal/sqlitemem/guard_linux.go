@@ -102,6 +102,7 @@ import (
 type guard struct {
 	c        *C.ib_guard // C memory: SQLite keeps a pointer to it
 	stmtTime time.Duration
+	db       *dbBudget
 }
 
 // progressEvery is how many VM instructions SQLite runs between calls of
@@ -167,6 +168,7 @@ func (g *guard) free() {
 type watch struct {
 	g     *guard
 	spent time.Duration // time in steps so far
+	kind  tripKind      // which time bound the running step is under
 }
 
 // start returns the context to run a statement under and its watch.
@@ -177,16 +179,26 @@ func (g *guard) start(ctx context.Context) (context.Context, *watch) {
 // arm gives the next step a fresh instruction budget and what is left of
 // the statement's time.
 func (w *watch) arm() {
-	C.ib_arm(w.g.c, C.longlong(w.g.stmtTime-w.spent))
+	var left time.Duration
+	left, w.kind = w.left()
+	C.ib_arm(w.g.c, C.longlong(left))
 }
 
 // disarm ends a step and reports which bound, if any, stopped it.
 func (w *watch) disarm() tripKind {
-	w.spent += time.Duration(C.ib_disarm(w.g.c))
+	d := time.Duration(C.ib_disarm(w.g.c))
+	w.spent += d
+	w.g.db.spent.Add(int64(d))
 	if ops := int64(w.g.c.calls) * progressEvery; ops > peakOps.Load() {
 		peakOps.Store(ops) // racy maximum: good enough for a measurement
 	}
-	return tripKind(w.g.c.tripped)
+	switch w.g.c.tripped {
+	case 1:
+		return tripStep
+	case 2:
+		return w.kind
+	}
+	return tripNone
 }
 
 // done ends the statement.

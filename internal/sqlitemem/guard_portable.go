@@ -21,7 +21,10 @@ var stepTimeout = PortableStepTimeout
 
 var errStepTimeout = errors.New("sqlitemem: step time limit")
 
-type guard struct{ stmtTime time.Duration }
+type guard struct {
+	stmtTime time.Duration
+	db       *dbBudget
+}
 
 var heapMu sync.Mutex
 
@@ -67,8 +70,8 @@ func (g *guard) start(ctx context.Context) (context.Context, *watch) {
 
 func (w *watch) arm() {
 	d, kind := stepTimeout, tripStep
-	if left := w.g.stmtTime - w.spent; left < d {
-		d, kind = left, tripTime
+	if left, k := w.left(); left < d {
+		d, kind = left, k
 	}
 	w.tripped.Store(int32(kind))
 	w.began = time.Now()
@@ -77,7 +80,9 @@ func (w *watch) arm() {
 
 func (w *watch) disarm() tripKind {
 	w.timer.Stop()
-	w.spent += time.Since(w.began)
+	d := time.Since(w.began)
+	w.spent += d
+	w.g.db.spent.Add(int64(d))
 	return tripKind(w.fired.Load())
 }
 

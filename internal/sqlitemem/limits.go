@@ -61,6 +61,12 @@ const (
 	StatementTimeBase   = 5 * time.Minute
 	StatementTimePerMiB = time.Second
 
+	// DatabaseTimeBase and DatabaseTimePerMiB bound the same time summed
+	// over every statement run on one opened database, which a reader
+	// that runs a statement per record would otherwise multiply.
+	DatabaseTimeBase   = 15 * time.Minute
+	DatabaseTimePerMiB = 3 * time.Second
+
 	// PortableStepTimeout is the time one step may take on the portable
 	// build, which cannot install a progress handler.
 	PortableStepTimeout = 2 * time.Minute
@@ -73,8 +79,8 @@ var ErrLimit = errors.New("database query stopped by a resource limit")
 // bounds need no cooperation from the caller; a caller's context that is
 // done interrupts a statement as well, with the context's error.
 type LimitError struct {
-	Limit string // which limit: "step", "time", "length" or "heap"
-	Value int64  // the limit: instructions (Linux) or seconds (portable) per step, seconds, bytes, bytes
+	Limit string // which limit: "step", "time", "database time", "length" or "heap"
+	Value int64  // the limit: instructions (Linux) or seconds (portable) per step, seconds, seconds, bytes, bytes
 	Err   error  // the SQLite error
 }
 
@@ -87,6 +93,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("sqlitemem: query stopped: one step took more than %d s", e.Value)
 	case "time":
 		return fmt.Sprintf("sqlitemem: query stopped: SQLite worked on it for more than %d s", e.Value)
+	case "database time":
+		return fmt.Sprintf("sqlitemem: query stopped: SQLite worked on this database for more than %d s in all", e.Value)
 	case "length":
 		return fmt.Sprintf("sqlitemem: query stopped: a string or blob exceeded %d bytes", e.Value)
 	case "heap":
@@ -107,25 +115,55 @@ const (
 	tripNone tripKind = iota
 	tripStep
 	tripTime
+	tripDBTime
 )
+
+// dbBudget is the time budget shared by every connection of a database.
+type dbBudget struct {
+	limit time.Duration
+	spent atomic.Int64 // ns
+}
+
+func newDBBudget(imageLen int) *dbBudget {
+	b := &dbBudget{limit: DatabaseTimeBase + DatabaseTimePerMiB*time.Duration(imageLen>>20)}
+	if v := testDBTime.Load(); v > 0 {
+		b.limit = time.Duration(v)
+	}
+	return b
+}
+
+// left returns what is left of the statement's and the database's time,
+// the smaller of the two, and which one it is.
+func (w *watch) left() (time.Duration, tripKind) {
+	st := w.g.stmtTime - w.spent
+	db := w.g.db.limit - time.Duration(w.g.db.spent.Load())
+	if db < st {
+		return db, tripDBTime
+	}
+	return st, tripTime
+}
 
 // Budgets set by SetBudgets; 0: computed from the image size.
 var (
 	testStepOps  atomic.Int64
 	testStmtTime atomic.Int64
+	testDBTime   atomic.Int64
 )
 
-// SetBudgets replaces the step budget (VM instructions; Linux) and the
-// statement time budget of the connections opened from now on; 0 restores
-// the budgets computed from the image size. It returns a function that
+// SetBudgets replaces the step budget (VM instructions; Linux), the
+// statement time budget and the database time budget of the databases
+// and connections opened from now on; 0 restores the budgets computed
+// from the image size. It returns a function that
 // restores the previous setting. It is meant for tests and fuzzing, which
 // need hostile inputs to end in a fraction of the normal bound.
-func SetBudgets(stepOps int64, stmtTime time.Duration) (restore func()) {
+func SetBudgets(stepOps int64, stmtTime, dbTime time.Duration) (restore func()) {
 	prevOps := testStepOps.Swap(stepOps)
 	prevTime := testStmtTime.Swap(int64(stmtTime))
+	prevDB := testDBTime.Swap(int64(dbTime))
 	return func() {
 		testStepOps.Store(prevOps)
 		testStmtTime.Store(prevTime)
+		testDBTime.Store(prevDB)
 	}
 }
 
@@ -145,7 +183,7 @@ func budgets(n int) (int64, time.Duration) {
 
 // configure applies the run-time limits and pragmas to a new connection,
 // then the platform's defensive options and step guard.
-func configure(sc *sqlite3.SQLiteConn, handle unsafe.Pointer, imageLen int) (*guard, error) {
+func configure(sc *sqlite3.SQLiteConn, handle unsafe.Pointer, imageLen int, db *dbBudget) (*guard, error) {
 	for _, l := range []struct{ id, v int }{
 		{sqlite3.SQLITE_LIMIT_LENGTH, MaxValueLength},
 		{sqlite3.SQLITE_LIMIT_SQL_LENGTH, MaxSQLLength},
@@ -162,7 +200,12 @@ func configure(sc *sqlite3.SQLiteConn, handle unsafe.Pointer, imageLen int) (*gu
 		return nil, err
 	}
 	ops, t := budgets(imageLen)
-	return defend(handle, ops, t)
+	g, err := defend(handle, ops, t)
+	if err != nil {
+		return nil, err
+	}
+	g.db = db
+	return g, nil
 }
 
 // conn is a connection whose statements run under the step guard and
@@ -189,6 +232,10 @@ func (c *conn) Close() error {
 // QueryContext runs a query (go-sqlite3 takes its first step here).
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	sctx, w := c.g.start(ctx)
+	if err := w.exhausted(); err != nil {
+		w.done()
+		return nil, err
+	}
 	w.arm()
 	r, err := c.SQLiteConn.QueryContext(sctx, query, args)
 	tripped := w.disarm()
@@ -237,6 +284,10 @@ type stmt struct {
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	sctx, w := s.g.start(ctx)
+	if err := w.exhausted(); err != nil {
+		w.done()
+		return nil, err
+	}
 	w.arm()
 	r, err := s.SQLiteStmt.QueryContext(sctx, args)
 	tripped := w.disarm()
@@ -322,10 +373,18 @@ func (r *plainRows) Close() error {
 // exhausted returns the time limit's error once the statement's steps
 // have used its time, before another step starts.
 func (w *watch) exhausted() error {
-	if w.spent < w.g.stmtTime {
+	left, kind := w.left()
+	if left > 0 {
 		return nil
 	}
-	return &LimitError{Limit: "time", Value: int64(w.g.stmtTime / time.Second), Err: errors.New("statement time exhausted")}
+	return w.timeError(kind, errors.New("time exhausted"))
+}
+
+func (w *watch) timeError(kind tripKind, err error) error {
+	if kind == tripDBTime {
+		return &LimitError{Limit: "database time", Value: int64(w.g.db.limit / time.Second), Err: err}
+	}
+	return &LimitError{Limit: "time", Value: int64(w.g.stmtTime / time.Second), Err: err}
 }
 
 // translate turns the errors of the limits into *LimitError and an
@@ -340,8 +399,8 @@ func translate(ctx context.Context, err error, w *watch, tripped tripKind) error
 	switch tripped {
 	case tripStep:
 		return &LimitError{Limit: "step", Value: w.stepLimit(), Err: err}
-	case tripTime:
-		return &LimitError{Limit: "time", Value: int64(w.g.stmtTime / time.Second), Err: err}
+	case tripTime, tripDBTime:
+		return w.timeError(tripped, err)
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {

@@ -53,7 +53,7 @@ func hostileImage(tb testing.TB, schema string) []byte {
 
 // lowLimits lowers the bounds so that the hostile cases end quickly.
 func lowLimits(t *testing.T) {
-	restore := SetBudgets(50_000_000, 8*time.Second)
+	restore := SetBudgets(50_000_000, 8*time.Second, 0)
 	prev := SetHeapLimit(256 << 20)
 	t.Cleanup(func() {
 		restore()
@@ -235,4 +235,32 @@ INSERT INTO Files SELECT hex(randomblob(20)), 'CameraRollDomain', 'Media/DCIM/' 
 	r.Close()
 	ops, heap := Peaks(false)
 	t.Logf("%d rows, image %d bytes: peak step %d VM instructions, SQLite heap high-water %d bytes, %v", n, len(img), ops, heap, time.Since(start).Round(time.Millisecond))
+}
+
+// TestDatabaseTimeBound: many statements that each stay within their own
+// budget are stopped once the database's time is used up.
+func TestDatabaseTimeBound(t *testing.T) {
+	defer SetBudgets(0, time.Second, 2*time.Second)()
+	db, err := Open(hostileImage(t, "CREATE TABLE t(a)"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	start := time.Now()
+	var le *LimitError
+	for i := 0; ; i++ {
+		err := readAll(context.Background(), db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c")
+		if !errors.As(err, &le) {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+		if le.Limit == "database time" {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			t.Fatal("no database time bound")
+		}
+	}
+	if el := time.Since(start); el > 20*time.Second {
+		t.Errorf("took %v", el)
+	}
 }
