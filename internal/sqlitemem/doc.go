@@ -31,7 +31,10 @@
 //     or PortableStepTimeout elsewhere;
 //   - the steps of one statement together may run for at most
 //     StatementTimeBase + StatementTimePerMiB per MiB of image (the time
-//     the caller spends between rows does not count).
+//     the caller spends between rows does not count), and those of all
+//     statements on one opened database DatabaseTimeBase +
+//     DatabaseTimePerMiB per MiB (a reader that runs a statement per
+//     record cannot multiply the statement bound).
 //
 // A statement stopped by a bound fails with a *LimitError (matching
 // ErrLimit). What normal reading needs, measured on a synthetic iOS 16
