@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"strings"
 
 	"github.com/iosbackup/iosbackup/internal/nskeyed"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
@@ -38,10 +39,9 @@ func OpenDB(img, wal []byte) (*DB, error) {
 // FromSQL checks that db, an open read-only Manifest.db, is one, and
 // takes it over (Close closes it, also on error).
 func FromSQL(db *sql.DB) (*DB, error) {
-	var n int
-	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='Files'").Scan(&n); err != nil || n == 0 {
+	if msg := checkTables(db); msg != "" {
 		db.Close()
-		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: "no Files table"}
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: msg}
 	}
 	// iOS 10.0 stored each file record encrypted with a key derived from a
 	// password hash in Properties.
@@ -52,6 +52,42 @@ func FromSQL(db *sql.DB) (*DB, error) {
 		return nil, fmt.Errorf("%w: iOS 10.0 Manifest.db with encrypted file records", ErrUnsupported)
 	}
 	return &DB{db: db}, nil
+}
+
+// checkTables returns what is wrong with the Files and Properties tables,
+// or "". Files must be a plain table; Properties, when present, too: a
+// view or a virtual table under either name could make every query over
+// it endless or huge (the database is opened with limits, but a clear
+// refusal is better than a stopped query).
+func checkTables(db *sql.DB) string {
+	rows, err := db.Query("SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE lower(name) IN ('files', 'properties')")
+	if err != nil {
+		return "cannot read the schema: " + err.Error()
+	}
+	defer rows.Close()
+	files := false
+	for rows.Next() {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
+			return "cannot read the schema: " + err.Error()
+		}
+		switch f := strings.Fields(strings.ToUpper(def)); {
+		case typ != "table":
+			return fmt.Sprintf("%s is not a table (%s)", name, typ)
+		case len(f) >= 2 && f[0] == "CREATE" && f[1] == "VIRTUAL":
+			return name + " is a virtual table, not a plain table"
+		}
+		if strings.EqualFold(name, "Files") {
+			files = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "cannot read the schema: " + err.Error()
+	}
+	if !files {
+		return "no Files table"
+	}
+	return ""
 }
 
 // Close releases the in-memory database.

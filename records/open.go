@@ -1,11 +1,15 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
@@ -33,53 +37,256 @@ type DatabaseError struct {
 func (e *DatabaseError) Error() string { return fmt.Sprintf("records: %s: %v", e.Name, e.Err) }
 func (e *DatabaseError) Unwrap() error { return e.Err }
 
+// MaxDatabaseSize caps the bytes of a record database (main file and
+// "-wal" together) read into memory. A database above it is refused with
+// an error wrapping ErrTooLarge, before anything is allocated for it.
+const MaxDatabaseSize = 4 << 30
+
+// Errors of opening a record database, wrapped in a *DatabaseError.
+var (
+	// ErrTooLarge: the database is larger than MaxDatabaseSize.
+	ErrTooLarge = errors.New("records: database larger than the limit")
+	// ErrNotRegular: the database (or its "-wal") is not a regular file
+	// (a FIFO, a device, a folder, ...); it is never read.
+	ErrNotRegular = errors.New("records: not a regular file")
+	// ErrNotTable: a table the readers read is a view or a virtual table,
+	// which could make any query over it endless or huge.
+	ErrNotTable = errors.New("records: not a plain table")
+	// ErrLimit: a query was stopped by one of the resource limits every
+	// database is opened with (value length, memory, work per row, time
+	// per query). The database is hostile or damaged.
+	ErrLimit = sqlitemem.ErrLimit
+)
+
+// readTables are the tables the record readers read. A view or virtual
+// table under one of these names (in any letter case) is refused when the
+// database is opened; so is one under any Core Data name (Z_...), which
+// the call readers look up by pattern.
+var readTables = []string{
+	// Messages (every era).
+	"message", "chat", "handle", "chat_message_join", "chat_handle_join",
+	"attachment", "message_attachment_join", "msg_group", "group_member",
+	"msg_pieces", "madrid_chat", "madrid_attachment",
+	"chat_recoverable_message_join", "recoverable_message_part",
+	"deleted_messages", "sync_deleted_messages", "sync_deleted_chats",
+	// Address book and its images.
+	"ABPerson", "ABMultiValue", "ABMultiValueLabel", "ABMultiValueEntry",
+	"ABMultiValueEntryKey", "ABGroup", "ABGroupMembers", "ABStore",
+	"ABPersonFullTextSearch_content", "ABFullSizeImage", "ABThumbnailImage",
+	// Call history (Core Data and legacy).
+	"ZCALLRECORD", "ZHANDLE", "call", "Z_PRIMARYKEY", "Z_METADATA",
+	// Calendar and reminders.
+	"CalendarItem", "Calendar", "Store", "Location", "Recurrence", "Alarm",
+	"Participant", "Identity", "Attachment", "ZREMCDREMINDER",
+	"ZREMCDBASELIST", "ZREMCDOBJECT",
+}
+
+var readTableSet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range readTables {
+		m[strings.ToLower(t)] = true
+	}
+	return m
+}()
+
 // openFS reads name and, when present, name+"-wal" from fsys and opens
 // them in memory. A missing main file gives an error wrapping ErrNotFound.
 func openFS(fsys fs.FS, name string) (*sql.DB, error) {
-	main, err := fs.ReadFile(fsys, name)
+	return openFSContext(context.Background(), fsys, name)
+}
+
+// openFSContext is openFS under ctx: reading stops when ctx is done, and
+// the checks made at open time run under it.
+func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error) {
+	main, err := readFS(ctx, fsys, name, MaxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 		}
 		return nil, &DatabaseError{Name: name, Err: err}
 	}
-	wal, err := fs.ReadFile(fsys, name+"-wal")
+	wal, err := readFS(ctx, fsys, name+"-wal", MaxDatabaseSize-int64(len(main)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, &DatabaseError{Name: name + "-wal", Err: err}
 	}
-	return openBytes(name, main, wal)
+	return openBytesContext(ctx, name, main, wal)
+}
+
+// readFS reads a regular file of at most limit bytes from fsys. Its mode
+// is checked before it is opened (where fsys can Stat) and again after,
+// before anything is read; its size is not trusted for an allocation.
+func readFS(ctx context.Context, fsys fs.FS, name string, limit int64) ([]byte, error) {
+	if st, err := fs.Stat(fsys, name); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readRegular(ctx, f, st, limit)
+}
+
+// readRegular reads f, whose opened file's information is st, refusing
+// anything but a regular file and more than limit bytes.
+func readRegular(ctx context.Context, f io.Reader, st fs.FileInfo, limit int64) ([]byte, error) {
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%w: %d bytes recorded, %d allowed", ErrTooLarge, st.Size(), limit)
+	}
+	return readLimited(ctx, f, limit)
+}
+
+// readChunk is the most read at once, and the initial capacity; the
+// buffer then doubles as the data arrives, never sized from a recorded
+// size.
+const readChunk = 1 << 20
+
+// readLimited reads r to its end, failing with ErrTooLarge past limit
+// bytes and with ctx's error when ctx is done.
+func readLimited(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
+	var b []byte
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if int64(len(b)) > limit {
+			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+		}
+		if len(b) == cap(b) {
+			// Double, within the limit (plus the byte that shows the
+			// input is larger).
+			b = slices.Grow(b, int(min(max(int64(cap(b)), readChunk), limit+1-int64(len(b)))))
+		}
+		end := min(cap(b), len(b)+readChunk)
+		n, err := r.Read(b[len(b):end])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			if int64(len(b)) > limit {
+				return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+			}
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // openFile reads a bare database file and its "-wal" beside it, if any.
 // The files are only read: nothing is created or changed beside them.
 func openFile(path string) (*sql.DB, error) {
-	main, err := os.ReadFile(path)
+	return openFileContext(context.Background(), path)
+}
+
+// openFileContext is openFile under ctx. Both files must be regular
+// files; a symbolic link to one is followed (it is how a user points at a
+// database kept elsewhere), a link to anything else is refused like the
+// thing itself, before it is opened.
+func openFileContext(ctx context.Context, path string) (*sql.DB, error) {
+	main, err := readOSFile(ctx, path, MaxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
 		}
 		return nil, &DatabaseError{Name: path, Err: err}
 	}
-	wal, err := os.ReadFile(path + "-wal")
+	wal, err := readOSFile(ctx, path+"-wal", MaxDatabaseSize-int64(len(main)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, &DatabaseError{Name: path + "-wal", Err: err}
 	}
-	return openBytes(path, main, wal)
+	return openBytesContext(ctx, path, main, wal)
+}
+
+// readOSFile reads a regular file of at most limit bytes: its mode is
+// checked before it is opened (so that a FIFO is never opened, which
+// would block) and again on the opened file.
+func readOSFile(ctx context.Context, path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	return readRegular(ctx, f, st, limit)
 }
 
 func openBytes(name string, main, wal []byte) (*sql.DB, error) {
+	return openBytesContext(context.Background(), name, main, wal)
+}
+
+// openBytesContext opens a database from its bytes and checks, under
+// ctx, that no table the readers read is a view or a virtual table.
+func openBytesContext(ctx context.Context, name string, main, wal []byte) (*sql.DB, error) {
+	if int64(len(main))+int64(len(wal)) > MaxDatabaseSize {
+		return nil, &DatabaseError{Name: name, Err: fmt.Errorf("%w: %d bytes, %d allowed", ErrTooLarge, int64(len(main))+int64(len(wal)), int64(MaxDatabaseSize))}
+	}
 	db, err := sqlitemem.Open(main, wal)
 	if err != nil {
 		return nil, &DatabaseError{Name: name, Err: err}
 	}
+	if err := checkTables(ctx, db); err != nil {
+		db.Close()
+		return nil, &DatabaseError{Name: name, Err: err}
+	}
 	return db, nil
+}
+
+// checkTables refuses a database where a name in readTables, or a Core
+// Data name, is a view or a virtual table. Triggers are not refused: real
+// databases carry many, and a read-only connection never fires them.
+func checkTables(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "SELECT type, name, coalesce(sql, '') FROM sqlite_master WHERE type IN ('table', 'view')")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var typ, name, def string
+		if err := rows.Scan(&typ, &name, &def); err != nil {
+			return err
+		}
+		lower := strings.ToLower(name)
+		if !readTableSet[lower] && !strings.HasPrefix(lower, "z_") {
+			continue
+		}
+		if typ == "view" {
+			return fmt.Errorf("%w: %s is a view", ErrNotTable, name)
+		}
+		if f := strings.Fields(strings.ToUpper(def)); len(f) >= 2 && f[0] == "CREATE" && f[1] == "VIRTUAL" {
+			return fmt.Errorf("%w: %s is a virtual table", ErrNotTable, name)
+		}
+	}
+	return rows.Err()
 }
 
 // columns returns the set of column names of table (empty when the table
 // does not exist). Schema variants are detected this way, never by the iOS
 // version.
 func columns(db *sql.DB, table string) (map[string]bool, error) {
-	rows, err := db.Query("SELECT name FROM pragma_table_info(?)", table)
+	return columnsContext(context.Background(), db, table)
+}
+
+// columnsContext is columns under ctx.
+func columnsContext(ctx context.Context, db *sql.DB, table string) (map[string]bool, error) {
+	rows, err := db.QueryContext(ctx, "SELECT name FROM pragma_table_info(?)", table)
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 	}
 	patchHeader(img)
 	buf.owned = true
-	c := &bufConnector{buf: buf, drv: &sqlite3.SQLiteDriver{}}
+	c := &bufConnector{buf: buf, drv: &sqlite3.SQLiteDriver{}, budget: newDBBudget(len(img))}
 	db := sql.OpenDB(c)
 	db.SetMaxIdleConns(2)
 	var n int
@@ -169,23 +169,10 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 }
 
 type bufConnector struct {
-	buf  *Buffer
-	drv  *sqlite3.SQLiteDriver
-	keep bool // do not free on Close (OpenBuffer failed: the caller frees)
-}
-
-// memConn is a connection that releases its hold on the buffer when it
-// is closed; every other method is the SQLite connection's own.
-type memConn struct {
-	*sqlite3.SQLiteConn
-	buf  *Buffer
-	once sync.Once
-}
-
-func (m *memConn) Close() error {
-	err := m.SQLiteConn.Close()
-	m.once.Do(m.buf.release)
-	return err
+	budget *dbBudget
+	buf    *Buffer
+	drv    *sqlite3.SQLiteDriver
+	keep   bool // do not free on Close (OpenBuffer failed: the caller frees)
 }
 
 func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
@@ -198,22 +185,24 @@ func (c *bufConnector) Connect(context.Context) (driver.Conn, error) {
 		return nil, err
 	}
 	sc := dc.(*sqlite3.SQLiteConn)
-	conn := &memConn{SQLiteConn: sc, buf: c.buf}
+	cn := &conn{SQLiteConn: sc, release: c.buf.release}
 	handle := reflect.ValueOf(sc).Elem().FieldByName("db").UnsafePointer()
 	if handle == nil {
-		conn.Close()
+		cn.Close()
 		return nil, errors.New("sqlitemem: no SQLite handle")
 	}
 	img := c.buf.Bytes()
 	if rc := C.ib_deserialize_readonly(handle, (*C.uchar)(c.buf.p), C.longlong(len(img))); rc != 0 {
-		conn.Close()
+		cn.Close()
 		return nil, fmt.Errorf("sqlitemem: deserialize failed (%d)", int(rc))
 	}
-	if _, err := sc.Exec("PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;", nil); err != nil {
-		conn.Close()
+	g, err := configure(sc, handle, len(img), c.budget)
+	if err != nil {
+		cn.Close()
 		return nil, err
 	}
-	return conn, nil
+	cn.g = g
+	return cn, nil
 }
 
 func (c *bufConnector) Driver() driver.Driver { return c.drv }

@@ -65,14 +65,8 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 		return nil, &FormatError{Offset: int64(len(img)), Msg: "database header truncated"}
 	}
 	patchHeader(img)
-	c := &copyConnector{buf: buf}
-	c.drv = &sqlite3.SQLiteDriver{ConnectHook: func(conn *sqlite3.SQLiteConn) error {
-		if err := conn.Deserialize(buf.Bytes(), "main"); err != nil {
-			return err
-		}
-		_, err := conn.Exec("PRAGMA temp_store = MEMORY; PRAGMA query_only = ON;", nil)
-		return err
-	}}
+	c := &copyConnector{buf: buf, budget: newDBBudget(len(img))}
+	c.drv = &sqlite3.SQLiteDriver{}
 	db := sql.OpenDB(c)
 	db.SetMaxIdleConns(2)
 	var n int
@@ -85,13 +79,32 @@ func OpenBuffer(buf *Buffer) (*sql.DB, error) {
 }
 
 type copyConnector struct {
-	buf  *Buffer
-	drv  *sqlite3.SQLiteDriver
-	keep bool
+	budget *dbBudget
+	buf    *Buffer
+	drv    *sqlite3.SQLiteDriver
+	keep   bool
 }
 
-func (c *copyConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(":memory:") }
-func (c *copyConnector) Driver() driver.Driver                        { return c.drv }
+func (c *copyConnector) Connect(context.Context) (driver.Conn, error) {
+	dc, err := c.drv.Open(":memory:")
+	if err != nil {
+		return nil, err
+	}
+	sc := dc.(*sqlite3.SQLiteConn)
+	img := c.buf.Bytes()
+	if err := sc.Deserialize(img, "main"); err != nil {
+		sc.Close()
+		return nil, err
+	}
+	g, err := configure(sc, nil, len(img), c.budget)
+	if err != nil {
+		sc.Close()
+		return nil, err
+	}
+	return &conn{SQLiteConn: sc, g: g}, nil
+}
+
+func (c *copyConnector) Driver() driver.Driver { return c.drv }
 
 // Close zeroes the image once the database is closed: each connection
 // has its own copy, so the original is no longer needed.

@@ -39,6 +39,26 @@ func IsSQLite(b []byte) bool {
 // frames of wal applied (wal may be nil or empty). Neither slice is
 // modified or retained.
 func Open(db, wal []byte) (*sql.DB, error) {
+	if len(wal) == 0 {
+		// Straight into C memory: no intermediate copy.
+		if !IsSQLite(db) {
+			return nil, ErrNotSQLite
+		}
+		if len(db) < 100 {
+			return nil, &FormatError{Offset: int64(len(db)), Msg: "database header truncated"}
+		}
+		buf, err := NewBuffer(len(db))
+		if err != nil {
+			return nil, err
+		}
+		copy(buf.Bytes(), db)
+		d, err := OpenBuffer(buf)
+		if err != nil {
+			buf.Free()
+			return nil, err
+		}
+		return d, nil
+	}
 	img, err := Image(db, wal)
 	if err != nil {
 		return nil, err
@@ -121,6 +141,12 @@ func (c *buildConnector) Driver() driver.Driver                        { return 
 // Build creates a new database in memory, lets fill populate it, and
 // returns its serialized image. It is meant for tests and fixtures.
 func Build(fill func(db *sql.Conn) error) ([]byte, error) {
+	return BuildFrom(nil, fill)
+}
+
+// BuildFrom is Build starting from a copy of the database image img (nil:
+// an empty database). It is meant for tests and measurements.
+func BuildFrom(img []byte, fill func(db *sql.Conn) error) ([]byte, error) {
 	drv := &sqlite3.SQLiteDriver{}
 	db := sql.OpenDB(&buildConnector{drv: drv})
 	defer db.Close()
@@ -130,6 +156,38 @@ func Build(fill func(db *sql.Conn) error) ([]byte, error) {
 		return nil, err
 	}
 	defer conn.Close()
+	if img != nil {
+		img = append([]byte(nil), img...)
+		patchHeader(img)
+		if err := conn.Raw(func(dc any) error {
+			sc, ok := dc.(*sqlite3.SQLiteConn)
+			if !ok {
+				return errors.New("sqlitemem: unexpected driver connection")
+			}
+			// A deserialized image cannot grow: copy it into the
+			// connection's own database with the backup API.
+			src, err := drv.Open(":memory:")
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			ss := src.(*sqlite3.SQLiteConn)
+			if err := ss.Deserialize(img, "main"); err != nil {
+				return err
+			}
+			b, err := sc.Backup("main", ss, "main")
+			if err != nil {
+				return err
+			}
+			if _, err := b.Step(-1); err != nil {
+				b.Finish()
+				return err
+			}
+			return b.Finish()
+		}); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := conn.ExecContext(ctx, "PRAGMA temp_store = MEMORY"); err != nil {
 		return nil, err
 	}
