@@ -85,7 +85,8 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			var de *DatabaseError
 			var re *RowError
-			if errors.As(err, &de) || errors.As(err, &re) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrLimit) {
+			var ue *UnsupportedError
+			if errors.As(err, &de) || errors.As(err, &re) || errors.As(err, &ue) || errors.Is(err, ErrNotFound) || errors.Is(err, ErrLimit) {
 				return
 			}
 			t.Errorf("%s: untyped error %v (%T)", what, err, err)
