@@ -275,7 +275,7 @@ func TestPyiosbackup(t *testing.T) {
 	if _, err := b.Lookup("MyTestDomain", "Media/Test.txt"); !errors.Is(err, ErrPasswordRequired) {
 		t.Fatalf("locked lookup: %v", err)
 	}
-	// The KEK for "0000" is a known answer (FORMAT.md 16.3); the full
+	// The KEK for "0000" is a known answer (docs/FORMAT.md §16.3); the full
 	// 10,000,000-round derivation runs unless -short.
 	kek, _ := hex.DecodeString("ec8edc160b5745ccae000bfb4787630f322821191fba7eea38feab2c6307cd9b")
 	if !testing.Short() {

@@ -4,7 +4,7 @@ import "time"
 
 // Event is one calendar event of Calendar.sqlitedb (a CalendarItem row
 // joined with its calendar, location, recurrence, alarms and participants).
-// JSON field names follow spec/CLI.md; the export package renders dates.
+// JSON field names follow docs/CLI.md; the export package renders dates.
 //
 // Start and End are UTC instants for timed events. For an all-day event
 // (AllDay) they are dates with no time zone: midnight UTC of the first and

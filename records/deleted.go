@@ -33,7 +33,7 @@ const (
 )
 
 // Recovery says where a recovered record was found and how complete it
-// is. JSON field names follow spec/CLI.md.
+// is. JSON field names follow docs/CLI.md.
 type Recovery struct {
 	Source   string `json:"source"`   // one of the Recovered* constants
 	Database string `json:"database"` // path of the database in its source

@@ -959,7 +959,7 @@ func cleanAssociatedGUID(s string) (string, int) {
 	return s, 0
 }
 
-// groupEvent interprets item_type/group_action_type (FORMAT.md §10.2).
+// groupEvent interprets item_type/group_action_type (docs/FORMAT.md §10.2).
 func msgGroupEvent(itemType, action, other, handle int64, otherID, title string) *GroupEvent {
 	ev := &GroupEvent{Other: otherID}
 	switch itemType {

@@ -3,7 +3,7 @@ package records
 import "time"
 
 // Message is one row of sms.db's message table, joined with its chat,
-// handle and attachments. JSON field names follow spec/CLI.md.
+// handle and attachments. JSON field names follow docs/CLI.md.
 //
 // GUID is message.guid; rows of the iOS 3-5 schema that have none (SMS and
 // MMS rows) get the synthetic, stable "x-sms-rowid:UID/ROWID", where UID

@@ -1,7 +1,7 @@
 // Command ibackup reads iPhone and iPad backups made by iTunes or Finder,
 // encrypted or not: device facts, the file list, extraction, contacts,
 // messages, call history, calendar events and reminders. Its interface is
-// specified in spec/CLI.md.
+// specified in docs/CLI.md.
 //
 //	go build -o ibackup ./cmd/ibackup
 //	ibackup demo                      # a tour on a sample backup built in

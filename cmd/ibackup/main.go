@@ -16,7 +16,7 @@ import (
 
 //go:generate go run ./internal/gendemo testdata/demo
 
-// Exit statuses (spec/CLI.md).
+// Exit statuses (docs/CLI.md).
 const (
 	exitOK       = 0
 	exitPartial  = 1

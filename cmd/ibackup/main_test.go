@@ -187,7 +187,7 @@ func cmdEmptyDir(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// Field names of the JSON Lines records (spec/CLI.md).
+// Field names of the JSON Lines records (docs/CLI.md).
 var jsonFields = map[string][]string{
 	"message": {"guid", "chat", "chat_name", "service", "date", "date_read", "date_delivered", "from_me",
 		"sender", "text", "attachments", "reaction", "reply_to", "edited", "unsent"},

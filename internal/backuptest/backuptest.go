@@ -14,7 +14,7 @@ import (
 	"time"
 )
 
-// Era selects the on-disk generation of the backup (FORMAT.md §1.3).
+// Era selects the on-disk generation of the backup (docs/FORMAT.md §1.3).
 type Era int
 
 const (
@@ -125,7 +125,7 @@ type File struct {
 	Payload []byte
 }
 
-// KeybagOptions tunes the keybag TLV (FORMAT.md §5).
+// KeybagOptions tunes the keybag TLV (docs/FORMAT.md §5).
 type KeybagOptions struct {
 	// Version is VERS; 0 means 3 (EraMBDB, Era10_1) or 5 (Era10_2).
 	Version uint32
@@ -141,7 +141,7 @@ type KeybagOptions struct {
 	// derived from Options.Iterations / Options.DPIC.
 	ITER, DPIC uint32
 	// DPWT/DPIC/DPSL are written for encrypted Era10_2 backups only (the
-	// real unencrypted keybag of FORMAT.md §5.4 has none). NoDP leaves them
+	// real unencrypted keybag of docs/FORMAT.md §5.4 has none). NoDP leaves them
 	// out even then; ForceDP writes them in every era (and derives the KEK
 	// accordingly when encrypted).
 	NoDP, ForceDP bool

@@ -40,7 +40,7 @@ func sampleFiles() []File {
 }
 
 func TestFileIDKAT(t *testing.T) {
-	// FORMAT.md §16.5.
+	// docs/FORMAT.md §16.5.
 	for _, c := range []struct{ domain, path, want string }{
 		{"HomeDomain", "Library/SMS/sms.db", smsID},
 		{"HomeDomain", "Library/AddressBook/AddressBook.sqlitedb", abID},
@@ -227,7 +227,7 @@ func TestKeybagTLV(t *testing.T) {
 }
 
 // TestKEKPyiosbackupParameters builds with the PB keybag parameters
-// (FORMAT.md §16.3) but DPIC 1000 and compares with crypto/pbkdf2.
+// (docs/FORMAT.md §16.3) but DPIC 1000 and compares with crypto/pbkdf2.
 func TestKEKPyiosbackupParameters(t *testing.T) {
 	zeros := make([]byte, 20)
 	_, r, err := Build(Options{Era: Era10_2, Encrypted: true, Password: "0000", Iterations: 10000, DPIC: 1000,
@@ -246,7 +246,7 @@ func TestKEKPyiosbackupParameters(t *testing.T) {
 	}
 }
 
-// TestHashcatVectors reproduces the WPKY of FORMAT.md §16.2 vectors F
+// TestHashcatVectors reproduces the WPKY of docs/FORMAT.md §16.2 vectors F
 // (PBKDF2-SHA1 only) and H (two-stage, DPIC 1000) by building keybags
 // whose class 1 key is the vector's unwrapped key.
 func TestHashcatVectors(t *testing.T) {
@@ -283,7 +283,7 @@ func TestHashcatVectors(t *testing.T) {
 	}
 }
 
-// TestPyiosbackupFileKAT reproduces FORMAT.md §16.3's EncryptionKey blob
+// TestPyiosbackupFileKAT reproduces docs/FORMAT.md §16.3's EncryptionKey blob
 // and ciphertext with all-zero class and file keys.
 func TestPyiosbackupFileKAT(t *testing.T) {
 	var classes []ClassSpec

@@ -159,7 +159,7 @@ func (b *builder) device() {
 	b.res.UDID = d.UDID
 }
 
-// DeriveKEK computes the key-encryption key of FORMAT.md §6.1: with dp,
+// DeriveKEK computes the key-encryption key of docs/FORMAT.md §6.1: with dp,
 // PBKDF2-SHA256(password, dpsl, dpic) then PBKDF2-SHA1(k1, salt, iter);
 // otherwise PBKDF2-SHA1(password, salt, iter). It is an independent
 // implementation for cross-checking readers.

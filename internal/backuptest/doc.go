@@ -1,7 +1,7 @@
 // Package backuptest builds deterministic synthetic iOS backups for tests.
 //
 // It is a writer implemented independently of the reader packages, from
-// FORMAT.md §1–§8, so that tests of the reader against this builder catch
+// docs/FORMAT.md §1–§8, so that tests of the reader against this builder catch
 // mistakes on either side. The same Options and files always give the same
 // bytes: every salt, key and UUID is derived from Options.Seed.
 //

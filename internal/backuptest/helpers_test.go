@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// Test-local parsers written from FORMAT.md, independent of the builder.
+// Test-local parsers written from docs/FORMAT.md, independent of the builder.
 
 type kbItem struct {
 	tag string

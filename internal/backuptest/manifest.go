@@ -13,7 +13,7 @@ import (
 )
 
 // MBFile holds the fields of one NSKeyedArchiver MBFile object
-// (FORMAT.md §3.2). Archive encodes it as the Manifest.db `file` blob.
+// (docs/FORMAT.md §3.2). Archive encodes it as the Manifest.db `file` blob.
 type MBFile struct {
 	RelativePath                          string
 	Target                                string // written when non-empty
@@ -105,7 +105,7 @@ func (e *entry) mbfile(keyAsUID bool) MBFile {
 	return m
 }
 
-// ManifestSchema is the Manifest.db schema (FORMAT.md §3).
+// ManifestSchema is the Manifest.db schema (docs/FORMAT.md §3).
 const ManifestSchema = `CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);
 CREATE INDEX FilesDomainIdx ON Files(domain);
 CREATE INDEX FilesRelativePathIdx ON Files(relativePath);
@@ -187,7 +187,7 @@ func (b *builder) manifestDB(es []*entry) ([]byte, error) {
 // MBDBHeader is the 6-byte header of Manifest.mbdb.
 var MBDBHeader = []byte{'m', 'b', 'd', 'b', 5, 0}
 
-// MBDBRecord holds one Manifest.mbdb record (FORMAT.md §4.1). Nil
+// MBDBRecord holds one Manifest.mbdb record (docs/FORMAT.md §4.1). Nil
 // LinkTarget, DataHash and EncryptionKey are written as 0xFFFF.
 type MBDBRecord struct {
 	Domain, Path                        string

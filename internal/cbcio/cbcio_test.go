@@ -59,7 +59,7 @@ func TestRoundTripSizes(t *testing.T) {
 	}
 }
 
-// The pyiosbackup known answer (FORMAT.md 16.3): zero key, "Test data".
+// The pyiosbackup known answer (docs/FORMAT.md §16.3): zero key, "Test data".
 func TestKnownAnswer(t *testing.T) {
 	ct, _ := hex.DecodeString("78b51ca5374c3ad575174288688cda49")
 	r, _ := NewReader(bytes.NewReader(ct), make([]byte, 32))

@@ -6,5 +6,5 @@
 //
 // The schemas copy the column sets of real databases where one was
 // available (iOS 9 and 13 sms.db, iOS 9 and 15 AddressBook, iOS 9
-// CallHistory) and follow FORMAT.md for the others.
+// CallHistory) and follow docs/FORMAT.md for the others.
 package dbfixture

@@ -15,7 +15,7 @@ import (
 )
 
 // SMSEra selects the schema generation of a synthetic sms.db. The column
-// sets are those of real databases of that generation (FORMAT.md §10.1):
+// sets are those of real databases of that generation (docs/FORMAT.md §10.1):
 // iOS 6 and 9 from a real iOS 9.3 sms.db minus/plus the iOS 9 additions,
 // iOS 11 from a real iOS 13 sms.db, iOS 18 from a real macOS 15 chat.db.
 type SMSEra int

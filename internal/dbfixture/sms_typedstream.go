@@ -14,7 +14,7 @@ const (
 
 // AttributedBody returns a typedstream ("streamtyped") archive of an
 // NSMutableAttributedString holding text, laid out as Messages writes an
-// attributedBody (FORMAT.md §11.6): the NSMutableString, then one attribute
+// attributedBody (docs/FORMAT.md §11.6): the NSMutableString, then one attribute
 // run per message part. Every U+FFFC in text is its own part and carries
 // the next of attachmentGUIDs as __kIMFileTransferGUIDAttributeName; the
 // text between them forms the other parts. Every run has a

@@ -60,7 +60,7 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// twoStage is one iOS ≥ 10.2 vector of FORMAT.md §16.2.
+// twoStage is one iOS ≥ 10.2 vector of docs/FORMAT.md §16.2.
 type twoStage struct {
 	name, password, dpsl string
 	dpic                 int
@@ -69,7 +69,7 @@ type twoStage struct {
 	stage1, kek          string
 }
 
-// Vectors B, G and H (DPIC 1000) of FORMAT.md §16.2.
+// Vectors B, G and H (DPIC 1000) of docs/FORMAT.md §16.2.
 var fastVectors = []twoStage{
 	{"B", "hashcat", "99fafc983e732998adb9fadc162a2e382143f115", 1000,
 		"2721336781705041205314422175267631184867", 10000,
@@ -85,7 +85,7 @@ var fastVectors = []twoStage{
 		"b13991335ad8f67fb71045f6dfc2b5739976726601ec67ae14ba8c3263767a46"},
 }
 
-// Full-strength vectors (DPIC 10,000,000): D and I of FORMAT.md §16.2.
+// Full-strength vectors (DPIC 10,000,000): D and I of docs/FORMAT.md §16.2.
 var slowVectors = []twoStage{
 	{"D", "hashcat", "425b4bb4e200b5fd4c66979c9caca31716052063", 10000000,
 		"2353363784073608264337337723324886300850", 10000,
@@ -129,7 +129,7 @@ func TestKnownAnswersFullStrength(t *testing.T) {
 }
 
 // TestKnownAnswersSHA1Only checks the iOS 4–10.1 derivation (vectors A, C,
-// E and F of FORMAT.md §16.2): KEK = PBKDF2-HMAC-SHA1(password, SALT, 10000).
+// E and F of docs/FORMAT.md §16.2): KEK = PBKDF2-HMAC-SHA1(password, SALT, 10000).
 func TestKnownAnswersSHA1Only(t *testing.T) {
 	vectors := []struct{ name, password, salt, kek string }{
 		{"A", "hashcat", "2202015774208421818002001652122401871832",

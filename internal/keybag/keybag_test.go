@@ -117,7 +117,7 @@ func TestPyiosbackupKeybags(t *testing.T) {
 	if !kb.TwoStage() || kb.DPIC != 10000000 || kb.DPWT != 1 || kb.Version != 5 || len(kb.Classes) != 11 {
 		t.Fatalf("10.2 keybag: %+v", kb)
 	}
-	// The stage-one output for "0000" is a known answer (FORMAT.md 16.3); skip the 10M rounds.
+	// The stage-one output for "0000" is a known answer (docs/FORMAT.md §16.3); skip the 10M rounds.
 	kek = key1(unhex(t, "1e8bf0bd2f08aca606dfcf6b3ab19a3307f12cfc15c787b10eb7f5ecb957b987"), kb.Salt, kb.Iter, 32)
 	if hex.EncodeToString(kek) != "ec8edc160b5745ccae000bfb4787630f322821191fba7eea38feab2c6307cd9b" {
 		t.Fatalf("KEK %x", kek)

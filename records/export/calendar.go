@@ -11,7 +11,7 @@ import (
 	"github.com/iosbackup/iosbackup/records"
 )
 
-// EventsJSONL writes one JSON object per event (spec/CLI.md "event"):
+// EventsJSONL writes one JSON object per event (docs/CLI.md "event"):
 // dates RFC 3339 UTC with milliseconds; for all-day events start, end and
 // exceptions are dates ("2024-03-29", end being the last day) and for
 // floating events local times without a zone ("2024-03-29T09:00:00.000");
@@ -21,7 +21,7 @@ func EventsJSONL(w io.Writer, events iter.Seq2[*records.Event, error]) (Stats, e
 	return JSONL(w, mapSeq(events, newJSONEvent))
 }
 
-// RemindersJSONL writes one JSON object per reminder (spec/CLI.md
+// RemindersJSONL writes one JSON object per reminder (docs/CLI.md
 // "reminder"); due is a date ("2024-06-01") when the reminder is due on a
 // day with no time.
 func RemindersJSONL(w io.Writer, reminders iter.Seq2[*records.Reminder, error]) (Stats, error) {

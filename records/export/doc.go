@@ -16,7 +16,7 @@
 // # JSON Lines
 //
 // JSONL writes one object per line with the json tags of the records
-// (spec/CLI.md). Dates are RFC 3339 UTC with milliseconds
+// (docs/CLI.md). Dates are RFC 3339 UTC with milliseconds
 // (2023-05-01T09:30:12.345Z), absent dates null, nil slices [] and other
 // values as encoding/json writes them (it does the encoding, through views
 // of the record types with a millisecond date type), without HTML

@@ -12,7 +12,7 @@ import (
 )
 
 // JSONL writes one JSON object per line for each record of seq, as
-// spec/CLI.md describes, with encoding/json (HTML characters not escaped:
+// docs/CLI.md describes, with encoding/json (HTML characters not escaped:
 // the output is not HTML).
 //
 // For the record types (*records.Message, *records.Contact, *records.Call)

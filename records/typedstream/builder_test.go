@@ -6,7 +6,7 @@ import (
 	"sort"
 )
 
-// tsb builds typedstream bytes by hand (FORMAT.md §11) for tests and seeds.
+// tsb builds typedstream bytes by hand (docs/FORMAT.md §11) for tests and seeds.
 type tsb struct {
 	b       []byte
 	order   binary.AppendByteOrder
@@ -260,7 +260,7 @@ func attributedBody(text string, runs []tRun) []byte {
 	return e.b
 }
 
-// simpleBody mirrors FORMAT.md §11.6: one run covering the text with
+// simpleBody mirrors docs/FORMAT.md §11.6: one run covering the text with
 // __kIMMessagePartAttributeName = 0.
 func simpleBody(text string) []byte {
 	return attributedBody(text, []tRun{{length: utf16Count(text), attrs: map[string]any{AttrMessagePart: 0}}})

@@ -13,7 +13,7 @@ import (
 	"unicode/utf8"
 )
 
-// TestHandBuiltWorkedExample builds the FORMAT.md §11.6 layout for
+// TestHandBuiltWorkedExample builds the docs/FORMAT.md §11.6 layout for
 // "Noter test" (233 bytes) and decodes it.
 func TestHandBuiltWorkedExample(t *testing.T) {
 	b := simpleBody("Noter test")
