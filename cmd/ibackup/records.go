@@ -207,9 +207,9 @@ func (a *app) output(name string) (w io.Writer, commit func(keep bool) error, er
 
 // summary is what an export reports on its last line.
 type summary struct {
-	what   string // "messages", "contacts", "calls"
-	dest   string // --out, or "" for standard output
-	hint   string // appended after the destination, e.g. "(open …/index.html)"
+	what string // "messages", "contacts", "calls"
+	dest string // --out, or "" for standard output
+	hint string // appended after the destination, e.g. "(open …/index.html)"
 }
 
 // finish closes an export's output and ends it with one summary line on
