@@ -21,24 +21,19 @@
 // # Compatibility
 //
 // Schema variants are detected by probing tables and columns, never by
-// the iOS version: sms.db from iOS 6 to 18 (dates in seconds or
-// nanoseconds, decided per value), AddressBook from iOS 4 on,
-// CallHistory.storedata (iOS 8+) and call_history.db (iOS 4-7). A missing
-// table or column gives empty fields, not an error. Calendar.sqlitedb
-// (with the tasks of iOS 12 and earlier) and the Reminders Core Data
-// stores (iOS 13 on) are read from the columns each needs: a table that
-// lacks one gives an *UnsupportedError naming it, and a record with a
-// damaged part lists it in its Problems.
-// CallHistory.storedata (iOS 8+) and call_history.db (iOS 4-7). The
-// contacts and calls readers refuse a schema that lacks their key tables
-// or columns with an *UnsupportedError naming them; optional columns an
-// older or newer schema lacks give empty fields, and extra columns are
-// ignored.
+// the iOS version: sms.db from iOS 3 to 18 (the iOS 3-5 "madrid" schema
+// with Unix-second dates, then seconds or nanoseconds since 2001, decided
+// per value), AddressBook from iOS 4 on, CallHistory.storedata (iOS 8+)
+// and call_history.db (iOS 4-7), Calendar.sqlitedb (with the tasks of
+// iOS 12 and earlier) and the Reminders Core Data stores (iOS 13 on).
+// Every reader refuses a schema that lacks its key tables or columns with
+// an *UnsupportedError naming them; optional columns an older or newer
+// schema lacks give empty fields, and extra columns are ignored.
 //
 // # Partial records
 //
-// A contact or call of which a part cannot be read comes out with what
-// could be read, the damaged field empty, and the problem listed in its
+// A record (message, contact, call, event, reminder) of which a part
+// cannot be read comes out with what could be read, the damaged field empty, and the problem listed in its
 // Problems field: a dangling label or participant, a date that cannot be
 // right (before 2007, or after now plus a day), a value that is not a
 // number, a photo that cannot be read. An error alone means no record.
