@@ -8,73 +8,67 @@ import (
 	"os"
 
 	"github.com/iosbackup/iosbackup/backup"
-	"github.com/iosbackup/iosbackup/internal/backuptest"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
-// exampleBackup writes a small encrypted synthetic backup.
-func exampleBackup() string {
-	dir, err := os.MkdirTemp("", "example")
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "secret",
-		Device: backuptest.DeviceInfo{Name: "Example iPhone", ProductVersion: "17.5"}},
-		[]backuptest.File{{Domain: "HomeDomain", Path: "Library/Notes/hello.txt", Data: []byte("Hello from the phone")}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	return dir
-}
+// demoBackup is the encrypted sample backup that `ibackup demo` embeds,
+// committed in the repository (password "ibackup-demo").
+const demoBackup = "../cmd/ibackup/testdata/demo"
 
 func Example() {
-	dir := exampleBackup()
-	defer os.RemoveAll(dir)
-
-	b, err := backup.Open(dir)
+	b, err := backup.Open(demoBackup)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	fmt.Println(b.Info().DeviceName, b.Info().ProductVersion, b.Encrypted())
+	info := b.Info()
+	fmt.Println(info.DeviceName, info.ProductVersion, b.Encrypted())
 
-	if err := b.Unlock("secret"); err != nil {
+	if err := b.Unlock("ibackup-demo"); err != nil {
 		log.Fatal(err)
 	}
-	data, err := fs.ReadFile(b, "HomeDomain/Library/Notes/hello.txt")
+	data, err := fs.ReadFile(b, "HomeDomain/Library/SMS/sms.db")
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(string(data))
+	fmt.Printf("%q\n", data[:16])
 	// Output:
-	// Example iPhone 17.5 true
-	// Hello from the phone
+	// Demo iPhone 17.5.1 true
+	// "SQLite format 3\x00"
 }
 
 func ExampleBackup_Unlock() {
-	dir := exampleBackup()
-	defer os.RemoveAll(dir)
-	b, _ := backup.Open(dir)
+	b, err := backup.Open(demoBackup)
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer b.Close()
 
-	err := b.Unlock("wrong")
+	err = b.Unlock("wrong")
 	fmt.Println(err)
 	// Output: backup: incorrect password
 }
 
 func ExampleBackup_Extract() {
-	dir := exampleBackup()
-	defer os.RemoveAll(dir)
-	b, _ := backup.Open(dir)
-	defer b.Close()
-	if err := b.Unlock("secret"); err != nil {
-		log.Fatal(err)
-	}
-	dest, _ := os.MkdirTemp("", "extract")
-	defer os.RemoveAll(dest)
-	rep, err := b.Extract(context.Background(), dest, &backup.ExtractOptions{Workers: 2})
+	b, err := backup.Open(demoBackup)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(rep.Files, "files,", rep.Bytes, "bytes,", len(rep.Failed), "failed")
-	// Output: 1 files, 20 bytes, 0 failed
+	defer b.Close()
+	if err := b.Unlock("ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	dest, err := os.MkdirTemp("", "extract")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dest)
+	rep, err := b.Extract(context.Background(), dest, &backup.ExtractOptions{
+		Filter: func(e *manifest.Entry) bool { return e.Domain == "HomeDomain" },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(rep.Files, "files,", len(rep.Failed), "failed")
+	// Output: 4 files, 0 failed
 }

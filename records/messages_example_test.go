@@ -2,38 +2,30 @@ package records_test
 
 import (
 	"fmt"
-	"testing/fstest"
+	"log"
 	"time"
 
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/records"
 )
 
+// Reading the messages of a backup: the encrypted sample backup that
+// `ibackup demo` embeds, committed in the repository.
 func ExampleMessageDB_Messages() {
-	// A tiny iOS 17 sms.db whose text column is NULL, as on recent devices:
-	// the text is decoded from attributedBody.
-	img, err := dbfixture.SMS(dbfixture.SMSiOS18, dbfixture.SMSData{
-		Handles: []dbfixture.SMSHandle{{RowID: 1, ID: "+15551234567"}},
-		Chats: []dbfixture.SMSChat{{RowID: 1, GUID: "iMessage;-;+15551234567", Identifier: "+15551234567",
-			Service: "iMessage", Handles: []int64{1}}},
-		Messages: []dbfixture.SMSMessage{
-			{RowID: 1, GUID: "A", Text: "Lunch?", Handle: 1, Service: "iMessage", Chats: []int64{1},
-				Date: time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)},
-			{RowID: 2, GUID: "B", Text: "Loved “Lunch?”", FromMe: true, Service: "iMessage", Chats: []int64{1},
-				Date: time.Date(2024, 3, 1, 12, 1, 0, 0, time.UTC), AssociatedGUID: "p:0/A", AssociatedType: 2000},
-		},
-	})
+	b, err := backup.Open("../cmd/ibackup/testdata/demo")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	db, err := records.OpenMessages(fstest.MapFS{records.SMSPath: {Data: img}})
+	defer b.Close()
+	if err := b.Unlock("ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	db, err := records.OpenMessages(b)
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	defer db.Close()
-	for m, err := range db.Messages() {
+	for m, err := range db.MessagesInChat("+15550100001") {
 		if err != nil {
 			fmt.Println("error:", err)
 			continue
@@ -42,13 +34,14 @@ func ExampleMessageDB_Messages() {
 		if m.Sender != nil {
 			who = *m.Sender
 		}
-		fmt.Printf("%s %s %s: %s", m.Date.Format(time.DateTime), m.Chat, who, m.Text)
+		fmt.Printf("%s %s: %s", m.Date.UTC().Format(time.DateTime), who, m.Text)
 		if m.Reaction != nil {
-			fmt.Printf(" [%s on %s]", m.Reaction.Type, m.Reaction.Target)
+			fmt.Printf(" [%s]", m.Reaction.Type)
 		}
 		fmt.Println()
 	}
 	// Output:
-	// 2024-03-01 12:00:00 +15551234567 +15551234567: Lunch?
-	// 2024-03-01 12:01:00 +15551234567 me: Loved “Lunch?” [love on A]
+	// 2024-05-30 17:55:00 +15550100001: Hi! Are we still on for Saturday?
+	// 2024-05-30 17:58:00 me: Yes! 9am at the trailhead.
+	// 2024-05-30 18:01:00 +15550100001: Loved “Yes! 9am at the trailhead.” [love]
 }
