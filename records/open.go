@@ -98,6 +98,17 @@ func openFS(fsys fs.FS, name string) (*sql.DB, error) {
 // openFSContext is openFS under ctx: reading stops when ctx is done, and
 // the checks made at open time run under it.
 func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error) {
+	if _, err := fs.Stat(fsys, name+"-wal"); errors.Is(err, fs.ErrNotExist) {
+		// No WAL: the file goes straight into the memory SQLite reads.
+		buf, err := readFSBuffer(ctx, fsys, name, MaxDatabaseSize)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
+			}
+			return nil, &DatabaseError{Name: name, Err: err}
+		}
+		return openBufferContext(ctx, name, buf)
+	}
 	main, err := readFS(ctx, fsys, name, MaxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -110,6 +121,100 @@ func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error
 		return nil, &DatabaseError{Name: name + "-wal", Err: err}
 	}
 	return openBytesContext(ctx, name, main, wal)
+}
+
+// readFSBuffer is readFS into a buffer outside the Go heap (see
+// readIntoBuffer).
+func readFSBuffer(ctx context.Context, fsys fs.FS, name string, limit int64) (*sqlitemem.Buffer, error) {
+	if st, err := fs.Stat(fsys, name); err != nil {
+		return nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	return readIntoBuffer(ctx, f, st, limit)
+}
+
+// readIntoBuffer reads the regular file f, whose opened file's information
+// is st, into a buffer of st.Size() bytes outside the Go heap, which
+// SQLite then reads in place: one copy of the database instead of three.
+// The size is that of the opened file (for a backup, of its decrypted
+// content), never a recorded one, and at most limit. A file shorter than
+// its size is truncated to what was read; one that turns out longer than
+// its size is read again the general way.
+func readIntoBuffer(ctx context.Context, f io.Reader, st fs.FileInfo, limit int64) (*sqlitemem.Buffer, error) {
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	size := st.Size()
+	if size > limit {
+		return nil, fmt.Errorf("%w: %d bytes recorded, %d allowed", ErrTooLarge, size, limit)
+	}
+	if size < 100 { // not even a header: let the general path say why
+		b, err := readLimited(ctx, f, limit)
+		if err != nil {
+			return nil, err
+		}
+		return bufferOf(b)
+	}
+	buf, err := sqlitemem.NewBuffer(int(size))
+	if err != nil {
+		return nil, err
+	}
+	dst := buf.Bytes()
+	n := 0
+	for n < len(dst) {
+		if err := ctx.Err(); err != nil {
+			buf.Free()
+			return nil, err
+		}
+		m, err := f.Read(dst[n:min(len(dst), n+readChunk)])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			buf.Free()
+			return nil, err
+		}
+	}
+	if n < len(dst) {
+		buf.Truncate(n)
+		return buf, nil
+	}
+	var probe [1]byte
+	if m, _ := io.ReadFull(f, probe[:]); m == 0 {
+		return buf, nil
+	}
+	// Longer than its size: keep what was read and read the rest.
+	head := append(make([]byte, 0, n+1), dst...)
+	buf.Free()
+	rest, err := readLimited(ctx, f, limit-int64(n)-1)
+	if err != nil {
+		return nil, err
+	}
+	return bufferOf(append(append(head, probe[0]), rest...))
+}
+
+// bufferOf copies b into a new buffer.
+func bufferOf(b []byte) (*sqlitemem.Buffer, error) {
+	if len(b) == 0 {
+		return nil, sqlitemem.ErrNotSQLite
+	}
+	buf, err := sqlitemem.NewBuffer(len(b))
+	if err != nil {
+		return nil, err
+	}
+	copy(buf.Bytes(), b)
+	return buf, nil
 }
 
 // readFS reads a regular file of at most limit bytes from fsys. Its mode
@@ -192,6 +297,17 @@ func openFile(path string) (*sql.DB, error) {
 // database kept elsewhere), a link to anything else is refused like the
 // thing itself, before it is opened.
 func openFileContext(ctx context.Context, path string) (*sql.DB, error) {
+	if _, err := os.Lstat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
+		// No WAL: the file goes straight into the memory SQLite reads.
+		buf, err := readOSFileBuffer(ctx, path, MaxDatabaseSize)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+			}
+			return nil, &DatabaseError{Name: path, Err: err}
+		}
+		return openBufferContext(ctx, path, buf)
+	}
 	main, err := readOSFile(ctx, path, MaxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -226,6 +342,42 @@ func readOSFile(ctx context.Context, path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	return readRegular(ctx, f, st, limit)
+}
+
+// readOSFileBuffer is readOSFile into a buffer outside the Go heap (see
+// readIntoBuffer).
+func readOSFileBuffer(ctx context.Context, path string, limit int64) (*sqlitemem.Buffer, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	return readIntoBuffer(ctx, f, st, limit)
+}
+
+// openBufferContext is openBytesContext for an image already in a buffer,
+// which it takes over (freed on error).
+func openBufferContext(ctx context.Context, name string, buf *sqlitemem.Buffer) (*sql.DB, error) {
+	db, err := sqlitemem.OpenBuffer(buf)
+	if err != nil {
+		buf.Free()
+		return nil, &DatabaseError{Name: name, Err: err}
+	}
+	if err := checkTables(ctx, db); err != nil {
+		db.Close()
+		return nil, &DatabaseError{Name: name, Err: err}
+	}
+	return db, nil
 }
 
 func openBytes(name string, main, wal []byte) (*sql.DB, error) {

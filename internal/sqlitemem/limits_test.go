@@ -109,10 +109,7 @@ func TestHostileQueriesBounded(t *testing.T) {
 
 func isBoundErr(err error) bool {
 	var le *LimitError
-	if errors.As(err, &le) {
-		return true
-	}
-	return false
+	return errors.As(err, &le)
 }
 
 func readAll(ctx context.Context, db *sql.DB, q string) error {
