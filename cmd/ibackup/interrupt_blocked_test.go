@@ -77,6 +77,20 @@ func TestInterruptBlockedOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The same backup with every payload missing: check names each one.
+	missing := filepath.Join(dir, "missing")
+	res, err := backuptest.Write(missing, backuptest.Options{Era: backuptest.Era10_2, Seed: 9}, files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = res
+	for i := range n {
+		id := backuptest.FileID("HomeDomain", files[i].Path)
+		if p, err := backuptest.PayloadName(backuptest.InDir(missing), id); err == nil {
+			os.Remove(filepath.Join(missing, p))
+		}
+	}
+
 	cases := []struct {
 		name string
 		args []string
@@ -85,6 +99,7 @@ func TestInterruptBlockedOutput(t *testing.T) {
 		{"contacts", []string{"contacts", "--db", abPath, "--format", "csv"}},
 		{"calls", []string{"calls", "--db", chPath}},
 		{"files", []string{"files", many, "--json"}},
+		{"check", []string{"check", missing}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
