@@ -50,7 +50,7 @@ func (s *source) withDeletedMessages(msgs iter.Seq2[*records.Message, error], fl
 	if s.b != nil {
 		rec = records.RecoverMessages(s.b)
 	}
-	keep := func(m *records.Message) bool { return fl.chat == "" || m.Chat == fl.chat || m.ChatGUID == fl.chat }
+	keep := func(m *records.Message) bool { return fl.chat == "" || fl.chatIDs[m.Chat] || fl.chatIDs[m.ChatGUID] }
 	return records.WithRecovered(msgs, marked(rec, fl.format, keep, func(m *records.Message) {
 		m.Text = recoveredLabel(m.Recovered, m.Deleted) + " " + m.Text
 	}))
