@@ -9,7 +9,7 @@ import (
 
 // Recovered records are marked beside their data, never in it: each
 // format has its own mark (JSON Lines and CSV fields, an HTML class and
-// caption, an X-IBACKUP-DELETED vCard property, a "[deleted: …]" prefix
+// caption, an X-IBACKUP-DELETED vCard property, a "[deleted — …]" prefix
 // in text output); the Android export writes them only with --deleted.
 
 // recoveredMark is the mark of a recovered record in text output:

@@ -276,6 +276,7 @@ type quoteView struct{ Sender, Text string }
 
 type reactView struct {
 	Symbol, Who string
+	Deleted     string // RecoveryNote of a recovered tapback
 	key         string
 }
 
@@ -371,7 +372,7 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 				if r.Removed {
 					target.Reactions = slices.DeleteFunc(target.Reactions, func(x reactView) bool { return x.key == key })
 				} else if !slices.ContainsFunc(target.Reactions, func(x reactView) bool { return x.key == key }) {
-					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, key: key})
+					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, Deleted: RecoveryNote(m.Deleted, m.Recovered), key: key})
 				}
 				continue
 			}
@@ -810,7 +811,7 @@ footer{max-width:760px;margin:0 auto;padding:0 16px 30px}
 {{template "nav" .}}</header>
 <main>{{range .Days}}<div class="day"{{if .ID}} id="{{.ID}}"{{end}}>{{.Label}}</div>
 {{range .Items}}{{if .System}}<div class="sys{{if .Deleted}} deleted{{end}}">{{.System}}{{if .Time}} · {{.Time}}{{end}}{{if .Deleted}} · <span class="recovered">{{.Deleted}}</span>{{end}}</div>
-{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}{{if .Deleted}} deleted{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Preview}}<a href="{{.Preview}}"><img src="{{.Preview}}" alt="{{.Name}}" loading="lazy" decoding="async"></a><div class="att">📎 <a href="{{.Href}}" download>{{.Label}}</a> — original, download</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}" loading="lazy" decoding="async"></a>{{else if .Video}}<video controls preload="none" src="{{.Href}}"></video><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Audio}}<audio controls preload="none" src="{{.Href}}"></audio><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Download}}<div>📎 <a href="{{.Href}}" download>{{.Label}}</a> — download</div>{{else}}<div>📎 <a href="{{.Href}}">{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Deleted}}<div class="recovered">{{.Deleted}}</div>{{end}}{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
+{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}{{if .Deleted}} deleted{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Preview}}<a href="{{.Preview}}"><img src="{{.Preview}}" alt="{{.Name}}" loading="lazy" decoding="async"></a><div class="att">📎 <a href="{{.Href}}" download>{{.Label}}</a> — original, download</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}" loading="lazy" decoding="async"></a>{{else if .Video}}<video controls preload="none" src="{{.Href}}"></video><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Audio}}<audio controls preload="none" src="{{.Href}}"></audio><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Download}}<div>📎 <a href="{{.Href}}" download>{{.Label}}</a> — download</div>{{else}}<div>📎 <a href="{{.Href}}">{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{if $r.Deleted}} <span class="recovered" title="{{$r.Deleted}}">(deleted)</span>{{end}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Deleted}}<div class="recovered">{{.Deleted}}</div>{{end}}{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
 {{end}}{{end}}{{end}}</main>
 <footer>{{template "nav" .}}</footer></body></html>
 {{end}}

@@ -120,13 +120,15 @@ func TestVCardRecovered(t *testing.T) {
 
 // The HTML transcript shows a deleted message in place with its exact
 // text, the bubble classed "deleted" (dashed border) and a caption naming
-// the source.
+// the source; a deleted tapback is shown on its message, marked.
 func TestHTMLRecovered(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
 	me := true
 	msgs := []*records.Message{
 		{RowID: 1, GUID: "a", Chat: "+15550001", ChatGUID: "c", Text: "live one", Date: tm("2023-05-01T10:00:00Z"), FromMe: me},
 		{RowID: 2, GUID: "b", Chat: "+15550001", ChatGUID: "c", Text: "gone one", Date: tm("2023-05-01T10:01:00Z"), FromMe: me, Deleted: true, Recovered: walRec},
+		{RowID: 3, GUID: "r", Chat: "+15550001", ChatGUID: "c", Sender: ptr("+15550001"), Date: tm("2023-05-01T10:02:00Z"),
+			Reaction: &records.Reaction{Type: "love", Target: "a"}, Deleted: true, Recovered: rdRec},
 	}
 	if _, err := HTML(dir, seqOf(msgs...), HTMLOptions{}); err != nil {
 		t.Fatal(err)
@@ -136,12 +138,13 @@ func TestHTMLRecovered(t *testing.T) {
 		`<div class="msg me deleted"><div class="bubble">gone one</div><div class="meta">10:01</div><div class="recovered">deleted — recovered from wal, message page 5 offset 3999</div></div>`,
 		`<div class="msg me"><div class="bubble">live one</div>`,
 		`.deleted .bubble{border:2px dashed`,
+		`<span class="recovered" title="deleted — Recently Deleted">(deleted)</span>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s:\n%s", want, page)
 		}
 	}
-	if strings.Count(page, `class="recovered"`) != 1 {
+	if strings.Count(page, `<div class="recovered">`) != 1 {
 		t.Error("the live message is marked")
 	}
 }
