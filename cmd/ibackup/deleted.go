@@ -1,37 +1,33 @@
 package main
 
 import (
-	"fmt"
 	"iter"
 
 	"github.com/iosbackup/iosbackup/records"
+	"github.com/iosbackup/iosbackup/records/export"
 )
 
-// recoveredLabel is the visible mark of a recovered record in the formats
-// that have no field for it (text, CSV, HTML, vCard, Android XML).
-func recoveredLabel(r *records.Recovery, deleted bool) string {
-	what := "deleted"
-	if !deleted {
-		what = "earlier version"
+// Recovered records are marked beside their data, never in it: each
+// format has its own mark (JSON Lines and CSV fields, an HTML class and
+// caption, an X-IBACKUP-DELETED vCard property, a "[deleted — …]" prefix
+// in text output); the Android export writes them only with --deleted.
+
+// recoveredMark is the mark of a recovered record in text output:
+// "[deleted — recovered from wal, message page 5 offset 3999] ", "" for a
+// live record.
+func recoveredMark(deleted bool, r *records.Recovery) string {
+	if n := export.RecoveryNote(deleted, r); n != "" {
+		return "[" + n + "] "
 	}
-	if r.Source == records.RecoveredRecentlyDeleted {
-		return fmt.Sprintf("[%s: Recently Deleted]", what)
-	}
-	return fmt.Sprintf("[%s: recovered from %s, %s page %d offset %d]", what, r.Source, r.Table, r.Page, r.Offset)
+	return ""
 }
 
-// marked passes seq through, calling mark on each record unless the
-// format carries the deleted and recovered fields itself (jsonl).
-func marked[T any](seq iter.Seq2[*T, error], format string, keep func(*T) bool, mark func(*T)) iter.Seq2[*T, error] {
+// kept passes seq through, leaving out the records keep refuses.
+func kept[T any](seq iter.Seq2[*T, error], keep func(*T) bool) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		for v, err := range seq {
-			if err == nil && v != nil {
-				if keep != nil && !keep(v) {
-					continue
-				}
-				if format != "jsonl" {
-					mark(v)
-				}
+			if err == nil && v != nil && keep != nil && !keep(v) {
+				continue
 			}
 			if !yield(v, err) {
 				return
@@ -41,7 +37,7 @@ func marked[T any](seq iter.Seq2[*T, error], format string, keep func(*T) bool, 
 }
 
 // withDeletedMessages adds the recovered messages to msgs when --deleted
-// is given (in the chat given with --chat, if any).
+// is given (in the chats selected with --chat, if any).
 func (s *source) withDeletedMessages(msgs iter.Seq2[*records.Message, error], fl *recordFlags) iter.Seq2[*records.Message, error] {
 	if !fl.deleted {
 		return msgs
@@ -50,10 +46,8 @@ func (s *source) withDeletedMessages(msgs iter.Seq2[*records.Message, error], fl
 	if s.b != nil {
 		rec = records.RecoverMessages(s.b)
 	}
-	keep := func(m *records.Message) bool { return fl.chat == "" || m.Chat == fl.chat || m.ChatGUID == fl.chat }
-	return records.WithRecovered(msgs, marked(rec, fl.format, keep, func(m *records.Message) {
-		m.Text = recoveredLabel(m.Recovered, m.Deleted) + " " + m.Text
-	}))
+	keep := func(m *records.Message) bool { return fl.chat == "" || fl.chatIDs[m.Chat] || fl.chatIDs[m.ChatGUID] }
+	return records.WithRecovered(msgs, kept(rec, keep))
 }
 
 // withDeletedContacts adds the recovered contacts when --deleted is given.
@@ -65,9 +59,7 @@ func (s *source) withDeletedContacts(cs iter.Seq2[*records.Contact, error], fl *
 	if s.b != nil {
 		rec = records.RecoverContacts(s.b)
 	}
-	return records.WithRecovered(cs, marked(rec, fl.format, nil, func(c *records.Contact) {
-		c.Note = recoveredLabel(c.Recovered, c.Deleted) + " " + c.Note
-	}))
+	return records.WithRecovered(cs, rec)
 }
 
 // withDeletedCalls adds the recovered calls when --deleted is given.
@@ -79,7 +71,5 @@ func (s *source) withDeletedCalls(cs iter.Seq2[*records.Call, error], fl *record
 	if s.b != nil {
 		rec = records.RecoverCalls(s.b)
 	}
-	return records.WithRecovered(cs, marked(rec, fl.format, nil, func(c *records.Call) {
-		c.Name = recoveredLabel(c.Recovered, c.Deleted) + " " + c.Name
-	}))
+	return records.WithRecovered(cs, rec)
 }

@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,11 +61,39 @@ func TestDeletedFlag(t *testing.T) {
 			t.Errorf("JSON Lines lacks %s", want)
 		}
 	}
-	for _, format := range []string{"csv", "text", "android-xml"} {
-		out := runOut(t, 0, "messages", "--db", db, "--deleted", "--format", format)
-		if !strings.Contains(out, "[deleted: recovered from wal, message page 5 offset ") || !strings.Contains(out, gone) {
-			t.Errorf("%s --deleted: recovered messages missing or unmarked", format)
+	// The mark is beside the text, never in it.
+	out = runOut(t, 0, "messages", "--db", db, "--deleted", "--format", "text")
+	if !strings.Contains(out, "[deleted — recovered from wal, message page 5 offset ") || !strings.Contains(out, ": "+gone+"\n") {
+		t.Errorf("text --deleted: recovered messages missing or unmarked:\n%s", out)
+	}
+	rows := csvRows(t, runOut(t, 0, "messages", "--db", db, "--deleted", "--format", "csv"))
+	head := rows[0]
+	if n := len(head); n < 2 || head[n-2] != "deleted" || head[n-1] != "recovered" {
+		t.Fatalf("CSV header ends %q, want deleted, recovered", head)
+	}
+	col := slices.Index(head, "text")
+	var marked, live int
+	for _, r := range rows[1:] {
+		del, rec := r[len(r)-2], r[len(r)-1]
+		switch {
+		case r[col] == gone:
+			if del != "true" || !strings.HasPrefix(rec, "wal, message page 5 offset ") {
+				t.Errorf("CSV row of %q: deleted %q, recovered %q", gone, del, rec)
+			}
+			marked++
+		case del == "false" && rec == "":
+			live++
 		}
+		if strings.Contains(r[col], "[deleted") {
+			t.Errorf("CSV text carries a mark: %q", r[col])
+		}
+	}
+	if marked == 0 || live == 0 {
+		t.Errorf("CSV: %d rows of the deleted message, %d live rows", marked, live)
+	}
+	out = runOut(t, 0, "messages", "--db", db, "--deleted", "--format", "android-xml")
+	if !strings.Contains(out, ` body="`+gone+`"`) || strings.Contains(out, "[deleted") {
+		t.Errorf("android-xml --deleted: the recovered message is missing or its body altered")
 	}
 	dir := filepath.Join(t.TempDir(), "html")
 	runOut(t, 0, "messages", "--db", db, "--deleted", "--format", "html", "--out", dir)
@@ -74,9 +105,23 @@ func TestDeletedFlag(t *testing.T) {
 		}
 		return nil
 	})
-	if !strings.Contains(all.String(), "[deleted: recovered from wal, message page 5 offset ") || !strings.Contains(all.String(), gone) {
-		t.Error("HTML --deleted: recovered messages missing or unmarked")
+	html := all.String()
+	// The bubble of the deleted message: class "deleted", its exact text,
+	// and the caption naming the source.
+	re := regexp.MustCompile(`<div class="msg[^"]* deleted">.*?<div class="bubble">` + regexp.QuoteMeta(gone) + `</div>.*?<div class="recovered">deleted — recovered from wal, message page 5 offset \d+</div>`)
+	if !re.MatchString(html) || strings.Contains(html, "[deleted") || !strings.Contains(html, ".deleted .bubble{border:2px dashed") {
+		t.Error("HTML --deleted: recovered messages missing, unmarked or altered")
 	}
+}
+
+// csvRows parses CSV output (with its byte order mark).
+func csvRows(t *testing.T, out string) [][]string {
+	t.Helper()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF"))).ReadAll()
+	if err != nil || len(rows) == 0 {
+		t.Fatalf("CSV: %v (%d rows)", err, len(rows))
+	}
+	return rows
 }
 
 // TestDeletedContactsAndCalls: --deleted on contacts and calls, from bare
@@ -99,8 +144,21 @@ func TestDeletedContactsAndCalls(t *testing.T) {
 	if !strings.Contains(out, `"first":"Given07"`) || !strings.Contains(out, `"deleted":true,"recovered":{"source":"`) || !strings.Contains(out, `"table":"ABPerson"`) {
 		t.Errorf("contacts --deleted: %s", out)
 	}
-	if out := runOut(t, 0, "contacts", "--db", abPath, "--deleted", "--format", "vcf"); !strings.Contains(out, "Given07") || !strings.Contains(out, "[deleted: recovered from ") {
+	if out := runOut(t, 0, "contacts", "--db", abPath, "--deleted", "--format", "vcf"); !strings.Contains(out, "FN:Given07 Family\r\n") ||
+		!regexp.MustCompile(`\r\nX-IBACKUP-DELETED:(freelist|unallocated|superseded-page|wal)\\, ABPerson page \d+ offset \d+\r\n`).MatchString(out) ||
+		strings.Count(out, "X-IBACKUP-") != 1 || strings.Contains(out, "NOTE") {
 		t.Errorf("vCard --deleted: %s", out)
+	}
+	rows := csvRows(t, runOut(t, 0, "contacts", "--db", abPath, "--deleted", "--format", "csv"))
+	first, note := slices.Index(rows[0], "first"), slices.Index(rows[0], "note")
+	for _, r := range rows[1:] {
+		del, rec := r[len(r)-2], r[len(r)-1]
+		if want := r[first] == "Given07"; (del == "true") != want || (rec != "") != want || r[note] != "" {
+			t.Errorf("contacts CSV row %q: deleted %q, recovered %q, note %q", r[first], del, rec, r[note])
+		}
+	}
+	if out := runOut(t, 0, "contacts", "--db", abPath, "--deleted", "--format", "text"); !regexp.MustCompile(`(?m)^\[deleted — recovered from \S+ ABPerson page \d+ offset \d+\] Given07 Family$`).MatchString(out) {
+		t.Errorf("contacts text --deleted:\n%s", out)
 	}
 
 	var calls []dbfixture.CallRecord
@@ -117,8 +175,17 @@ func TestDeletedContactsAndCalls(t *testing.T) {
 	}
 	for _, format := range []string{"jsonl", "csv", "text", "android-xml"} {
 		out := runOut(t, 0, "calls", "--db", chPath, "--deleted", "--format", format)
-		if !strings.Contains(out, "+15550300009") || format != "jsonl" && !strings.Contains(out, "[deleted: recovered from ") {
+		marked := strings.Contains(out, "[deleted — recovered from ")
+		if !strings.Contains(out, "+15550300009") || marked != (format == "text") {
 			t.Errorf("calls --deleted --format %s: %s", format, out)
+		}
+	}
+	rows = csvRows(t, runOut(t, 0, "calls", "--db", chPath, "--deleted", "--format", "csv"))
+	addr, name := slices.Index(rows[0], "address"), slices.Index(rows[0], "name")
+	for _, r := range rows[1:] {
+		del, rec := r[len(r)-2], r[len(r)-1]
+		if want := r[addr] == "+15550300009"; (del == "true") != want || want && !strings.Contains(rec, "ZCALLRECORD page ") || r[name] != "" {
+			t.Errorf("calls CSV row %q: deleted %q, recovered %q, name %q", r[addr], del, rec, r[name])
 		}
 	}
 }

@@ -77,7 +77,7 @@ func init() {
 		{"hash", "BACKUP", "print the $itunes_backup$ line for hashcat and John the Ripper", (*app).hash},
 		{"check", "BACKUP", "health report; exit 0 when healthy, 1 otherwise", (*app).check},
 		{"contacts", "BACKUP|--db FILE [--format jsonl|csv|vcf|text] [--out F] [--no-bom] [--deleted]", "every contact", (*app).contacts},
-		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID] [--tz ZONE] [--no-bom] [--reactions-as-text] [--deleted]", "every message", (*app).messages},
+		{"messages", "BACKUP|--db FILE [--format jsonl|csv|html|android-xml|text] [--out F|DIR] [--chat ID|NUMBER|NAME] [--tz ZONE] [--no-bom] [--reactions-as-text] [--deleted]", "every message", (*app).messages},
 		{"calls", "BACKUP|--db FILE [--format jsonl|csv|android-xml|text] [--out F] [--tz ZONE] [--no-bom] [--all-calls] [--deleted]", "every call", (*app).calls},
 		{"chats", "BACKUP|--db FILE [--json]", "one line per conversation: participants, service, count, first and last date", (*app).chats},
 		{"calendar", "BACKUP|--db FILE [--format jsonl|csv|ics|text] [--out F|DIR]", "every calendar event (ics: --out DIR writes one file per calendar)", (*app).calendar},

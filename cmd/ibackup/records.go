@@ -28,6 +28,7 @@ type recordFlags struct {
 	format   string
 	out      string
 	chat     string
+	chatIDs  map[string]bool // identifiers and GUIDs of the chats --chat selected
 	deleted  bool
 	tz       string
 	noBOM    bool
@@ -151,12 +152,7 @@ func (s *source) resolver() *records.Resolver {
 	switch {
 	case s.b != nil:
 		cdb, err = records.OpenContacts(s.b)
-		info := s.b.Info()
-		region := records.RegionOfNumber(info.PhoneNumber)
-		if region == "" {
-			region = records.RegionOfICCID(info.ICCID)
-		}
-		opts = append(opts, records.WithRegion(region))
+		opts = append(opts, records.WithRegion(s.region()))
 	case s.fl.contacts != "":
 		cdb, err = records.OpenContactsFile(s.fl.contacts)
 	default:
@@ -173,6 +169,19 @@ func (s *source) resolver() *records.Resolver {
 	defer cdb.Close()
 	s.res, _ = records.NewResolver(cdb.Contacts(), opts...)
 	return s.res
+}
+
+// region returns the phone's own country (ISO 3166, e.g. "JP"), from the
+// backup's phone number, else its SIM; "" with --db or when unknown.
+func (s *source) region() string {
+	if s.b == nil {
+		return ""
+	}
+	info := s.b.Info()
+	if r := records.RegionOfNumber(info.PhoneNumber); r != "" {
+		return r
+	}
+	return records.RegionOfICCID(info.ICCID)
 }
 
 // output returns where an export writes: standard output, or for --out a
@@ -427,7 +436,7 @@ func (a *app) messages(args []string) error {
 	fset := a.newFlags("messages")
 	var fl recordFlags
 	fl.register(fset, formats, true)
-	fset.StringVar(&fl.chat, "chat", "", "only the chat with this identifier (phone number, email, chat…) or GUID")
+	fset.StringVar(&fl.chat, "chat", "", "only the chats with this identifier or GUID (see 'ibackup chats'), else with a participant of this number (any spelling) or email, else with a contact of this name")
 	reactionsAsText := fset.Bool("reactions-as-text", false, "android-xml: keep tapbacks as text messages (Loved “…”), as an iPhone sends them to Android phones")
 	pos, err := a.parse(fset, args, 0, -1)
 	if err != nil {
@@ -463,16 +472,18 @@ func (a *app) messages(args []string) error {
 	}
 	msgs := db.Messages()
 	if fl.chat != "" {
-		found := false
-		for _, c := range chats {
-			if c.Identifier == fl.chat || c.GUID == fl.chat {
-				found = true
-			}
+		sel, rule := matchChats(chats, fl.chat, src.region(), src.resolver())
+		if len(sel) == 0 {
+			return fail(exitPartial, "no chat %q (by identifier, participant's number or email, or contact name); 'ibackup chats' lists them (e.g. +15551234567, name@example.com, chat123…)", fl.chat)
 		}
-		if !found {
-			return fail(exitPartial, "no chat %q; the identifiers are in the \"chat\" field of 'ibackup messages' (e.g. +15551234567, name@example.com, chat123…)", fl.chat)
+		if rule != chatByID || len(sel) > 1 {
+			a.selectedChats(sel, src.names())
 		}
-		msgs = db.MessagesInChat(fl.chat)
+		msgs, fl.chatIDs = chatMessages(db, sel)
+		if rule == chatByID {
+			// All the chats of one identifier, in the reader's order.
+			msgs = db.MessagesInChat(fl.chat)
+		}
 	}
 	msgs = src.withDeletedMessages(msgs, &fl)
 	var pc problemCount

@@ -73,10 +73,11 @@ func writeContactsText(w io.Writer, seq iter.Seq2[*records.Contact, error]) (exp
 		if c.Organization != "" && c.Organization != name {
 			extra = append(extra, c.Organization)
 		}
+		mark := recoveredMark(c.Deleted, c.Recovered)
 		if len(extra) > 0 {
-			linef(bw, "%s (%s)", name, strings.Join(extra, ", "))
+			linef(bw, "%s%s (%s)", mark, name, strings.Join(extra, ", "))
 		} else {
-			linef(bw, "%s", name)
+			linef(bw, "%s%s", mark, name)
 		}
 		labeled := func(kind string, vs []records.Labeled) {
 			for _, v := range vs {
@@ -143,7 +144,7 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		if len(c.Problems) > 0 {
 			dur += "  [problem: " + strings.Join(c.Problems, "; ") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(c.Type), safe(who), safe(dur))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(c.Type), safe(recoveredMark(c.Deleted, c.Recovered)+who), safe(dur))
 	}
 	if err := tw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -322,7 +323,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 					line += "  (edited)"
 				}
 			}
-			line = safe(line)
+			line = safe(recoveredMark(m.Deleted, m.Recovered) + line)
 			if body != "" || strings.Contains(line, bodyMark) {
 				line = strings.Replace(line, bodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
 			}

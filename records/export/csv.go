@@ -20,6 +20,7 @@ var ContactsHeader = []string{
 	"phones", "emails", "urls", "addresses", "profiles", "related", "dates",
 	"groups", "created", "modified", "has_photo",
 	"first_phonetic", "middle_phonetic", "last_phonetic", "organization_phonetic", "display_name", "problems",
+	"deleted", "recovered",
 }
 
 // MessagesHeader is the header row of MessagesCSV.
@@ -28,6 +29,7 @@ var MessagesHeader = []string{
 	"sender", "sender_name", "text", "subject", "attachments", "reaction",
 	"reaction_target", "reaction_removed", "reply_to", "edited", "unsent", "is_read",
 	"date_read", "date_delivered", "date_edited",
+	"deleted", "recovered",
 }
 
 // CallsHeader is the header row of CallsCSV.
@@ -35,6 +37,7 @@ var CallsHeader = []string{
 	"id", "date", "address", "name", "duration", "outgoing", "answered",
 	"missed", "type", "service", "country", "participants", "unique_id",
 	"mobile_country_code", "problems",
+	"deleted", "recovered",
 }
 
 // ContactsCSV writes contacts as CSV with the ContactsHeader row.
@@ -42,6 +45,9 @@ var CallsHeader = []string{
 // without a label appears alone); addresses as "Label: street, city,
 // state zip, country". The joins are for reading in a spreadsheet; JSONL
 // is the lossless format. Dates are RFC 3339 UTC with milliseconds.
+// The last two columns of every CSV (contacts, messages, calls) mark
+// recovered records: deleted ("true" for a deleted record) and recovered
+// (where it was found, see RecoverySource; empty for a live record).
 //
 // Text is made valid UTF-8 and control characters other than tab and
 // line breaks are dropped (bidirectional marks are kept: they are part of
@@ -59,6 +65,7 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 			joinAddresses(c.Addresses), joinProfiles(c.Profiles), joinLabeled(c.Related), joinLabeled(c.Dates),
 			strings.Join(c.Groups, "; "), formatTime(c.Created), formatTime(c.Modified), strconv.FormatBool(c.HasPhoto),
 			c.FirstPhonetic, c.MiddlePhonetic, c.LastPhonetic, c.OrgPhonetic, contactDisplayName(c), strings.Join(c.Problems, "; "),
+			strconv.FormatBool(c.Deleted), RecoverySource(c.Recovered),
 		)
 	})
 }
@@ -108,6 +115,7 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 			joinAttachments(m.Attachments), reaction, target, removed, replyTo,
 			strconv.FormatBool(m.Edited), strconv.FormatBool(m.Unsent), strconv.FormatBool(m.IsRead),
 			formatTime(m.DateRead), formatTime(m.DateDelivered), formatTime(m.DateEdited),
+			strconv.FormatBool(m.Deleted), RecoverySource(m.Recovered),
 		)
 	})
 }
@@ -134,6 +142,7 @@ func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error)
 			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
 			c.Type, c.Service, c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
 			c.MCC, strings.Join(c.Problems, "; "),
+			strconv.FormatBool(c.Deleted), RecoverySource(c.Recovered),
 		)
 	})
 }

@@ -51,8 +51,9 @@
 // lower-case country code), URL, IMPP (Skype, Jabber/XMPP, AIM, ICQ, MSN,
 // Yahoo… without a URL) or X-SOCIALPROFILE (TYPE=service, X-USER=name, the
 // profile URL) for profiles, X-ABRELATEDNAMES and X-ABDATE, NOTE,
-// CATEGORIES (groups), REV (modification date) and PHOTO (ENCODING=b,
-// TYPE=JPEG/PNG/GIF sniffed from the bytes).
+// X-IBACKUP-DELETED (or X-IBACKUP-EARLIER-VERSION) with the RecoverySource
+// of a recovered contact, CATEGORIES (groups), REV (modification date)
+// and PHOTO (ENCODING=b, TYPE=JPEG/PNG/GIF sniffed from the bytes).
 //
 // Labels become TYPE values where a standard one exists: Mobile → CELL,VOICE;
 // iPhone → IPHONE,CELL,VOICE; Home → HOME (+VOICE for phones, INTERNET for

@@ -266,6 +266,7 @@ type itemView struct {
 	Edits       []editView
 	Unsent      bool
 	Service     string
+	Deleted     string // RecoveryNote of a recovered message ("" for a live one)
 
 	guid string
 	name string // sender name, also for 1:1 chats and "Me"
@@ -275,6 +276,7 @@ type quoteView struct{ Sender, Text string }
 
 type reactView struct {
 	Symbol, Who string
+	Deleted     string // RecoveryNote of a recovered tapback
 	key         string
 }
 
@@ -370,7 +372,7 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 				if r.Removed {
 					target.Reactions = slices.DeleteFunc(target.Reactions, func(x reactView) bool { return x.key == key })
 				} else if !slices.ContainsFunc(target.Reactions, func(x reactView) bool { return x.key == key }) {
-					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, key: key})
+					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, Deleted: RecoveryNote(m.Deleted, m.Recovered), key: key})
 				}
 				continue
 			}
@@ -378,17 +380,18 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 			if r.Removed {
 				verb = "removed a " + sym + " reaction"
 			}
-			addItem(m.Date, &itemView{System: name + " " + verb})
+			addItem(m.Date, &itemView{System: name + " " + verb, Deleted: RecoveryNote(m.Deleted, m.Recovered)})
 			p.Count++
 			continue
 		case m.GroupEvent != nil:
-			addItem(m.Date, &itemView{System: groupEventText(name, m.GroupEvent, opt.Names)})
+			addItem(m.Date, &itemView{System: groupEventText(name, m.GroupEvent, opt.Names), Deleted: RecoveryNote(m.Deleted, m.Recovered)})
 			p.Count++
 			continue
 		}
 		it := &itemView{
 			FromMe: m.FromMe, Subject: m.Subject, Text: messageText(m.Text), Attachments: e.atts,
 			Edited: m.Edited || len(m.Edits) > 0, Unsent: m.Unsent, Service: m.Service, guid: m.GUID, name: name,
+			Deleted: RecoveryNote(m.Deleted, m.Recovered),
 		}
 		if c.group && !m.FromMe {
 			it.Sender, it.SenderTitle = name, handle
@@ -792,6 +795,9 @@ footer{max-width:760px;margin:0 auto;padding:0 16px 30px}
 .bubble video{display:block;max-width:100%;max-height:320px;margin:4px 0}
 .bubble audio{display:block;max-width:100%;margin:4px 0}
 .att{font-size:12px}
+.deleted .bubble{border:2px dashed #d70015;opacity:.85}
+.recovered{font-size:11px;color:#d70015;margin:1px 12px}
+.sys .recovered{margin:0}
 </style>{{end}}
 {{define "page"}}<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -804,8 +810,8 @@ footer{max-width:760px;margin:0 auto;padding:0 16px 30px}
 <p class="zone">Times are in {{.Zone}}</p>
 {{template "nav" .}}</header>
 <main>{{range .Days}}<div class="day"{{if .ID}} id="{{.ID}}"{{end}}>{{.Label}}</div>
-{{range .Items}}{{if .System}}<div class="sys">{{.System}}{{if .Time}} · {{.Time}}{{end}}</div>
-{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Preview}}<a href="{{.Preview}}"><img src="{{.Preview}}" alt="{{.Name}}" loading="lazy" decoding="async"></a><div class="att">📎 <a href="{{.Href}}" download>{{.Label}}</a> — original, download</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}" loading="lazy" decoding="async"></a>{{else if .Video}}<video controls preload="none" src="{{.Href}}"></video><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Audio}}<audio controls preload="none" src="{{.Href}}"></audio><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Download}}<div>📎 <a href="{{.Href}}" download>{{.Label}}</a> — download</div>{{else}}<div>📎 <a href="{{.Href}}">{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
+{{range .Items}}{{if .System}}<div class="sys{{if .Deleted}} deleted{{end}}">{{.System}}{{if .Time}} · {{.Time}}{{end}}{{if .Deleted}} · <span class="recovered">{{.Deleted}}</span>{{end}}</div>
+{{else}}<div class="msg{{if .FromMe}} me{{end}}{{if eq .Service "SMS"}} sms{{end}}{{if .Deleted}} deleted{{end}}">{{if .Sender}}<div class="who"{{if .SenderTitle}} title="{{.SenderTitle}}"{{end}}>{{.Sender}}</div>{{end}}<div class="bubble">{{with .Quote}}<div class="quote"><b>{{.Sender}}</b><br>{{.Text}}</div>{{end}}{{if .Subject}}<div class="subject">{{.Subject}}</div>{{end}}{{if .Unsent}}<span class="unsent">This message was unsent.</span>{{else}}{{.Text}}{{end}}{{range .Attachments}}{{if .Missing}}<div class="missing">📎 {{.Label}} — missing</div>{{else if .Preview}}<a href="{{.Preview}}"><img src="{{.Preview}}" alt="{{.Name}}" loading="lazy" decoding="async"></a><div class="att">📎 <a href="{{.Href}}" download>{{.Label}}</a> — original, download</div>{{else if .Image}}<a href="{{.Href}}"><img src="{{.Href}}" alt="{{.Name}}" loading="lazy" decoding="async"></a>{{else if .Video}}<video controls preload="none" src="{{.Href}}"></video><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Audio}}<audio controls preload="none" src="{{.Href}}"></audio><div class="att">📎 <a href="{{.Href}}">{{.Label}}</a></div>{{else if .Download}}<div>📎 <a href="{{.Href}}" download>{{.Label}}</a> — download</div>{{else}}<div>📎 <a href="{{.Href}}">{{.Label}}</a></div>{{end}}{{end}}</div>{{if .Reactions}}<div class="react">{{range $i, $r := .Reactions}}{{if $i}} · {{end}}{{$r.Symbol}} {{$r.Who}}{{if $r.Deleted}} <span class="recovered" title="{{$r.Deleted}}">(deleted)</span>{{end}}{{end}}</div>{{end}}<div class="meta">{{.Time}}{{if .Edited}} · Edited{{end}}</div>{{if .Deleted}}<div class="recovered">{{.Deleted}}</div>{{end}}{{if .Edits}}<details class="meta"><summary>Earlier versions</summary>{{range .Edits}}<div>{{.Time}}: {{.Text}}</div>{{end}}</details>{{end}}</div>
 {{end}}{{end}}{{end}}</main>
 <footer>{{template "nav" .}}</footer></body></html>
 {{end}}

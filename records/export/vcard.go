@@ -155,6 +155,19 @@ func (cw *cardWriter) contact(c *records.Contact) {
 			cw.prop(vcard.FieldCategories, nil, g)
 		}
 	}
+	// A recovered contact is marked beside its data (NOTE is left as it
+	// was): where it was found, in a property importers ignore.
+	if c.Recovered != nil || c.Deleted {
+		key := "X-IBACKUP-DELETED"
+		if !c.Deleted {
+			key = "X-IBACKUP-EARLIER-VERSION"
+		}
+		src := RecoverySource(c.Recovered)
+		if src == "" {
+			src = "unknown"
+		}
+		cw.prop(key, nil, escapeText(src))
+	}
 	if c.Modified != nil && !c.Modified.IsZero() {
 		cw.prop(vcard.FieldRevision, nil, c.Modified.UTC().Format("2006-01-02T15:04:05Z"))
 	}
