@@ -7,9 +7,13 @@
 // bytes in memory (never written to disk); Manifest.mbdb records are
 // bounds-checked and nothing is allocated from a length field beyond what
 // the input holds. Entries are reported as stored: domains, paths and
-// fileIDs are not sanitized here; Entry.Valid tells whether an entry can be
-// safely mapped to a file name, and callers (package backup) refuse the
-// others.
+// fileIDs are not sanitized here; ValidFileID and ValidDomain tell whether
+// an entry can be safely mapped to a file name, callers (package backup)
+// refuse the others, and an entry whose metadata could not be decoded
+// carries the reason in Entry.Err. Manifest.mbdb is read as a stream and
+// capped at MaxMBDBEntries records; plists are decoded through the
+// project's size and depth checks. Files or Properties tables that are
+// views or virtual tables are refused.
 //
 // # Compatibility
 //
@@ -19,5 +23,6 @@
 //
 // # Concurrency
 //
-// An *Index is safe for concurrent use.
+// A *DB is safe for concurrent use; Entry values are not modified after
+// they are returned.
 package manifest
