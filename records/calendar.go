@@ -531,7 +531,7 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 		if startTZ == floatTZ {
 			e.Floating = true
 		} else {
-			e.TimeZone = startTZ
+			e.TimeZone = clip(startTZ)
 			if endTZ := asString(v[ciEndTZ]); endTZ != "" && endTZ != floatTZ && endTZ != startTZ && end != nil {
 				e.EndTimeZone = clip(endTZ)
 			}
