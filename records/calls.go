@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -166,8 +167,14 @@ func (c *CallDB) Close() error {
 // continues; a failing query ends that store's rows after yielding a
 // *DatabaseError.
 func (c *CallDB) Calls() iter.Seq2[*Call, error] {
+	return c.CallsContext(context.Background())
+}
+
+// CallsContext is Calls with its queries run under ctx: when ctx is done,
+// the running query is interrupted and the sequence ends with an error.
+func (c *CallDB) CallsContext(ctx context.Context) iter.Seq2[*Call, error] {
 	if len(c.sources) == 1 {
-		return c.sources[0].calls()
+		return c.sources[0].calls(ctx)
 	}
 	return func(yield func(*Call, error) bool) {
 		type head struct {
@@ -201,7 +208,7 @@ func (c *CallDB) Calls() iter.Seq2[*Call, error] {
 			}
 		}
 		for _, s := range c.sources {
-			next, stop := iter.Pull2(s.calls())
+			next, stop := iter.Pull2(s.calls(ctx))
 			h := &head{next: next, stop: stop}
 			heads = append(heads, h)
 			if !advance(h) {
@@ -248,11 +255,11 @@ func callBefore(a, b *Call) bool {
 	return a.ID < b.ID
 }
 
-func (s callSource) calls() iter.Seq2[*Call, error] {
+func (s callSource) calls(ctx context.Context) iter.Seq2[*Call, error] {
 	if s.schema == callLegacy {
-		return s.legacyCalls()
+		return s.legacyCalls(ctx)
 	}
-	return s.coreDataCalls()
+	return s.coreDataCalls(ctx)
 }
 
 // zcallColumns are the ZCALLRECORD columns read, in scan order.
@@ -261,7 +268,7 @@ var zcallColumns = []string{
 	"ZCALLTYPE", "ZSERVICE_PROVIDER", "ZISO_COUNTRY_CODE", "ZUNIQUE_ID", "ZDISCONNECTED_CAUSE",
 }
 
-func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
+func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 	return func(yield func(*Call, error) bool) {
 		fail := func(err error) { yield(nil, &DatabaseError{Name: s.name, Err: err}) }
 		cols, err := columns(s.db, "ZCALLRECORD")
@@ -278,7 +285,7 @@ func (s callSource) coreDataCalls() iter.Seq2[*Call, error] {
 		if cols["ZDATE"] {
 			order = "ZDATE, Z_PK"
 		}
-		for v, err := range scanRows(s.db, s.name, "ZCALLRECORD", zcallColumns, cols, order) {
+		for v, err := range scanRows(ctx, s.db, s.name, "ZCALLRECORD", zcallColumns, cols, order) {
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -446,7 +453,7 @@ const (
 	legacyFaceTime = 16
 )
 
-func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
+func (s callSource) legacyCalls(ctx context.Context) iter.Seq2[*Call, error] {
 	return func(yield func(*Call, error) bool) {
 		fail := func(err error) { yield(nil, &DatabaseError{Name: s.name, Err: err}) }
 		cols, err := columns(s.db, "call")
@@ -458,7 +465,7 @@ func (s callSource) legacyCalls() iter.Seq2[*Call, error] {
 		if cols["date"] {
 			order = "date, ROWID"
 		}
-		for v, err := range scanRows(s.db, s.name, "call", legacyCallColumns, cols, order) {
+		for v, err := range scanRows(ctx, s.db, s.name, "call", legacyCallColumns, cols, order) {
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -519,7 +526,7 @@ func asBool(v any) bool {
 // A row that cannot be scanned is yielded as a *RowError and the scan
 // goes on; a failed query or cursor is yielded as a *DatabaseError naming
 // the database and ends it. The values slice is reused from row to row.
-func scanRows(db *sql.DB, name, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
+func scanRows(ctx context.Context, db *sql.DB, name, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
 		sel := make([]string, len(want))
 		for i, name := range want {
@@ -528,7 +535,7 @@ func scanRows(db *sql.DB, name, table string, want []string, have map[string]boo
 				sel[i] = "+" + name // unary plus: no decltype-based conversion by the driver
 			}
 		}
-		rows, err := db.Query("SELECT " + strings.Join(sel, ", ") + " FROM " + table + " ORDER BY " + order)
+		rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+table+" ORDER BY "+order)
 		if err != nil {
 			yield(nil, &DatabaseError{Name: name, Err: err})
 			return

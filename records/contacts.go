@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -185,8 +186,15 @@ var personColumns = []string{
 // older or newer schema lacks give empty fields; the key columns are
 // checked when the database is opened.
 func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
+	return c.ContactsContext(context.Background())
+}
+
+// ContactsContext is Contacts with its queries run under ctx: when ctx is
+// done, the running query is interrupted and the sequence ends with an
+// error.
+func (c *ContactDB) ContactsContext(ctx context.Context) iter.Seq2[*Contact, error] {
 	return func(yield func(*Contact, error) bool) {
-		extras, err := c.loadExtras()
+		extras, err := c.loadExtras(ctx)
 		if err != nil {
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
@@ -208,7 +216,7 @@ func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
 				sel = append(sel, "NULL")
 			}
 		}
-		rows, err := c.db.Query("SELECT " + strings.Join(sel, ", ") + " FROM ABPerson ORDER BY ROWID")
+		rows, err := c.db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM ABPerson ORDER BY ROWID")
 		if err != nil {
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
@@ -381,9 +389,9 @@ type abMulti struct {
 
 type abEntry struct{ key, value string }
 
-func (c *ContactDB) loadExtras() (*abExtras, error) {
+func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 	x := &abExtras{multi: map[int64][]abMulti{}, groups: map[int64][]string{}}
-	entries, err := loadEntries(c.db)
+	entries, err := loadEntries(ctx, c.db)
 	if err != nil {
 		return nil, err
 	}
@@ -410,8 +418,8 @@ func (c *ContactDB) loadExtras() (*abExtras, error) {
 				join = " LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label"
 			}
 		}
-		rows, err := c.db.Query("SELECT m." + uid + ", m.record_id, m.property, " + label + ", " + value + ", " + labelID +
-			" FROM ABMultiValue m" + join + " ORDER BY m.record_id, m." + uid)
+		rows, err := c.db.QueryContext(ctx, "SELECT m."+uid+", m.record_id, m.property, "+label+", "+value+", "+labelID+
+			" FROM ABMultiValue m"+join+" ORDER BY m.record_id, m."+uid)
 		if err != nil {
 			return nil, err
 		}
@@ -440,14 +448,14 @@ func (c *ContactDB) loadExtras() (*abExtras, error) {
 			return nil, err
 		}
 	}
-	if err := x.loadGroups(c.db); err != nil {
+	if err := x.loadGroups(ctx, c.db); err != nil {
 		return nil, err
 	}
 	return x, nil
 }
 
 // loadEntries reads ABMultiValueEntry keyed by parent_id (= ABMultiValue.UID).
-func loadEntries(db *sql.DB) (map[int64][]abEntry, error) {
+func loadEntries(ctx context.Context, db *sql.DB) (map[int64][]abEntry, error) {
 	out := map[int64][]abEntry{}
 	ec, err := columns(db, "ABMultiValueEntry")
 	if err != nil || !ec["parent_id"] || !ec["key"] || !ec["value"] {
@@ -457,7 +465,7 @@ func loadEntries(db *sql.DB) (map[int64][]abEntry, error) {
 	if err != nil || !kc["value"] {
 		return out, err
 	}
-	rows, err := db.Query(`SELECT e.parent_id, k.value, e.value FROM ABMultiValueEntry e
+	rows, err := db.QueryContext(ctx, `SELECT e.parent_id, k.value, e.value FROM ABMultiValueEntry e
 		JOIN ABMultiValueEntryKey k ON k.ROWID = e.key ORDER BY e.parent_id, e.ROWID`)
 	if err != nil {
 		return nil, err
@@ -477,7 +485,7 @@ func loadEntries(db *sql.DB) (map[int64][]abEntry, error) {
 	return out, rows.Err()
 }
 
-func (x *abExtras) loadGroups(db *sql.DB) error {
+func (x *abExtras) loadGroups(ctx context.Context, db *sql.DB) error {
 	gc, err := columns(db, "ABGroup")
 	if err != nil || !gc["Name"] {
 		return err
@@ -490,8 +498,8 @@ func (x *abExtras) loadGroups(db *sql.DB) error {
 	if mc["member_type"] {
 		where = " WHERE m.member_type IS NULL OR m.member_type = 0" // 0 = person, 1 = group
 	}
-	rows, err := db.Query("SELECT m.member_id, g.Name FROM ABGroupMembers m JOIN ABGroup g ON g.ROWID = m.group_id" +
-		where + " ORDER BY m.member_id, g.Name, g.ROWID")
+	rows, err := db.QueryContext(ctx, "SELECT m.member_id, g.Name FROM ABGroupMembers m JOIN ABGroup g ON g.ROWID = m.group_id"+
+		where+" ORDER BY m.member_id, g.Name, g.ROWID")
 	if err != nil {
 		return err
 	}

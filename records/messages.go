@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -331,8 +332,8 @@ type sideCursor[T any] struct {
 	err  error
 }
 
-func openSide[T any](db *sql.DB, what, q string, scan func(*sql.Rows) (int64, T, error)) (*sideCursor[T], error) {
-	rows, err := db.Query(q)
+func openSide[T any](ctx context.Context, db *sql.DB, what, q string, scan func(*sql.Rows) (int64, T, error)) (*sideCursor[T], error) {
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("records: %s: %w", what, err)
 	}
@@ -385,7 +386,7 @@ func (c *sideCursor[T]) close() error {
 // query's order. It returns nil when the database has no attachment
 // tables. The attachment rows alone are sorted (not the messages), joined
 // to their message by its primary key: O(n log n) without any index.
-func (m *MessageDB) openAttachments(where, order string) (*sideCursor[Attachment], error) {
+func (m *MessageDB) openAttachments(ctx context.Context, where, order string) (*sideCursor[Attachment], error) {
 	if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
 		return nil, nil
 	}
@@ -412,10 +413,10 @@ func (m *MessageDB) openAttachments(where, order string) (*sideCursor[Attachment
 		m.finishAttachment(&at)
 		return msgInt(v[0]), at, nil
 	}
-	c, err := openSide(m.db, "attachments", q+", j.rowid", scan)
+	c, err := openSide(ctx, m.db, "attachments", q+", j.rowid", scan)
 	if err != nil {
 		// WITHOUT ROWID join tables have no rowid.
-		return openSide(m.db, "attachments", q+", a.ROWID", scan)
+		return openSide(ctx, m.db, "attachments", q+", a.ROWID", scan)
 	}
 	return c, nil
 }
@@ -508,10 +509,17 @@ func msgMIME(uti, name string) string {
 // or a failure of the query itself (which ends the sequence). Breaking
 // out of the loop is safe.
 func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
+	return m.MessagesContext(context.Background())
+}
+
+// MessagesContext is Messages with its queries run under ctx: when ctx is
+// done, the running query is interrupted and the sequence ends with ctx's
+// error.
+func (m *MessageDB) MessagesContext(ctx context.Context) iter.Seq2[*Message, error] {
 	if m.share.madrid {
-		return m.madridMessages(nil)
+		return m.madridMessages(ctx, nil)
 	}
-	return m.messages(nil)
+	return m.messages(ctx, nil)
 }
 
 // MessagesInChat yields the messages of the chats whose chat_identifier or
@@ -520,6 +528,11 @@ func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
 // ChatGUID of each message are those of the matched chat. An unknown id
 // yields a single error wrapping ErrNoChat.
 func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
+	return m.MessagesInChatContext(context.Background(), id)
+}
+
+// MessagesInChatContext is MessagesInChat with its queries run under ctx.
+func (m *MessageDB) MessagesInChatContext(ctx context.Context, id string) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
 			yield(nil, err)
@@ -537,10 +550,10 @@ func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
 			return
 		}
 		if m.share.madrid {
-			m.madridMessages(ids)(yield)
+			m.madridMessages(ctx, ids)(yield)
 			return
 		}
-		m.messages(ids)(yield)
+		m.messages(ctx, ids)(yield)
 	}
 }
 
@@ -703,19 +716,19 @@ func (m *MessageDB) messageOrder() string {
 	return " ORDER BY m.ROWID"
 }
 
-func (m *MessageDB) messages(chats []int64) iter.Seq2[*Message, error] {
+func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
 			yield(nil, err)
 			return
 		}
-		rows, err := m.db.Query(m.messageQuery(chats))
+		rows, err := m.db.QueryContext(ctx, m.messageQuery(chats))
 		if err != nil {
 			yield(nil, fmt.Errorf("records: messages: %w", err))
 			return
 		}
 		defer rows.Close()
-		atts, err := m.openAttachments(m.messageWhere(chats, "m.ROWID"), m.messageOrder())
+		atts, err := m.openAttachments(ctx, m.messageWhere(chats, "m.ROWID"), m.messageOrder())
 		if err != nil {
 			yield(nil, err)
 			return

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -78,7 +79,7 @@ func (m *MessageDB) madridSummaries(chats []*Chat) ([]*Chat, error) {
 		byGUID[c.GUID] = c
 	}
 	services := map[*Chat][]string{}
-	for msg, err := range m.madridMessages(nil) {
+	for msg, err := range m.madridMessages(context.Background(), nil) {
 		if err != nil {
 			return nil, err
 		}

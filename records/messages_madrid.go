@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"iter"
@@ -211,7 +212,7 @@ type mmsPart struct {
 	loc         string
 }
 
-func (m *MessageDB) madridMessages(chats []int64) iter.Seq2[*Message, error] {
+func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
 			yield(nil, err)
@@ -232,7 +233,7 @@ func (m *MessageDB) madridMessages(chats []int64) iter.Seq2[*Message, error] {
 		// As messageQuery: sort the keys alone, fetch rows by primary key.
 		b.WriteString(" FROM (SELECT ROWID AS r FROM message ORDER BY " + m.madridOrderKey("") +
 			", ROWID LIMIT -1) o CROSS JOIN message m ON m.ROWID = o.r")
-		rows, err := m.db.Query(b.String())
+		rows, err := m.db.QueryContext(ctx, b.String())
 		if err != nil {
 			yield(nil, fmt.Errorf("records: messages: %w", err))
 			return
@@ -243,7 +244,7 @@ func (m *MessageDB) madridMessages(chats []int64) iter.Seq2[*Message, error] {
 		if m.hasTable("msg_pieces") {
 			q := "SELECT p.message_id, p.content_type, p.data, " + colOr(m, "msg_pieces", "p.", "content_loc") +
 				" FROM msg_pieces p JOIN message m ON m.ROWID = p.message_id" + order + ", p.part_id, p.ROWID"
-			parts, err = openSide(m.db, "MMS parts", q, func(r *sql.Rows) (int64, mmsPart, error) {
+			parts, err = openSide(ctx, m.db, "MMS parts", q, func(r *sql.Rows) (int64, mmsPart, error) {
 				var id, ct, data, loc any
 				if err := r.Scan(&id, &ct, &data, &loc); err != nil {
 					return 0, mmsPart{}, err
@@ -262,7 +263,7 @@ func (m *MessageDB) madridMessages(chats []int64) iter.Seq2[*Message, error] {
 				colOr(m, "madrid_attachment", "a.", "mime_type") + ", " + colOr(m, "madrid_attachment", "a.", "uti_type") + ", " +
 				colOr(m, "madrid_attachment", "a.", "created_date") +
 				" FROM madrid_attachment a JOIN message m ON m.ROWID = a.message_id" + order + ", a.ROWID"
-			atts, err = openSide(m.db, "attachments", q, func(r *sql.Rows) (int64, Attachment, error) {
+			atts, err = openSide(ctx, m.db, "attachments", q, func(r *sql.Rows) (int64, Attachment, error) {
 				var v [6]any
 				if err := r.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
 					return 0, Attachment{}, err

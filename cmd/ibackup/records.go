@@ -357,7 +357,7 @@ func (a *app) contacts(args []string) error {
 	}
 	var st export.Stats
 	var pc problemCount
-	contacts := countProblems(src.withDeletedContacts(db.Contacts(), &fl), &pc, func(c *records.Contact) (string, []string) {
+	contacts := countProblems(src.withDeletedContacts(db.ContactsContext(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
 		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	contacts = stopOn(a.ctx, contacts)
@@ -413,7 +413,7 @@ func (a *app) calls(args []string) error {
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
 	var pc problemCount
-	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(), &fl)), &pc, func(c *records.Call) (string, []string) {
+	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.CallsContext(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
 		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	calls = stopOn(a.ctx, calls)
@@ -470,7 +470,7 @@ func (a *app) messages(args []string) error {
 	if cs, err := db.Chats(); err == nil {
 		chats = cs
 	}
-	msgs := db.Messages()
+	msgs := db.MessagesContext(a.ctx)
 	if fl.chat != "" {
 		sel, rule := matchChats(chats, fl.chat, src.region(), src.resolver())
 		if len(sel) == 0 {
@@ -482,7 +482,7 @@ func (a *app) messages(args []string) error {
 		msgs, fl.chatIDs = chatMessages(db, sel)
 		if rule == chatByID {
 			// All the chats of one identifier, in the reader's order.
-			msgs = db.MessagesInChat(fl.chat)
+			msgs = db.MessagesInChatContext(a.ctx, fl.chat)
 		}
 	}
 	msgs = src.withDeletedMessages(msgs, &fl)

@@ -96,8 +96,19 @@ func TestHostileQueriesBounded(t *testing.T) {
 			if el > 30*time.Second {
 				t.Errorf("took %v", el)
 			}
-			if d := ms.TotalAlloc - before; d > 256<<20 {
+			// Total allocation grows with the rows streamed before a bound
+			// stops the query (on the portable path views cannot be
+			// switched off, so a recursive view runs until the time
+			// bound, faster machines streaming more); what must stay
+			// bounded is the memory held, so the live heap is checked
+			// too, and the total only against a looser bound.
+			if d := ms.TotalAlloc - before; d > 2<<30 {
 				t.Errorf("%d bytes allocated in Go", d)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > 256<<20 {
+				t.Errorf("%d bytes of live Go heap after the query", ms.HeapAlloc)
 			}
 			if string(img) != string(orig) {
 				t.Error("image changed")
