@@ -126,20 +126,11 @@ func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error
 // readFSBuffer is readFS into a buffer outside the Go heap (see
 // readIntoBuffer).
 func readFSBuffer(ctx context.Context, fsys fs.FS, name string, limit int64) (*sqlitemem.Buffer, error) {
-	if st, err := fs.Stat(fsys, name); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
-	}
-	f, err := fsys.Open(name)
+	f, st, err := openRegularFS(fsys, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
 	return readIntoBuffer(ctx, f, st, limit)
 }
 
@@ -221,21 +212,32 @@ func bufferOf(b []byte) (*sqlitemem.Buffer, error) {
 // is checked before it is opened (where fsys can Stat) and again after,
 // before anything is read; its size is not trusted for an allocation.
 func readFS(ctx context.Context, fsys fs.FS, name string, limit int64) ([]byte, error) {
-	if st, err := fs.Stat(fsys, name); err != nil {
-		return nil, err
-	} else if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
-	}
-	f, err := fsys.Open(name)
+	f, st, err := openRegularFS(fsys, name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return readRegular(ctx, f, st, limit)
+}
+
+// openRegularFS opens name in fsys if it is a regular file, checked
+// before opening (where fsys can Stat) and on the opened file.
+func openRegularFS(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
+	if st, err := fs.Stat(fsys, name); err != nil {
+		return nil, nil, err
+	} else if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		f.Close()
+		return nil, nil, err
 	}
-	return readRegular(ctx, f, st, limit)
+	return f, st, nil
 }
 
 // readRegular reads f, whose opened file's information is st, refusing
@@ -326,42 +328,44 @@ func openFileContext(ctx context.Context, path string) (*sql.DB, error) {
 // checked before it is opened (so that a FIFO is never opened, which
 // would block) and again on the opened file.
 func readOSFile(ctx context.Context, path string, limit int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, st, err := openRegularOS(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
 	return readRegular(ctx, f, st, limit)
+}
+
+// openRegularOS opens path if it is a regular file (a symbolic link to one
+// is followed), checked before opening, so that a FIFO is never opened,
+// and again on the opened file.
+func openRegularOS(path string) (*os.File, fs.FileInfo, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err = f.Stat(); err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, st, nil
 }
 
 // readOSFileBuffer is readOSFile into a buffer outside the Go heap (see
 // readIntoBuffer).
 func readOSFileBuffer(ctx context.Context, path string, limit int64) (*sqlitemem.Buffer, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w (%v)", ErrNotRegular, st.Mode().Type())
-	}
-	f, err := os.Open(path)
+	f, st, err := openRegularOS(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
-		return nil, err
-	}
 	return readIntoBuffer(ctx, f, st, limit)
 }
 
