@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -20,102 +21,72 @@ func icsToDir(out string) bool {
 	return out != "" && out != "-" && !strings.EqualFold(filepath.Ext(out), ".ics")
 }
 
+// schedule describes one of the two schedule commands, calendar and
+// reminders: the same flags and flow over a different database and
+// writers.
+type schedule[T any] struct {
+	name   string // command
+	what   string // the records, for the summary line
+	open   func(*source) (io.Closer, func(context.Context) iter.Seq2[*T, error], error)
+	jsonl  func(io.Writer, iter.Seq2[*T, error]) (export.Stats, error)
+	csv    func(io.Writer, iter.Seq2[*T, error]) (export.Stats, error)
+	ics    func(io.Writer, iter.Seq2[*T, error], export.ICSOptions) (export.Stats, error)
+	icsDir func(string, iter.Seq2[*T, error], export.ICSOptions) ([]export.ICSCalendar, export.Stats, error)
+	text   func(io.Writer, iter.Seq2[*T, error]) (export.Stats, error)
+}
+
 func (a *app) calendar(args []string) error {
-	const formats = "jsonl, csv, ics, text"
-	fset := a.newFlags("calendar")
-	var fl recordFlags
-	fl.register(fset, formats, false)
-	pos, err := a.parse(fset, args, 0, -1)
-	if err != nil {
-		return err
-	}
-	switch fl.format {
-	case "jsonl", "csv", "ics", "text":
-	default:
-		return badFormat(fl.format, formats)
-	}
-	if fl.deleted {
-		return usageErr("--deleted recovers messages, contacts and calls; it is not available here")
-	}
-	src, err := a.openSource(&fl, pos)
-	if err != nil {
-		return err
-	}
-	defer src.close()
-	var db *records.CalendarDB
-	if src.b != nil {
-		db, err = records.OpenCalendar(src.b)
-	} else {
-		db, err = records.OpenCalendarFile(fl.db)
-	}
-	if err != nil {
-		return src.dbError("calendar", err)
-	}
-	defer db.Close()
-	if fl.format == "ics" && icsToDir(fl.out) {
-		cals, st, err := export.EventsICSDir(fl.out, db.EventsContext(a.ctx), export.ICSOptions{})
-		for _, c := range cals {
-			fmt.Fprintf(a.stdout, "wrote %d events of %q to %s\n", c.Count, c.Title, c.File)
-		}
-		return a.finish(summary{what: "events", dest: fl.out}, st, err, func(bool) error { return nil })
-	}
-	w, commit, err := a.output(fl.out)
-	if err != nil {
-		return err
-	}
-	var st export.Stats
-	switch fl.format {
-	case "jsonl":
-		st, err = export.EventsJSONL(w, db.EventsContext(a.ctx))
-	case "csv":
-		csvStart(w, &fl)
-		st, err = export.EventsCSV(w, db.EventsContext(a.ctx))
-	case "ics":
-		st, err = export.EventsICS(w, db.EventsContext(a.ctx), export.ICSOptions{})
-	case "text":
-		st, err = writeEventsText(w, db.EventsContext(a.ctx))
-	}
-	return a.finish(summary{what: "events", dest: fl.out}, st, err, commit)
+	return runSchedule(a, args, schedule[records.Event]{
+		name: "calendar", what: "events",
+		open: func(src *source) (io.Closer, func(context.Context) iter.Seq2[*records.Event, error], error) {
+			db, err := openRecordDB(src, "calendar", records.OpenCalendar, records.OpenCalendarFile)
+			if err != nil {
+				return nil, nil, err
+			}
+			return db, db.EventsContext, nil
+		},
+		jsonl: export.EventsJSONL, csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
+		text: writeEventsText,
+	})
 }
 
 func (a *app) reminders(args []string) error {
+	return runSchedule(a, args, schedule[records.Reminder]{
+		name: "reminders", what: "reminders",
+		open: func(src *source) (io.Closer, func(context.Context) iter.Seq2[*records.Reminder, error], error) {
+			db, err := openRecordDB(src, "reminders", records.OpenReminders, records.OpenRemindersFile)
+			if err != nil {
+				return nil, nil, err
+			}
+			return db, db.RemindersContext, nil
+		},
+		jsonl: export.RemindersJSONL, csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
+		text: writeRemindersText,
+	})
+}
+
+func runSchedule[T any](a *app, args []string, k schedule[T]) error {
 	const formats = "jsonl, csv, ics, text"
-	fset := a.newFlags("reminders")
+	fset := a.newFlags(k.name)
 	var fl recordFlags
-	fl.register(fset, formats, false)
-	pos, err := a.parse(fset, args, 0, -1)
-	if err != nil {
-		return err
-	}
-	switch fl.format {
-	case "jsonl", "csv", "ics", "text":
-	default:
-		return badFormat(fl.format, formats)
-	}
-	if fl.deleted {
-		return usageErr("--deleted recovers messages, contacts and calls; it is not available here")
-	}
-	src, err := a.openSource(&fl, pos)
+	fl.register(fset, formats, false, false)
+	src, err := a.startRecords(fset, &fl, args, formats)
 	if err != nil {
 		return err
 	}
 	defer src.close()
-	var db *records.ReminderDB
-	if src.b != nil {
-		db, err = records.OpenReminders(src.b)
-	} else {
-		db, err = records.OpenRemindersFile(fl.db)
-	}
+	db, items, err := k.open(src)
 	if err != nil {
-		return src.dbError("reminders", err)
+		return err
 	}
 	defer db.Close()
+	seq := items(a.ctx)
 	if fl.format == "ics" && icsToDir(fl.out) {
-		lists, st, err := export.RemindersICSDir(fl.out, db.RemindersContext(a.ctx), export.ICSOptions{})
-		for _, c := range lists {
-			fmt.Fprintf(a.stdout, "wrote %d reminders of %q to %s\n", c.Count, c.Title, c.File)
+		cals, st, err := k.icsDir(fl.out, seq, export.ICSOptions{})
+		for _, c := range cals {
+			fmt.Fprintf(a.stdout, "wrote %d %s of %q to %s\n", c.Count, k.what, c.Title, c.File)
 		}
-		return a.finish(summary{what: "reminders", dest: fl.out}, st, err, func(bool) error { return nil })
+		return a.finish(summary{what: k.what, dest: fl.out}, st, err, func(bool) error { return nil })
 	}
 	w, commit, err := a.output(fl.out)
 	if err != nil {
@@ -124,16 +95,16 @@ func (a *app) reminders(args []string) error {
 	var st export.Stats
 	switch fl.format {
 	case "jsonl":
-		st, err = export.RemindersJSONL(w, db.RemindersContext(a.ctx))
+		st, err = k.jsonl(w, seq)
 	case "csv":
 		csvStart(w, &fl)
-		st, err = export.RemindersCSV(w, db.RemindersContext(a.ctx))
+		st, err = k.csv(w, seq)
 	case "ics":
-		st, err = export.RemindersICS(w, db.RemindersContext(a.ctx), export.ICSOptions{})
+		st, err = k.ics(w, seq, export.ICSOptions{})
 	case "text":
-		st, err = writeRemindersText(w, db.RemindersContext(a.ctx))
+		st, err = k.text(w, seq)
 	}
-	return a.finish(summary{what: "reminders", dest: fl.out}, st, err, commit)
+	return a.finish(summary{what: k.what, dest: fl.out}, st, err, commit)
 }
 
 // eventWhen renders an event's time for people, in the event's own zone:

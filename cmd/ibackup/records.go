@@ -10,6 +10,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,12 +37,16 @@ type recordFlags struct {
 	loc *time.Location
 }
 
-func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames bool) {
+// register adds the shared record flags: --contacts when withNames (names
+// for a bare database), --deleted when the records can be recovered.
+func (r *recordFlags) register(fset *flag.FlagSet, formats string, withNames, withDeleted bool) {
 	r.secrets.register(fset)
 	fset.StringVar(&r.db, "db", "", "read this bare database file (and its -wal beside it) instead of a backup")
 	fset.StringVar(&r.format, "format", "jsonl", "output format: "+formats)
 	fset.StringVar(&r.out, "out", "", "write to this file instead of standard output")
-	fset.BoolVar(&r.deleted, "deleted", false, "also recovered deleted records (Recently Deleted, older -wal page versions, free space), each marked with its source")
+	if withDeleted {
+		fset.BoolVar(&r.deleted, "deleted", false, "also recovered deleted records (Recently Deleted, older -wal page versions, free space), each marked with its source")
+	}
 	fset.StringVar(&r.tz, "tz", "", "time zone of the times in text, HTML and Android output, e.g. Asia/Tokyo (default: this computer's)")
 	fset.BoolVar(&r.noBOM, "no-bom", false, "CSV: leave out the UTF-8 byte order mark (written by default so that Excel reads UTF-8)")
 	if withNames {
@@ -322,33 +327,49 @@ func badFormat(f, formats string) error {
 	return usageErr("unknown format %q; use one of %s", f, formats)
 }
 
+// startRecords parses a record command's arguments, checks --format
+// against formats (a ", "-separated list, plus any aliases) and opens the
+// records' source: the backup, unlocked, or the --db file.
+func (a *app) startRecords(fset *flag.FlagSet, fl *recordFlags, args []string, formats string, aliases ...string) (*source, error) {
+	pos, err := a.parse(fset, args, 0, -1)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(strings.Split(formats, ", "), fl.format) && !slices.Contains(aliases, fl.format) {
+		return nil, badFormat(fl.format, formats)
+	}
+	return a.openSource(fl, pos)
+}
+
+// openRecordDB opens a record database from the backup, or from the --db
+// file; what names the database in the error.
+func openRecordDB[T any](src *source, what string, fromFS func(fs.FS) (T, error), fromFile func(string) (T, error)) (T, error) {
+	var db T
+	var err error
+	if src.b != nil {
+		db, err = fromFS(src.b)
+	} else {
+		db, err = fromFile(src.fl.db)
+	}
+	if err != nil {
+		return db, src.dbError(what, err)
+	}
+	return db, nil
+}
+
 func (a *app) contacts(args []string) error {
 	const formats = "jsonl, csv, vcf, text"
 	fset := a.newFlags("contacts")
 	var fl recordFlags
-	fl.register(fset, formats, false)
-	pos, err := a.parse(fset, args, 0, -1)
-	if err != nil {
-		return err
-	}
-	switch fl.format {
-	case "jsonl", "csv", "vcf", "vcard", "text":
-	default:
-		return badFormat(fl.format, formats)
-	}
-	src, err := a.openSource(&fl, pos)
+	fl.register(fset, formats, false, true)
+	src, err := a.startRecords(fset, &fl, args, formats, "vcard")
 	if err != nil {
 		return err
 	}
 	defer src.close()
-	var db *records.ContactDB
-	if src.b != nil {
-		db, err = records.OpenContacts(src.b)
-	} else {
-		db, err = records.OpenContactsFile(fl.db)
-	}
+	db, err := openRecordDB(src, "address book", records.OpenContacts, records.OpenContactsFile)
 	if err != nil {
-		return src.dbError("address book", err)
+		return err
 	}
 	defer db.Close()
 	w, commit, err := a.output(fl.out)
@@ -379,30 +400,16 @@ func (a *app) calls(args []string) error {
 	const formats = "jsonl, csv, android-xml, text"
 	fset := a.newFlags("calls")
 	var fl recordFlags
-	fl.register(fset, formats, true)
+	fl.register(fset, formats, true, true)
 	allCalls := fset.Bool("all-calls", false, "android-xml: also write FaceTime and app calls (left out by default: Android shows them as phone calls)")
-	pos, err := a.parse(fset, args, 0, -1)
-	if err != nil {
-		return err
-	}
-	switch fl.format {
-	case "jsonl", "csv", "android-xml", "text":
-	default:
-		return badFormat(fl.format, formats)
-	}
-	src, err := a.openSource(&fl, pos)
+	src, err := a.startRecords(fset, &fl, args, formats)
 	if err != nil {
 		return err
 	}
 	defer src.close()
-	var db *records.CallDB
-	if src.b != nil {
-		db, err = records.OpenCalls(src.b)
-	} else {
-		db, err = records.OpenCallsFile(fl.db)
-	}
+	db, err := openRecordDB(src, "call history", records.OpenCalls, records.OpenCallsFile)
 	if err != nil {
-		return src.dbError("call history", err)
+		return err
 	}
 	defer db.Close()
 	w, commit, err := a.output(fl.out)
@@ -435,7 +442,7 @@ func (a *app) messages(args []string) error {
 	const formats = "jsonl, csv, html, android-xml, text"
 	fset := a.newFlags("messages")
 	var fl recordFlags
-	fl.register(fset, formats, true)
+	fl.register(fset, formats, true, true)
 	fset.StringVar(&fl.chat, "chat", "", "only the chats with this identifier or GUID (see 'ibackup chats'), else with a participant of this number (any spelling) or email, else with a contact of this name")
 	reactionsAsText := fset.Bool("reactions-as-text", false, "android-xml: keep tapbacks as text messages (Loved “…”), as an iPhone sends them to Android phones")
 	pos, err := a.parse(fset, args, 0, -1)
