@@ -13,6 +13,7 @@ import (
 	"github.com/iosbackup/iosbackup/internal/plistsafe"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
+	"github.com/iosbackup/iosbackup/internal/plistsafe/plisttest"
 )
 
 var (
@@ -63,9 +64,9 @@ func plistSeeds(tb testing.TB) [][3][]byte {
 	// binary and 1M text levels; a few hundred levels exercise the same
 	// checks and keep the corpus small).
 	out = append(out,
-		[3][]byte{wrappedLength(), wrappedLength(), wrappedLength()},
-		[3][]byte{out[1][0], deepXMLPlist(300), deepTextPlist(300)},
-		[3][]byte{deepBinaryPlist(300), deepBinaryPlist(300), deepXMLPlist(300)},
+		[3][]byte{plisttest.WrappedLength(), plisttest.WrappedLength(), plisttest.WrappedLength()},
+		[3][]byte{out[1][0], plisttest.DeepXML(300), plisttest.DeepText(300)},
+		[3][]byte{plisttest.DeepBinary(300), plisttest.DeepBinary(300), plisttest.DeepXML(300)},
 		[3][]byte{out[1][0], []byte(strings.Repeat("{a=", 300)), []byte("<*I1>" + strings.Repeat("(", 300))})
 	// The three root plists of a real-shaped backup in the text formats.
 	for _, f := range []int{plist.OpenStepFormat, plist.GNUStepFormat} {

@@ -3,7 +3,6 @@ package backup
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"io/fs"
 	"math"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 	"github.com/iosbackup/iosbackup/internal/plistsafe"
+	"github.com/iosbackup/iosbackup/internal/plistsafe/plisttest"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 )
 
@@ -26,48 +26,6 @@ import (
 // tampered entries that check must name. Each case asserts the typed
 // error, no panic, a generous time bound, a memory bound, the folder
 // unchanged and nothing left in TMPDIR.
-
-// wrappedLength is the 51-byte binary plist whose data object claims
-// 2^64-17 bytes: howett.net/plist slices out of range on it.
-func wrappedLength() []byte {
-	b := append([]byte("bplist00"), 0x4F, 0x13, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xEF)
-	b = append(b, 8)
-	tr := make([]byte, 32)
-	tr[6], tr[7] = 1, 1
-	binary.BigEndian.PutUint64(tr[8:], 1)
-	binary.BigEndian.PutUint64(tr[24:], uint64(len(b)-1))
-	return append(b, tr...)
-}
-
-// deepBinaryPlist nests n one-element arrays (200k levels took 50 s).
-func deepBinaryPlist(n int) []byte {
-	b := []byte("bplist00")
-	offsets := make([]int, n+1)
-	for i := 0; i < n; i++ {
-		offsets[i] = len(b)
-		b = append(b, 0xa1, byte((i+1)>>16), byte((i+1)>>8), byte(i+1))
-	}
-	offsets[n] = len(b)
-	b = append(b, 0x08)
-	table := len(b)
-	for _, o := range offsets {
-		b = binary.BigEndian.AppendUint32(b, uint32(o))
-	}
-	tr := make([]byte, 32)
-	tr[6], tr[7] = 4, 3
-	binary.BigEndian.PutUint64(tr[8:], uint64(n+1))
-	binary.BigEndian.PutUint64(tr[24:], uint64(table))
-	return append(b, tr...)
-}
-
-// deepXMLPlist and deepTextPlist nest n arrays: at 1,000,000 levels (15
-// MB) the decoder overflowed the goroutine stack, a fatal error.
-func deepXMLPlist(n int) []byte {
-	return []byte(`<?xml version="1.0" encoding="UTF-8"?><plist version="1.0">` +
-		strings.Repeat("<array>", n) + strings.Repeat("</array>", n) + "</plist>")
-}
-
-func deepTextPlist(n int) []byte { return []byte(strings.Repeat("(", n) + strings.Repeat(")", n)) }
 
 // folderDigest hashes every file of dir (names, modes and contents).
 func folderDigest(t *testing.T, dir string) [32]byte {
@@ -132,10 +90,10 @@ func guard(t *testing.T, dir string, limit time.Duration, maxAlloc uint64, f fun
 // listed in Info, and everything else still works.
 func TestHostileRootPlists(t *testing.T) {
 	bad := map[string][]byte{
-		"wrapped length":       wrappedLength(),
-		"binary 200k deep":     deepBinaryPlist(200000),
-		"XML 1M deep":          deepXMLPlist(1000000),
-		"OpenStep 1M deep":     deepTextPlist(1000000),
+		"wrapped length":       plisttest.WrappedLength(),
+		"binary 200k deep":     plisttest.DeepBinary(200000),
+		"XML 1M deep":          plisttest.DeepXML(1000000),
+		"OpenStep 1M deep":     plisttest.DeepText(1000000),
 		"OpenStep 1M dict":     []byte(strings.Repeat("{a=", 1000000)),
 		"GNUstep 1M deep data": []byte(strings.Repeat("(<*I1>,", 1000000)),
 	}
@@ -193,13 +151,13 @@ func TestHostilePlistErrorsTyped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m["Manifest.plist"].Data = wrappedLength()
+	m["Manifest.plist"].Data = plisttest.WrappedLength()
 	_, err = New(m)
 	var fe *FormatError
 	if !errors.As(err, &fe) || fe.Path != "Manifest.plist" || !errors.Is(err, plistsafe.ErrMalformed) {
 		t.Fatalf("got %v", err)
 	}
-	m["Manifest.plist"].Data = deepXMLPlist(1000)
+	m["Manifest.plist"].Data = plisttest.DeepXML(1000)
 	if _, err = New(m); !errors.Is(err, plistsafe.ErrLimit) {
 		t.Fatalf("got %v", err)
 	}
@@ -209,9 +167,9 @@ func TestHostilePlistErrorsTyped(t *testing.T) {
 // undecodable entry; the other entries are read.
 func TestHostileMBFile(t *testing.T) {
 	for name, blob := range map[string][]byte{
-		"wrapped length": wrappedLength(),
-		"XML 1M deep":    deepXMLPlist(1000000),
-		"binary 200k":    deepBinaryPlist(200000),
+		"wrapped length": plisttest.WrappedLength(),
+		"XML 1M deep":    plisttest.DeepXML(1000000),
+		"binary 200k":    plisttest.DeepBinary(200000),
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "backup")

@@ -8,6 +8,7 @@ import (
 	"howett.net/plist"
 
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
+	"github.com/iosbackup/iosbackup/internal/plistsafe/plisttest"
 )
 
 // fuzzLimits are small, so that the fuzzer reaches them.
@@ -35,7 +36,7 @@ func seeds(tb testing.TB) [][]byte {
 		}
 		out = append(out, b)
 	}
-	return append(out, WrappedLength(), deepBinary(40), doubling(20), deepXML(40), deepText(40),
+	return append(out, plisttest.WrappedLength(), plisttest.DeepBinary(40), doubling(20), plisttest.DeepXML(40), plisttest.DeepText(40),
 		bplistOf([]byte{0xa1, 0}), []byte("<abcd> ((((( /* ( */ \"(\" )"), []byte("{a=<*I5>;b=<[AAEC]>;c=<0102>;}"))
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"howett.net/plist"
 
+	"github.com/iosbackup/iosbackup/internal/plistsafe/plisttest"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 )
 
@@ -35,41 +36,6 @@ func bplistOf(objs ...[]byte) []byte {
 	return append(b, tr...)
 }
 
-// WrappedLength is the 51-byte binary plist whose data object claims
-// 2^64-17 bytes: start+length wraps around and the decoder slices out of
-// range (a panic).
-func WrappedLength() []byte {
-	obj := append([]byte{0x4F, 0x13}, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xEF)
-	b := append([]byte("bplist00"), obj...)
-	b = append(b, 8) // offset table: object 0 at offset 8
-	tr := make([]byte, 32)
-	tr[6], tr[7] = 1, 1
-	binary.BigEndian.PutUint64(tr[8:], 1)
-	binary.BigEndian.PutUint64(tr[24:], uint64(len(b)-1))
-	return append(b, tr...)
-}
-
-// deepBinary nests n one-element arrays (3-byte references).
-func deepBinary(n int) []byte {
-	b := []byte("bplist00")
-	offsets := make([]int, n+1)
-	for i := 0; i < n; i++ {
-		offsets[i] = len(b)
-		b = append(b, 0xa1, byte((i+1)>>16), byte((i+1)>>8), byte(i+1))
-	}
-	offsets[n] = len(b)
-	b = append(b, 0x08)
-	table := len(b)
-	for _, o := range offsets {
-		b = binary.BigEndian.AppendUint32(b, uint32(o))
-	}
-	tr := make([]byte, 32)
-	tr[6], tr[7] = 4, 3
-	binary.BigEndian.PutUint64(tr[8:], uint64(n+1))
-	binary.BigEndian.PutUint64(tr[24:], uint64(table))
-	return append(b, tr...)
-}
-
 // doubling returns a binary plist of n arrays where each holds the next
 // one twice: 2^n values once expanded.
 func doubling(n int) []byte {
@@ -80,14 +46,6 @@ func doubling(n int) []byte {
 	return bplistOf(append(objs, []byte{0x09})...)
 }
 
-// deepXML and deepText nest n arrays in the XML and OpenStep formats.
-func deepXML(n int) []byte {
-	return []byte(`<?xml version="1.0" encoding="UTF-8"?><plist version="1.0">` +
-		strings.Repeat("<array>", n) + strings.Repeat("</array>", n) + "</plist>")
-}
-
-func deepText(n int) []byte { return []byte(strings.Repeat("(", n) + strings.Repeat(")", n)) }
-
 func TestHostile(t *testing.T) {
 	selfRef := bplistOf([]byte{0xa1, 0})
 	tests := []struct {
@@ -95,22 +53,22 @@ func TestHostile(t *testing.T) {
 		in   []byte
 		want error
 	}{
-		{"wrapped data length", WrappedLength(), ErrMalformed},
-		{"wrapped string length", func() []byte { b := WrappedLength(); b[8] = 0x5F; return b }(), ErrMalformed},
-		{"wrapped utf16 length", func() []byte { b := WrappedLength(); b[8] = 0x6F; return b }(), ErrMalformed},
-		{"wrapped array count", func() []byte { b := WrappedLength(); b[8] = 0xAF; return b }(), ErrMalformed},
-		{"wrapped dict count", func() []byte { b := WrappedLength(); b[8] = 0xDF; return b }(), ErrMalformed},
+		{"wrapped data length", plisttest.WrappedLength(), ErrMalformed},
+		{"wrapped string length", func() []byte { b := plisttest.WrappedLength(); b[8] = 0x5F; return b }(), ErrMalformed},
+		{"wrapped utf16 length", func() []byte { b := plisttest.WrappedLength(); b[8] = 0x6F; return b }(), ErrMalformed},
+		{"wrapped array count", func() []byte { b := plisttest.WrappedLength(); b[8] = 0xAF; return b }(), ErrMalformed},
+		{"wrapped dict count", func() []byte { b := plisttest.WrappedLength(); b[8] = 0xDF; return b }(), ErrMalformed},
 		{"array contains itself", selfRef, ErrMalformed},
 		{"reference out of range", bplistOf([]byte{0xa1, 7}), ErrMalformed},
 		{"integer past the end", bplistOf([]byte{0x13, 1}), ErrMalformed},
-		{"binary 200k deep", deepBinary(200000), ErrLimit},
+		{"binary 200k deep", plisttest.DeepBinary(200000), ErrLimit},
 		{"binary doubling 2^60", doubling(60), ErrLimit},
-		{"XML 1M deep", deepXML(1000000), ErrLimit},
-		{"OpenStep 1M deep", deepText(1000000), ErrLimit},
+		{"XML 1M deep", plisttest.DeepXML(1000000), ErrLimit},
+		{"OpenStep 1M deep", plisttest.DeepText(1000000), ErrLimit},
 		{"OpenStep dictionaries 1M deep", []byte(strings.Repeat("{a=", 1000000)), ErrLimit},
 		{"GNUstep 1M deep", []byte("<*I1>" + strings.Repeat("(", 1000000)), ErrLimit},
 		{"UTF-16 OpenStep 1M deep", append([]byte{0xFF, 0xFE}, bytes.Repeat([]byte{'(', 0}, 1000000)...), ErrLimit},
-		{"XML falling back to text", append([]byte("<abcd>"), deepText(1000000)...), ErrLimit},
+		{"XML falling back to text", append([]byte("<abcd>"), plisttest.DeepText(1000000)...), ErrLimit},
 		{"XML many containers", []byte("<plist><array>" + strings.Repeat("<dict/>", 100000) + "</array></plist>"), ErrLimit},
 		{"text many containers", []byte("(" + strings.Repeat("{},", 100000) + ")"), ErrLimit},
 		{"too large", make([]byte, DefaultLimits.MaxSize+1), ErrLimit},
