@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"context"
 	"database/sql"
 	"encoding/binary"
 	"errors"
@@ -12,10 +13,12 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/iosbackup/iosbackup/internal/aeskw"
 	"github.com/iosbackup/iosbackup/internal/cbcio"
 	"github.com/iosbackup/iosbackup/internal/keybag"
+	"github.com/iosbackup/iosbackup/internal/manifestdb"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/manifest"
 )
@@ -26,7 +29,7 @@ const maxManifestSize = 4 << 30
 
 // maxMBDBSize bounds Manifest.mbdb (iOS 4-9), which is streamed into
 // entries of about 500 bytes each: real ones of 300,000 files are about
-// 60 MB; the record count is bounded too (manifest.MaxMBDBEntries,
+// 60 MB; the record count is bounded too (manifestdb.MaxMBDBEntries,
 // 1,048,576).
 const maxMBDBSize = 256 << 20
 
@@ -123,10 +126,10 @@ func New(fsys fs.FS) (*Backup, error) {
 	if mp != nil && len(mp.BackupKeyBag) > 0 {
 		b.kb, b.kbErr = keybag.Parse(mp.BackupKeyBag)
 		if b.kbErr != nil {
-			b.kbErr = &FormatError{Path: "Manifest.plist", Offset: -1, Err: b.kbErr}
+			b.kbErr = &FormatError{File: "Manifest.plist", Offset: -1, Err: b.kbErr}
 		}
 	} else if b.info.Encrypted {
-		b.kbErr = &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("encrypted backup without BackupKeyBag")}
+		b.kbErr = &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("encrypted backup without BackupKeyBag")}
 	}
 	return b, nil
 }
@@ -174,7 +177,11 @@ func (b *Backup) Unlocked() bool {
 // Unlock derives the key from password and unwraps the class keys. It
 // returns ErrIncorrectPassword when the password is wrong. On an
 // unencrypted backup it does nothing.
-func (b *Backup) Unlock(password string) error {
+//
+// The derivation takes about a second (PBKDF2 with millions of rounds).
+// Unlock returns ctx.Err() as soon as ctx is done; the derivation stage
+// then running ends in the background, its result discarded.
+func (b *Backup) Unlock(ctx context.Context, password string) error {
 	if !b.info.Encrypted {
 		return nil
 	}
@@ -184,17 +191,18 @@ func (b *Backup) Unlock(password string) error {
 	if password == "" {
 		return ErrPasswordRequired
 	}
-	kek, err := b.kb.DeriveKey([]byte(password))
+	kek, err := b.derive(ctx, password)
 	if err != nil {
-		return b.keybagError(err)
+		return err
 	}
 	defer clear(kek)
 	return b.UnlockWithKey(kek)
 }
 
 // DeriveKey derives the key-encryption key from password without
-// unlocking; the result can be given to UnlockWithKey later.
-func (b *Backup) DeriveKey(password string) ([]byte, error) {
+// unlocking; the result can be given to UnlockWithKey later. It stops on
+// ctx as Unlock does.
+func (b *Backup) DeriveKey(ctx context.Context, password string) ([]byte, error) {
 	if !b.info.Encrypted {
 		return nil, ErrNotEncrypted
 	}
@@ -202,13 +210,46 @@ func (b *Backup) DeriveKey(password string) ([]byte, error) {
 		return nil, b.kbErr
 	}
 	if b.kb == nil {
-		return nil, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+		return nil, &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
 	}
-	k, err := b.kb.DeriveKey([]byte(password))
-	if err != nil {
-		return nil, b.keybagError(err)
+	return b.derive(ctx, password)
+}
+
+// derivations counts the key derivations that ran to their end (tests).
+var derivations atomic.Int64
+
+// derive runs the key derivation in a goroutine, so that a done ctx
+// returns at once; the keybag stops the derivation at the end of the
+// stage it is in.
+func (b *Backup) derive(ctx context.Context, password string) ([]byte, error) {
+	if ctx == nil {
+		ctx = context.Background()
 	}
-	return k, nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	type result struct {
+		k   []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		k, err := b.kb.DeriveKeyContext(ctx, []byte(password))
+		if err == nil {
+			derivations.Add(1)
+		}
+		done <- result{k, err}
+	}()
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, b.keybagError(r.err)
+		}
+		return r.k, nil
+	case <-ctx.Done():
+		go func() { clear((<-done).k) }()
+		return nil, ctx.Err()
+	}
 }
 
 func (b *Backup) keybagError(err error) error {
@@ -217,7 +258,7 @@ func (b *Backup) keybagError(err error) error {
 	}
 	var fe *keybag.FormatError
 	if errors.As(err, &fe) {
-		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: err}
+		return &FormatError{File: "Manifest.plist", Offset: -1, Err: err}
 	}
 	return err
 }
@@ -232,14 +273,14 @@ func (b *Backup) UnlockWithKey(kek []byte) error {
 		return b.kbErr
 	}
 	if b.kb == nil {
-		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+		return &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
 	}
 	u, err := b.kb.Unlock(kek)
 	if err != nil {
 		if errors.Is(err, keybag.ErrIncorrectKey) {
 			return ErrIncorrectPassword
 		}
-		return &FormatError{Path: "Manifest.plist", Offset: -1, Err: err}
+		return &FormatError{File: "Manifest.plist", Offset: -1, Err: err}
 	}
 	b.mu.Lock()
 	b.kek = append([]byte(nil), kek...)
@@ -277,7 +318,7 @@ func (b *Backup) HashLine() (string, error) {
 		return "", b.kbErr
 	}
 	if b.kb == nil {
-		return "", &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
+		return "", &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
 	}
 	return b.kb.HashLine()
 }
@@ -326,7 +367,7 @@ type index interface {
 	close()
 }
 
-type dbIndex struct{ db *manifest.DB }
+type dbIndex struct{ db *manifestdb.DB }
 
 func (x dbIndex) lookup(d, p string) ([]*manifest.Entry, error) { return x.db.Lookup(d, p) }
 func (x dbIndex) all() iter.Seq2[*manifest.Entry, error]        { return x.db.All() }
@@ -418,17 +459,17 @@ func (b *Backup) loadManifest() (index, error) {
 		}
 		defer f.Close()
 		if st.Size() > maxMBDBSize {
-			return nil, &FormatError{Path: "Manifest.mbdb", Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), int64(maxMBDBSize))}
+			return nil, &FormatError{File: "Manifest.mbdb", Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), int64(maxMBDBSize))}
 		}
 		// Streamed: the file itself is never held in memory.
-		es, err := manifest.ReadMBDB(io.LimitReader(f, maxMBDBSize))
+		es, err := manifestdb.ReadMBDB(io.LimitReader(f, maxMBDBSize))
 		if err != nil {
-			if errors.Is(err, manifest.ErrUnsupported) {
+			if errors.Is(err, manifestdb.ErrUnsupported) {
 				return nil, &UnsupportedError{What: err.Error()}
 			}
 			var fe *manifest.FormatError
 			if errors.As(err, &fe) {
-				return nil, &FormatError{Path: "Manifest.mbdb", Offset: fe.Offset, Err: errors.New(fe.Msg)}
+				return nil, &FormatError{File: fe.File, Offset: fe.Offset, Err: fe.Err}
 			}
 			return nil, err
 		}
@@ -448,10 +489,10 @@ func (b *Backup) loadManifestDB() (index, error) {
 	}
 	defer f.Close()
 	if st.Size() > maxManifestSize {
-		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("%d bytes exceeds the limit", st.Size())}
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Err: fmt.Errorf("%d bytes exceeds the limit", st.Size())}
 	}
 	if st.Size() < 100 {
-		return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: fmt.Errorf("file of %d bytes is too short", st.Size())}
+		return nil, &FormatError{File: "Manifest.db", Offset: 0, Err: fmt.Errorf("file of %d bytes is too short", st.Size())}
 	}
 	buf, err := sqlitemem.NewBuffer(int(st.Size()))
 	if err != nil {
@@ -465,7 +506,7 @@ func (b *Backup) loadManifestDB() (index, error) {
 	}()
 	img := buf.Bytes()
 	if _, err := io.ReadFull(f, img); err != nil {
-		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: fmt.Errorf("read: %w", err)}
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Err: fmt.Errorf("read: %w", err)}
 	}
 	var db *sql.DB
 	if sqlitemem.IsSQLite(img) {
@@ -473,12 +514,12 @@ func (b *Backup) loadManifestDB() (index, error) {
 		if wal, err := readSmall(b.fsys, "Manifest.db-wal", maxManifestSize); err == nil && len(wal) > 0 {
 			db, err = sqlitemem.Open(img, wal)
 			if err != nil {
-				return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+				return nil, &FormatError{File: "Manifest.db", Offset: -1, Err: err}
 			}
 		}
 	} else {
 		if !b.info.Encrypted || b.mp == nil || len(b.mp.ManifestKey) == 0 {
-			return nil, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("not an SQLite database and no ManifestKey to decrypt it")}
+			return nil, &FormatError{File: "Manifest.db", Offset: 0, Err: errors.New("not an SQLite database and no ManifestKey to decrypt it")}
 		}
 		n, err := b.decryptManifest(img)
 		if err != nil {
@@ -491,15 +532,15 @@ func (b *Backup) loadManifestDB() (index, error) {
 		db, err = sqlitemem.OpenBuffer(buf)
 		if err != nil {
 			handed = false
-			return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+			return nil, &FormatError{File: "Manifest.db", Offset: -1, Err: err}
 		}
 	}
-	mdb, err := manifest.FromSQL(db)
+	mdb, err := manifestdb.FromSQL(db)
 	if err != nil {
-		if errors.Is(err, manifest.ErrUnsupported) {
+		if errors.Is(err, manifestdb.ErrUnsupported) {
 			return nil, &UnsupportedError{What: err.Error()}
 		}
-		return nil, &FormatError{Path: "Manifest.db", Offset: -1, Err: err}
+		return nil, &FormatError{File: "Manifest.db", Offset: -1, Err: err}
 	}
 	return dbIndex{mdb}, nil
 }
@@ -509,7 +550,7 @@ func (b *Backup) loadManifestDB() (index, error) {
 func (b *Backup) decryptManifest(ct []byte) (int, error) {
 	mk := b.mp.ManifestKey
 	if len(mk) != 44 {
-		return 0, &FormatError{Path: "Manifest.plist", Offset: -1, Err: fmt.Errorf("ManifestKey is %d bytes, want 44", len(mk))}
+		return 0, &FormatError{File: "Manifest.plist", Offset: -1, Err: fmt.Errorf("ManifestKey is %d bytes, want 44", len(mk))}
 	}
 	class := int(binary.LittleEndian.Uint32(mk[:4]))
 	ck, err := b.classKey(class)
@@ -518,11 +559,11 @@ func (b *Backup) decryptManifest(ct []byte) (int, error) {
 	}
 	key, err := aeskw.Unwrap(ck, mk[4:])
 	if err != nil {
-		return 0, &FormatError{Path: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
+		return 0, &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("ManifestKey does not unwrap")}
 	}
 	defer clear(key)
 	if err := cbcio.DecryptInPlace(ct, key, runtime.GOMAXPROCS(0)); err != nil {
-		return 0, &FormatError{Path: "Manifest.db", Offset: int64(len(ct)), Err: err}
+		return 0, &FormatError{File: "Manifest.db", Offset: int64(len(ct)), Err: err}
 	}
 	n := len(ct)
 	if k, err := cbcio.Unpad(ct); err == nil {
@@ -530,15 +571,31 @@ func (b *Backup) decryptManifest(ct []byte) (int, error) {
 	}
 	if !sqlitemem.IsSQLite(ct) {
 		clear(ct)
-		return 0, &FormatError{Path: "Manifest.db", Offset: 0, Err: errors.New("decrypted manifest is not an SQLite database")}
+		return 0, &FormatError{File: "Manifest.db", Offset: 0, Err: errors.New("decrypted manifest is not an SQLite database")}
 	}
 	return n, nil
 }
 
-// Entries yields every manifest entry. An entry whose metadata could not
-// be decoded is yielded with Err set; a failure of the manifest itself is
-// yielded as an error.
-func (b *Backup) Entries() iter.Seq2[*manifest.Entry, error] {
+// Entries yields every file, directory and symlink of the manifest, in
+// the manifest's order. An entry whose metadata could not be decoded is
+// yielded with Err set; a failure of the manifest itself is yielded as
+// an error (a *manifest.FormatError for a row that cannot be read).
+func (b *Backup) Entries() iter.Seq2[*File, error] {
+	return func(yield func(*File, error) bool) {
+		for e, err := range b.entries() {
+			var f *File
+			if e != nil {
+				f = &File{Entry: *e, b: b}
+			}
+			if !yield(f, err) {
+				return
+			}
+		}
+	}
+}
+
+// entries yields the manifest's entries (Entries without the File).
+func (b *Backup) entries() iter.Seq2[*manifest.Entry, error] {
 	return func(yield func(*manifest.Entry, error) bool) {
 		idx, err := b.manifest()
 		if err != nil {
@@ -553,9 +610,19 @@ func (b *Backup) Entries() iter.Seq2[*manifest.Entry, error] {
 	}
 }
 
-// Lookup returns the entry for a domain and relative path. It returns an
-// error wrapping fs.ErrNotExist when there is none.
-func (b *Backup) Lookup(domain, path string) (*manifest.Entry, error) {
+// Lookup returns the file, directory or symlink at a domain and relative
+// path. It returns an error wrapping fs.ErrNotExist when there is none.
+// Entries whose domain, path or fileID are unsafe (see
+// manifest.Entry.Problem) are never returned.
+func (b *Backup) Lookup(domain, path string) (*File, error) {
+	e, err := b.lookup(domain, path)
+	if err != nil {
+		return nil, err
+	}
+	return &File{Entry: *e, b: b}, nil
+}
+
+func (b *Backup) lookup(domain, path string) (*manifest.Entry, error) {
 	idx, err := b.manifest()
 	if err != nil {
 		return nil, err

@@ -1,11 +1,13 @@
 package backup
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"slices"
 	"strings"
 
+	"github.com/iosbackup/iosbackup/internal/manifestdb"
 	"github.com/iosbackup/iosbackup/manifest"
 )
 
@@ -21,8 +23,9 @@ type Health struct {
 	// SizeMismatch lists files whose stored size disagrees with the
 	// recorded one (common and harmless for live databases).
 	SizeMismatch []SizeMismatch `json:"-"`
-	// LiveWAL lists databases backed up together with a non-empty -wal
-	// file: their recent rows live in the WAL.
+	// LiveWAL lists, sorted, the databases (Domain/path names) backed up
+	// together with a non-empty -wal file: their recent rows live in the
+	// WAL.
 	LiveWAL []string `json:"live_wal,omitempty"`
 	// Unsafe lists entries whose domain, path or fileID would leave the
 	// folder.
@@ -57,9 +60,17 @@ func (h *Health) Healthy() bool {
 // Check inspects the backup without changing it. Without the password it
 // still checks everything but the exact sizes of encrypted files. It
 // returns an error wrapping ErrFIPSOnly in FIPS 140-only mode, where the
-// SHA-1 of the file IDs cannot be computed.
-func (b *Backup) Check() (*Health, error) {
-	if _, err := manifest.ComputeFileID("", ""); err != nil {
+// SHA-1 of the file IDs cannot be computed. When ctx is done it stops
+// within a few hundred entries and returns what it found so far with
+// ctx.Err().
+func (b *Backup) Check(ctx context.Context) (*Health, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if _, err := manifestdb.ComputeFileID("", ""); err != nil {
 		return nil, err // no SHA-1 (FIPS 140-only mode)
 	}
 	h := &Health{Problems: slices.Clone(b.info.Problems)}
@@ -75,9 +86,14 @@ func (b *Backup) Check() (*Health, error) {
 	names := map[string]bool{}
 	seenIDs := map[string]bool{}
 	seenNames := map[string]bool{}
-	for e, err := range b.Entries() {
+	for e, err := range b.entries() {
 		if err != nil {
 			return h, err
+		}
+		if h.Entries%checkCtxEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return h, err
+			}
 		}
 		h.Entries++
 		ee := func(err error) *EntryError {
@@ -90,7 +106,7 @@ func (b *Backup) Check() (*Health, error) {
 		if e.Err != nil {
 			h.Undecodable = append(h.Undecodable, ee(e.Err))
 		}
-		id, err := manifest.ComputeFileID(e.Domain, e.Path)
+		id, err := manifestdb.ComputeFileID(e.Domain, e.Path)
 		if err != nil {
 			return h, err // FIPS 140-only mode: checked before the loop
 		}
@@ -145,5 +161,10 @@ func (b *Backup) Check() (*Health, error) {
 			h.LiveWAL = append(h.LiveWAL, db)
 		}
 	}
+	slices.Sort(h.LiveWAL)
 	return h, nil
 }
+
+// checkCtxEvery is how many entries Check handles between looks at its
+// context (each may cost a payload read when the backup is unlocked).
+const checkCtxEvery = 256

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/iosbackup/iosbackup/internal/kdf"
 	"github.com/iosbackup/iosbackup/internal/keybag"
-	"github.com/iosbackup/iosbackup/manifest"
 )
 
 var (
@@ -45,23 +45,24 @@ var (
 	// ErrFIPSOnly means SHA-1 is forbidden (GODEBUG=fips140=only): iOS
 	// backups need it for their key derivation and file IDs, so Unlock,
 	// Check and Manifest.mbdb backups fail with it in that mode.
-	ErrFIPSOnly = manifest.ErrFIPSOnly
+	ErrFIPSOnly = kdf.ErrFIPSOnly
 )
 
 // FormatError reports a malformed backup file: which file, where, and why.
 type FormatError struct {
-	Path   string // file inside the backup folder, e.g. Manifest.plist
-	Offset int64  // byte offset, or -1 when unknown
+	File   string // file inside the backup folder, e.g. "Manifest.plist"
+	Offset int64  // byte offset, -1 when unknown
 	Err    error
 }
 
 func (e *FormatError) Error() string {
 	if e.Offset >= 0 {
-		return fmt.Sprintf("backup: %s: malformed at offset %d: %v", e.Path, e.Offset, e.Err)
+		return fmt.Sprintf("backup: %s: malformed at offset %d: %v", e.File, e.Offset, e.Err)
 	}
-	return fmt.Sprintf("backup: %s: malformed: %v", e.Path, e.Err)
+	return fmt.Sprintf("backup: %s: malformed: %v", e.File, e.Err)
 }
 
+// Unwrap returns the underlying cause.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // UnsupportedError reports a valid backup feature that is not handled.

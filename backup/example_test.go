@@ -24,7 +24,7 @@ func Example() {
 	info := b.Info()
 	fmt.Println(info.DeviceName, info.ProductVersion, b.Encrypted())
 
-	if err := b.Unlock("ibackup-demo"); err != nil {
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
 		log.Fatal(err)
 	}
 	data, err := fs.ReadFile(b, "HomeDomain/Library/SMS/sms.db")
@@ -44,7 +44,7 @@ func ExampleBackup_Unlock() {
 	}
 	defer b.Close()
 
-	err = b.Unlock("wrong")
+	err = b.Unlock(context.Background(), "wrong")
 	fmt.Println(err)
 	// Output: backup: incorrect password
 }
@@ -55,7 +55,7 @@ func ExampleBackup_Extract() {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	if err := b.Unlock("ibackup-demo"); err != nil {
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
 		log.Fatal(err)
 	}
 	dest, err := os.MkdirTemp("", "extract")

@@ -187,7 +187,7 @@ func (x *extractor) filter(e *manifest.Entry) bool {
 func (x *extractor) sizeTotal(stop <-chan struct{}) {
 	var total int64
 	n := 0
-	for e, err := range x.b.Entries() {
+	for e, err := range x.b.entries() {
 		if err != nil {
 			return
 		}
@@ -263,7 +263,7 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 	}
 
 	var iterErr error
-	for e, err := range b.Entries() {
+	for e, err := range b.entries() {
 		if err != nil {
 			iterErr = err
 			break

@@ -225,7 +225,7 @@ func (s *unixSource) subdir(name string) int {
 // open opens xx/<fileID>, then <fileID>, as openPayload does: only
 // regular files, no symlink followed, a FIFO never waited on.
 func (s *unixSource) open(e *manifest.Entry) (*payload, error) {
-	if !manifest.ValidFileID(e.FileID) {
+	if !validFileID(e.FileID) {
 		return nil, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
 	}
 	id := e.FileID

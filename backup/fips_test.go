@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -43,10 +44,10 @@ func fipsChild(t *testing.T, parent string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Unlock("pw"); !errors.Is(err, ErrFIPSOnly) {
+	if err := b.Unlock(context.Background(), "pw"); !errors.Is(err, ErrFIPSOnly) {
 		t.Errorf("Unlock: %v", err)
 	}
-	if _, err := b.DeriveKey("pw"); !errors.Is(err, ErrFIPSOnly) {
+	if _, err := b.DeriveKey(context.Background(), "pw"); !errors.Is(err, ErrFIPSOnly) {
 		t.Errorf("DeriveKey: %v", err)
 	}
 	b.Close()
@@ -65,7 +66,7 @@ func fipsChild(t *testing.T, parent string) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if _, err := b.Check(); !errors.Is(err, ErrFIPSOnly) {
+	if _, err := b.Check(context.Background()); !errors.Is(err, ErrFIPSOnly) {
 		t.Errorf("Check: %v", err)
 	}
 	// Reading files needs no SHA-1.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/cbcio"
+	"github.com/iosbackup/iosbackup/internal/manifestdb"
 	"github.com/iosbackup/iosbackup/manifest"
 )
 
@@ -112,7 +113,7 @@ func (b *Backup) entry(op, name string) (*manifest.Entry, bool, error) {
 		return nil, true, nil
 	}
 	domain, rel := splitName(name)
-	e, err := b.Lookup(domain, rel)
+	e, err := b.lookup(domain, rel)
 	if err == nil {
 		return e, e.Kind == manifest.Dir, nil
 	}
@@ -346,11 +347,15 @@ func (b *Backup) stat(name string, e *manifest.Entry, isDir bool) (fs.FileInfo, 
 	return fi, nil
 }
 
+// validFileID reports whether a fileID is 40 lowercase hex digits, and
+// so can name a payload file.
+func validFileID(id string) bool { return manifestdb.ValidFileID(id) }
+
 // payloadName returns the stored file of an entry: xx/<fileID> (iOS 10+)
 // or <fileID> (iOS 4-9). It returns ErrMissingPayload when neither exists,
 // and ErrUnsafePath when the fileID is not 40 hex digits.
 func (b *Backup) payloadName(e *manifest.Entry) (string, fs.FileInfo, error) {
-	if !manifest.ValidFileID(e.FileID) {
+	if !validFileID(e.FileID) {
 		return "", nil, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
 	}
 	var irregular error
@@ -444,15 +449,6 @@ func (b *Backup) plainSize(e *manifest.Entry) (int64, error) {
 	return n, nil
 }
 
-// OpenEntry returns a reader of an entry's decrypted content. Encrypted
-// payloads are decrypted as they are read, in bounded memory; the content
-// is not truncated to the recorded size, which is often stale for
-// databases. A truncated or badly padded payload gives an error wrapping
-// ErrCorruptPayload from Read.
-func (b *Backup) OpenEntry(e *manifest.Entry) (io.ReadCloser, error) {
-	return b.openEntry(e.Name(), e)
-}
-
 func (b *Backup) openEntry(name string, e *manifest.Entry) (io.ReadCloser, error) {
 	rc, _, err := b.openEntrySized(name, e, false)
 	return rc, err
@@ -507,16 +503,6 @@ func (b *Backup) openEntrySized(name string, e *manifest.Entry, wantSize bool) (
 		return nil, 0, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
 	return &decryptReader{r: r, f: f, name: name}, plain, nil
-}
-
-// OpenRaw returns the entry's payload exactly as stored (encrypted or
-// not), for hashing evidence.
-func (b *Backup) OpenRaw(e *manifest.Entry) (fs.File, error) {
-	pname, _, err := b.payloadName(e)
-	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: e.Name(), Err: err}
-	}
-	return b.fsys.Open(pname)
 }
 
 type decryptReader struct {

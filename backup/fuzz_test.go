@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -118,8 +119,8 @@ func FuzzNew(f *testing.F) {
 		}
 		_, _ = b.HashLine()
 		if b.kb != nil && b.kb.CheckCost() == nil && b.kb.Iter <= 16 && (!b.kb.TwoStage() || b.kb.DPIC <= 16) {
-			_ = b.Unlock("pw")
-		} else if err := b.Unlock("pw"); err == nil && b.Encrypted() {
+			_ = b.Unlock(context.Background(), "pw")
+		} else if err := b.Unlock(context.Background(), "pw"); err == nil && b.Encrypted() {
 			t.Fatal("Unlock succeeded without a usable keybag")
 		}
 		n := 0
@@ -134,7 +135,7 @@ func FuzzNew(f *testing.F) {
 		if !b.Encrypted() && n != 3 {
 			t.Fatalf("%d entries from the plaintext manifest", n)
 		}
-		_, _ = b.Check()
+		_, _ = b.Check(context.Background())
 	})
 }
 

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"io/fs"
@@ -135,7 +136,7 @@ func TestHostileRootPlists(t *testing.T) {
 					if err != nil || string(got) != "good notes\n" {
 						t.Errorf("notes.txt: %q, %v", got, err)
 					}
-					if _, err := b.Check(); err != nil {
+					if _, err := b.Check(context.Background()); err != nil {
 						t.Error(err)
 					}
 				})
@@ -154,7 +155,7 @@ func TestHostilePlistErrorsTyped(t *testing.T) {
 	m["Manifest.plist"].Data = plisttest.WrappedLength()
 	_, err = New(m)
 	var fe *FormatError
-	if !errors.As(err, &fe) || fe.Path != "Manifest.plist" || !errors.Is(err, plistsafe.ErrMalformed) {
+	if !errors.As(err, &fe) || fe.File != "Manifest.plist" || !errors.Is(err, plistsafe.ErrMalformed) {
 		t.Fatalf("got %v", err)
 	}
 	m["Manifest.plist"].Data = plisttest.DeepXML(1000)
@@ -184,7 +185,7 @@ func TestHostileMBFile(t *testing.T) {
 					t.Fatal(err)
 				}
 				defer b.Close()
-				h, err := b.Check()
+				h, err := b.Check(context.Background())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -219,7 +220,7 @@ func TestRecordedSizeNotAllocated(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			if err := b.Unlock("pw"); err != nil {
+			if err := b.Unlock(context.Background(), "pw"); err != nil {
 				t.Fatal(err)
 			}
 			st, err := fs.Stat(b, "HomeDomain/Library/huge.db")
@@ -256,7 +257,7 @@ func TestInfoIsACopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 	in := b.Info()
@@ -321,7 +322,7 @@ func TestCheckRealDerivedMBDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	b.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +335,7 @@ func TestCheckRealDerivedMBDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err = b.Check()
+	h, err = b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +365,7 @@ func TestCheckNamesTampered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

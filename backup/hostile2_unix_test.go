@@ -3,6 +3,7 @@
 package backup
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -95,7 +96,7 @@ func specialFileCase(t *testing.T, dir, target string) {
 		if !errors.Is(err, ErrNotRegular) {
 			t.Errorf("ReadFile: %v", err)
 		}
-		h, err := b.Check()
+		h, err := b.Check(context.Background())
 		if err != nil || len(h.Undecodable) != 1 || !errors.Is(h.Undecodable[0].Err, ErrNotRegular) {
 			t.Errorf("Check: %v %v", h.Undecodable, err)
 		}

@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -48,7 +49,7 @@ func is(target error) matcher {
 func formatErr(path string) matcher {
 	return matcher{"*backup.FormatError " + path, func(err error) bool {
 		var fe *FormatError
-		return errors.As(err, &fe) && (path == "" || fe.Path == path)
+		return errors.As(err, &fe) && (path == "" || fe.File == path)
 	}}
 }
 
@@ -419,7 +420,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				if err != nil || !strings.Contains(line, "*2147483648*") {
 					t.Errorf("HashLine: %q %v", line, err)
 				}
-				if _, err := b.DeriveKey("pw"); !errors.Is(err, ErrTooManyIterations) {
+				if _, err := b.DeriveKey(context.Background(), "pw"); !errors.Is(err, ErrTooManyIterations) {
 					t.Errorf("DeriveKey: %v", err)
 				}
 			},
@@ -583,7 +584,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				Extra: map[string][]byte{"Snapshot/Manifest.plist": []byte("partial"), "Snapshot/ab/abababababababababababababababababababab": []byte("x")}},
 			unhealthy: true,
 			more: func(t *testing.T, b *Backup, env *hostileEnv) {
-				h, err := b.Check()
+				h, err := b.Check(context.Background())
 				if err != nil || !h.SnapshotDir || h.SnapshotState != "uploading" || h.Healthy() {
 					t.Errorf("health %+v %v", h, err)
 				}
@@ -686,7 +687,7 @@ func runHostile(t *testing.T, c hostileCase) {
 		case "-":
 			pw = ""
 		}
-		err := b.Unlock(pw)
+		err := b.Unlock(context.Background(), pw)
 		if c.unlockErr != nil {
 			c.unlockErr.check(t, "Unlock", err)
 			if c.more != nil {
@@ -710,7 +711,7 @@ func runHostile(t *testing.T, c hostileCase) {
 	}
 
 	// Check.
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if c.checkErr != nil {
 		c.checkErr.check(t, "Check", err)
 	} else if err != nil {
@@ -722,7 +723,7 @@ func runHostile(t *testing.T, c hostileCase) {
 		}
 		for _, e := range h.Unsafe {
 			unsafe = append(unsafe, e.Domain+"/"+e.Path)
-			if !manifest.ValidFileID(e.FileID) && e.Err == nil {
+			if !validFileID(e.FileID) && e.Err == nil {
 				t.Errorf("unsafe entry without reason: %+v", e)
 			}
 		}
@@ -797,7 +798,7 @@ func runHostile(t *testing.T, c hostileCase) {
 	for name, data := range want {
 		got, err := fs.ReadFile(b2, name)
 		if b2.Encrypted() {
-			if err := b2.Unlock("pw"); err != nil {
+			if err := b2.Unlock(context.Background(), "pw"); err != nil {
 				t.Fatal(err)
 			}
 			got, err = fs.ReadFile(b2, name)
@@ -1069,7 +1070,7 @@ func TestCheckNamesDamagedEntries(t *testing.T) {
 	defer b.Close()
 
 	// Locked: the manifest of 10.1 is plaintext, so structure is checked.
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1091,10 +1092,10 @@ func TestCheckNamesDamagedEntries(t *testing.T) {
 		t.Errorf("locked: undecodable %q", got)
 	}
 
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
-	h, err = b.Check()
+	h, err = b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1186,7 +1187,7 @@ func TestConcurrentReads(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			if err := b.Unlock("pw"); err != nil {
+			if err := b.Unlock(context.Background(), "pw"); err != nil {
 				t.Fatal(err)
 			}
 			const workers = 8
@@ -1228,7 +1229,7 @@ func concurrentReader(b *Backup, files []backuptest.File, w int) error {
 			return fmt.Errorf("worker %d: ReadDir: %d entries, %v", w, len(des), err)
 		}
 		if w%4 == 0 {
-			h, err := b.Check()
+			h, err := b.Check(context.Background())
 			if err != nil || !h.Healthy() || h.Files != len(files) {
 				return fmt.Errorf("worker %d: Check: %+v %v", w, h, err)
 			}

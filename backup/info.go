@@ -157,7 +157,7 @@ func readPlist(fsys fs.FS, name string, v any) error {
 		if errors.As(err, &pe) {
 			err = pe.Err // the FormatError names the file already
 		}
-		return &FormatError{Path: name, Offset: -1, Err: err}
+		return &FormatError{File: name, Offset: -1, Err: err}
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func openRegular(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
 		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
+		return nil, nil, &FormatError{File: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
 	}
 	f, err := fsys.Open(name)
 	if err != nil {
@@ -184,7 +184,7 @@ func openRegular(fsys fs.FS, name string) (fs.File, fs.FileInfo, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
+		return nil, nil, &FormatError{File: name, Offset: -1, Err: fmt.Errorf("%w (%s)", ErrNotRegular, typeName(st.Mode()))}
 	}
 	return f, st, nil
 }
@@ -215,13 +215,13 @@ func readSmall(fsys fs.FS, name string, max int64) ([]byte, error) {
 	}
 	defer f.Close()
 	if st.Size() > max {
-		return nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), max)}
+		return nil, &FormatError{File: name, Offset: -1, Err: fmt.Errorf("file of %d bytes exceeds the %d-byte limit", st.Size(), max)}
 	}
 	// Read exactly the size the file has now; a file that grows while
 	// being read is cut there, one that shrinks is reported.
 	buf := make([]byte, st.Size())
 	if _, err := io.ReadFull(f, buf); err != nil {
-		return nil, &FormatError{Path: name, Offset: -1, Err: fmt.Errorf("read: %w", err)}
+		return nil, &FormatError{File: name, Offset: -1, Err: fmt.Errorf("read: %w", err)}
 	}
 	return buf, nil
 }

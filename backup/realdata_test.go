@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -85,10 +86,10 @@ func TestHV20Locked(t *testing.T) {
 	if !errors.Is(err, ErrPasswordRequired) {
 		t.Fatalf("locked read: %v", err)
 	}
-	if err := b.Unlock("20201224"); !errors.Is(err, ErrIncorrectPassword) {
+	if err := b.Unlock(context.Background(), "20201224"); !errors.Is(err, ErrIncorrectPassword) {
 		t.Fatalf("wrong password: %v", err)
 	}
-	if err := b.Unlock(""); !errors.Is(err, ErrPasswordRequired) {
+	if err := b.Unlock(context.Background(), ""); !errors.Is(err, ErrPasswordRequired) {
 		t.Fatalf("empty password: %v", err)
 	}
 	if _, err := fs.ReadFile(b, "HomeDomain/Library/SMS/sms.db"); !errors.Is(err, ErrPasswordRequired) {
@@ -98,7 +99,7 @@ func TestHV20Locked(t *testing.T) {
 
 func TestHV20Decrypt(t *testing.T) {
 	b := openHV20(t)
-	if err := b.Unlock("20201225"); err != nil {
+	if err := b.Unlock(context.Background(), "20201225"); err != nil {
 		t.Fatal(err)
 	}
 	if k := hex.EncodeToString(b.DerivedKey()); k != "38b97d556cace5fd1cfcbe67ec6a81277dfef5c5bacdfccdd32bb25467f56b25" {
@@ -129,9 +130,23 @@ func TestHV20Decrypt(t *testing.T) {
 			}
 			f.Close()
 		}
-		// The stored bytes are the ciphertext.
+		// The File of the same name opens the same content, and its
+		// stored bytes are the ciphertext.
 		e := st.Sys().(*manifest.Entry)
-		raw, err := b.OpenRaw(e)
+		f, err := b.Lookup(e.Domain, e.Path)
+		if err != nil || f.FileID != e.FileID {
+			t.Fatalf("%s: lookup %v %v", name, f, err)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		pb, err := io.ReadAll(rc)
+		rc.Close()
+		if sum := sha256.Sum256(pb); err != nil || hex.EncodeToString(sum[:]) != want.sha {
+			t.Errorf("%s: File.Open %d bytes sha %x, %v", name, len(pb), sum, err)
+		}
+		raw, err := f.OpenRaw()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,17 +199,17 @@ func TestHV20ExtractAndCheck(t *testing.T) {
 	if _, err := b.Extract(t.Context(), t.TempDir(), nil); !errors.Is(err, ErrPasswordRequired) {
 		t.Fatalf("locked extract: %v", err)
 	}
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if h.Entries != 757 || h.Files != 321 || h.SnapshotState != "finished" || h.SnapshotDir || h.SizesChecked || h.Healthy() {
 		t.Fatalf("locked health %+v", h)
 	}
-	if err := b.Unlock("20201225"); err != nil {
+	if err := b.Unlock(context.Background(), "20201225"); err != nil {
 		t.Fatal(err)
 	}
-	h, err = b.Check()
+	h, err = b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,10 +294,10 @@ func TestPyiosbackup(t *testing.T) {
 	// 10,000,000-round derivation runs unless -short.
 	kek, _ := hex.DecodeString("ec8edc160b5745ccae000bfb4787630f322821191fba7eea38feab2c6307cd9b")
 	if !testing.Short() {
-		if err := b.Unlock("0001"); !errors.Is(err, ErrIncorrectPassword) {
+		if err := b.Unlock(context.Background(), "0001"); !errors.Is(err, ErrIncorrectPassword) {
 			t.Fatalf("wrong password: %v", err)
 		}
-		if err := b.Unlock("0000"); err != nil {
+		if err := b.Unlock(context.Background(), "0000"); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(b.DerivedKey(), kek) {

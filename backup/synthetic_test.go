@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -69,10 +70,10 @@ func TestEras(t *testing.T) {
 					if _, err := fs.ReadFile(b, "HomeDomain/Library/Block"); !errors.Is(err, ErrPasswordRequired) {
 						t.Fatalf("locked read: %v", err)
 					}
-					if err := b.Unlock("wrong"); !errors.Is(err, ErrIncorrectPassword) {
+					if err := b.Unlock(context.Background(), "wrong"); !errors.Is(err, ErrIncorrectPassword) {
 						t.Fatalf("wrong password: %v", err)
 					}
-					if err := b.Unlock("pw"); err != nil {
+					if err := b.Unlock(context.Background(), "pw"); err != nil {
 						t.Fatal(err)
 					}
 					if !bytes.Equal(b.DerivedKey(), res.KEK) {
@@ -131,14 +132,14 @@ func TestPlistVariants(t *testing.T) {
 	if len(b.Info().Problems) != 2 || b.Info().Status != nil {
 		t.Fatalf("problems %v", b.Info().Problems)
 	}
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 	got, err := fs.ReadFile(b, "AppDomain-com.example.app/Documents/notes.txt")
 	if err != nil || string(got) != "hello\n" {
 		t.Fatalf("%q %v", got, err)
 	}
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil || h.Healthy() {
 		t.Fatalf("check without Status.plist must not be healthy: %+v %v", h, err)
 	}
@@ -160,13 +161,13 @@ func TestInfoFields(t *testing.T) {
 		!in.LastBackupDate.Equal(date) || in.Encrypted || !in.PasscodeSet || len(in.InstalledApps) != 2 || in.Status.SnapshotState != "finished" {
 		t.Fatalf("info %+v", in)
 	}
-	if h, err := b.Check(); err != nil || !h.Healthy() {
+	if h, err := b.Check(context.Background()); err != nil || !h.Healthy() {
 		t.Fatalf("health %+v %v", h, err)
 	}
 	if _, err := b.HashLine(); !errors.Is(err, ErrNotEncrypted) {
 		t.Fatalf("hash line of an unencrypted backup: %v", err)
 	}
-	if _, err := b.DeriveKey("x"); !errors.Is(err, ErrNotEncrypted) {
+	if _, err := b.DeriveKey(context.Background(), "x"); !errors.Is(err, ErrNotEncrypted) {
 		t.Fatalf("key of an unencrypted backup: %v", err)
 	}
 }
@@ -184,7 +185,7 @@ func TestExtractSynthetic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 	dest := t.TempDir()
@@ -232,7 +233,7 @@ func TestNoPlaintextInTmp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 	n := 0
@@ -245,7 +246,7 @@ func TestNoPlaintextInTmp(t *testing.T) {
 	if _, err := fs.ReadFile(b, "HomeDomain/Library/SMS/sms.db"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Check(); err != nil {
+	if _, err := b.Check(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	b.Close()
@@ -310,7 +311,7 @@ func TestExtractLarge(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 	dest := t.TempDir()
@@ -383,10 +384,10 @@ func TestCheckLiveWALAndSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,28 +1,20 @@
-// Package manifest reads the file index of an iOS backup — Manifest.db
-// (iOS 10 and later) or Manifest.mbdb (iOS 4 to 9) — into one Entry model.
+// Package manifest defines Entry, the record of one file, directory or
+// symlink in an iOS backup's file index (Manifest.db from iOS 10,
+// Manifest.mbdb for iOS 4 to 9), with one model for both formats.
+//
+// Package backup reads the index and yields its entries as *backup.File
+// values, which embed Entry and open the file's content; the metadata
+// alone (ExtractOptions.Filter, Health, progress reports) is an *Entry.
 //
 // # Security
 //
-// Both formats are untrusted input. Manifest.db is opened from decrypted
-// bytes in memory (never written to disk); Manifest.mbdb records are
-// bounds-checked and nothing is allocated from a length field beyond what
-// the input holds. Entries are reported as stored: domains, paths and
-// fileIDs are not sanitized here; ValidFileID and ValidDomain tell whether
-// an entry can be safely mapped to a file name, callers (package backup)
-// refuse the others, and an entry whose metadata could not be decoded
-// carries the reason in Entry.Err. Manifest.mbdb is read as a stream and
-// capped at MaxMBDBEntries records; plists are decoded through the
-// project's size and depth checks. Files or Properties tables that are
-// views or virtual tables are refused.
-//
-// # Compatibility
-//
-// Manifest.db with NSKeyedArchiver MBFile blobs (iOS 10.0 onward; UIDs are
-// resolved anywhere, e.g. EncryptionKey as a UID to NS.data) and
-// Manifest.mbdb version 5.0 (iOS 4 to 9).
+// Entries are reported as stored: domains, paths and fileIDs are not
+// sanitized. Entry.Problem tells whether an entry can be safely mapped to
+// a name inside a folder; package backup never opens or extracts the
+// others. An entry whose metadata could not be decoded is still listed,
+// with what was readable and the reason in Entry.Err.
 //
 // # Concurrency
 //
-// A *DB is safe for concurrent use; Entry values are not modified after
-// they are returned.
+// Entry values are not modified after they are returned.
 package manifest

@@ -1,15 +1,10 @@
 package manifest
 
 import (
-	"crypto/sha1"
-	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"strings"
 	"time"
-
-	"github.com/iosbackup/iosbackup/internal/kdf"
 )
 
 // Kind is the kind of a manifest entry.
@@ -22,6 +17,7 @@ const (
 	Symlink             // symbolic link (flags 4)
 )
 
+// String returns "file", "dir", "symlink" or "other".
 func (k Kind) String() string {
 	switch k {
 	case File:
@@ -40,7 +36,7 @@ type Entry struct {
 	Domain string
 	Path   string // relative path inside the domain, no leading slash
 	Kind   Kind
-	Flags  int // Manifest.db flags column (0 for mbdb)
+	Flags  int // Manifest.db flags column (1, 2, 4; for Manifest.mbdb, from Kind)
 
 	Size            int64 // recorded plaintext size (may be stale for live databases)
 	Mode            uint32
@@ -60,7 +56,8 @@ type Entry struct {
 	Err error
 }
 
-// Name returns the entry's name in a backup file system: Domain/Path.
+// Name returns the entry's name in the backup's file system (the
+// *backup.Backup fs.FS): Domain/Path.
 func (e *Entry) Name() string {
 	if e.Path == "" {
 		return e.Domain
@@ -85,24 +82,8 @@ func (e *Entry) FileMode() fs.FileMode {
 	return m
 }
 
-// ErrFIPSOnly reports that SHA-1 is forbidden (GODEBUG=fips140=only, in
-// which crypto/sha1 panics). iOS backups need SHA-1 for their file IDs and
-// their key derivation, so that mode cannot be supported.
-var ErrFIPSOnly = kdf.ErrFIPSOnly
-
-// ComputeFileID returns the fileID of a domain and relative path: the
-// lowercase hex SHA-1 of domain + "-" + path. It returns ErrFIPSOnly in
-// FIPS 140-only mode.
-func ComputeFileID(domain, path string) (string, error) {
-	if err := kdf.CheckSHA1(); err != nil {
-		return "", err
-	}
-	h := sha1.Sum([]byte(domain + "-" + path))
-	return hex.EncodeToString(h[:]), nil
-}
-
-// ValidFileID reports whether id is 40 lowercase hex digits.
-func ValidFileID(id string) bool {
+// validFileID reports whether id is 40 lowercase hex digits.
+func validFileID(id string) bool {
 	if len(id) != 40 {
 		return false
 	}
@@ -115,8 +96,8 @@ func ValidFileID(id string) bool {
 	return true
 }
 
-// ValidDomain reports whether a domain can be used as one path element.
-func ValidDomain(d string) bool {
+// validDomain reports whether a domain can be used as one path element.
+func validDomain(d string) bool {
 	return d != "" && d != "." && d != ".." && fs.ValidPath(d) && !strings.ContainsAny(d, "/\\:\x00")
 }
 
@@ -126,9 +107,9 @@ func ValidDomain(d string) bool {
 // elements).
 func (e *Entry) Problem() string {
 	switch {
-	case !ValidFileID(e.FileID):
+	case !validFileID(e.FileID):
 		return "fileID is not 40 lowercase hex digits"
-	case !ValidDomain(e.Domain):
+	case !validDomain(e.Domain):
 		return fmt.Sprintf("unsafe domain %q", e.Domain)
 	case e.Path != "" && !fs.ValidPath(e.Path):
 		return fmt.Sprintf("unsafe relative path %q", e.Path)
@@ -136,29 +117,4 @@ func (e *Entry) Problem() string {
 		return fmt.Sprintf("unsafe relative path %q", e.Path)
 	}
 	return ""
-}
-
-// setKey decodes a 44-byte EncryptionKey (uint32 LE class ‖ 40-byte wrapped key).
-func (e *Entry) setKey(k []byte) error {
-	if len(k) == 0 {
-		return nil
-	}
-	if len(k) != 44 {
-		return fmt.Errorf("EncryptionKey is %d bytes, want 44", len(k))
-	}
-	e.KeyClass = int(binary.LittleEndian.Uint32(k[:4]))
-	e.WrappedKey = append([]byte(nil), k[4:]...)
-	return nil
-}
-
-func kindFromMode(mode uint32) Kind {
-	switch mode & 0xF000 {
-	case 0x8000:
-		return File
-	case 0x4000:
-		return Dir
-	case 0xA000:
-		return Symlink
-	}
-	return Other
 }

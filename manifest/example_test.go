@@ -1,27 +1,47 @@
 package manifest_test
 
 import (
+	"context"
 	"fmt"
+	"log"
 
-	"github.com/iosbackup/iosbackup/internal/backuptest"
+	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/manifest"
 )
 
-func ExampleParseMBDB() {
-	// The Manifest.mbdb of a small synthetic iOS 9 backup.
-	_, res, err := backuptest.Build(backuptest.Options{Era: backuptest.EraMBDB, NoDomainRoots: true},
-		[]backuptest.File{{Domain: "HomeDomain", Path: "Library/SMS/sms.db", Data: make([]byte, 4096)}})
+// demoBackup is the encrypted sample backup that `ibackup demo` embeds,
+// committed in the repository (password "ibackup-demo").
+const demoBackup = "../cmd/ibackup/testdata/demo"
+
+func ExampleEntry() {
+	b, err := backup.Open(demoBackup)
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	entries, err := manifest.ParseMBDB(res.MBDB)
+	defer b.Close()
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	f, err := b.Lookup("HomeDomain", "Library/SMS/sms.db")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	for _, e := range entries {
-		fmt.Println(e.FileID, e.Name(), e.Kind, e.Size)
+	var e *manifest.Entry = &f.Entry // a *backup.File is a manifest entry that can be opened
+	fmt.Println(e.Name())
+	fmt.Println(e.FileID, e.Kind, e.FileMode(), e.Encrypted(), e.Problem() == "")
+	// Output:
+	// HomeDomain/Library/SMS/sms.db
+	// 3d0d7e5fb2ce288813306e4d4636395e047a3d28 file -rw-r--r-- true true
+}
+
+func ExampleEntry_Problem() {
+	// A manifest row as a hostile backup could hold it.
+	e := manifest.Entry{
+		FileID: "3d0d7e5fb2ce288813306e4d4636395e047a3d28",
+		Domain: "HomeDomain",
+		Path:   "../../etc/passwd",
+		Kind:   manifest.File,
 	}
-	// Output: 3d0d7e5fb2ce288813306e4d4636395e047a3d28 HomeDomain/Library/SMS/sms.db file 4096
+	fmt.Println(e.Problem())
+	// Output: unsafe relative path "../../etc/passwd"
 }

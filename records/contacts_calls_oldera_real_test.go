@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"slices"
@@ -174,7 +175,7 @@ func TestMBDBFaultyCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	h, err := b.Check()
+	h, err := b.Check(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"io/fs"
 	"testing"
 	"time"
@@ -62,7 +63,7 @@ func TestFromEncryptedBackup(t *testing.T) {
 	if _, err := records.OpenMessages(b); err == nil {
 		t.Fatal("messages of a locked backup opened")
 	}
-	if err := b.Unlock("pw"); err != nil {
+	if err := b.Unlock(context.Background(), "pw"); err != nil {
 		t.Fatal(err)
 	}
 

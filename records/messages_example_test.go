@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"time"
@@ -17,7 +18,7 @@ func ExampleMessageDB_Messages() {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	if err := b.Unlock("ibackup-demo"); err != nil {
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
 		log.Fatal(err)
 	}
 	db, err := records.OpenMessages(b)

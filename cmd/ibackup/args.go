@@ -169,7 +169,7 @@ func (a *app) unlock(b *backup.Backup, dir string, s *secrets, required bool) er
 		return nil
 	}
 	stop := a.spinner("deriving the key")
-	err = b.Unlock(pw)
+	err = b.Unlock(a.ctx, pw)
 	stop()
 	if err != nil {
 		if errors.Is(err, backup.ErrIncorrectPassword) && s.passwordFile != "" {

@@ -59,7 +59,7 @@ func (a *app) demo(args []string) error {
 	section("info BACKUP", "the device (no password needed)")
 	a.printInfo("(sample backup)", b.Info())
 
-	if err := b.Unlock(demoPassword); err != nil {
+	if err := b.Unlock(a.ctx, demoPassword); err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	names := func(string) string { return "" }

@@ -118,7 +118,7 @@ func (a *app) files(args []string) error {
 		if err != nil {
 			return backupError(dir, err)
 		}
-		if !sel.match(e) {
+		if !sel.match(&e.Entry) {
 			continue
 		}
 		matched++

@@ -81,7 +81,7 @@ func (a *app) check(args []string) error {
 	if err := a.unlock(b, dir, &sec, b.Info().ManifestEncrypted); err != nil {
 		return err
 	}
-	h, err := b.Check()
+	h, err := b.Check(a.ctx)
 	if err != nil {
 		return backupError(dir, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -28,7 +29,7 @@ func run(dir string, w io.Writer) error {
 		return err
 	}
 	defer b.Close()
-	if err := b.Unlock(os.Getenv("IBACKUP_PASSWORD")); err != nil {
+	if err := b.Unlock(context.Background(), os.Getenv("IBACKUP_PASSWORD")); err != nil {
 		return err
 	}
 

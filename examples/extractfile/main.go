@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +26,7 @@ func run(dir, name, out string) error {
 		return err
 	}
 	defer b.Close()
-	if err := b.Unlock(os.Getenv("IBACKUP_PASSWORD")); err != nil {
+	if err := b.Unlock(context.Background(), os.Getenv("IBACKUP_PASSWORD")); err != nil {
 		return err
 	}
 	in, err := b.Open(name) // decrypts as it reads, in bounded memory

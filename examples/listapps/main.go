@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -32,7 +33,7 @@ func run(dir string, w io.Writer) error {
 	fmt.Fprintf(w, "%s, iOS %s, %d apps installed\n", info.DeviceName, info.ProductVersion, len(info.InstalledApps))
 
 	if info.ManifestEncrypted {
-		if err := b.Unlock(os.Getenv("IBACKUP_PASSWORD")); err != nil {
+		if err := b.Unlock(context.Background(), os.Getenv("IBACKUP_PASSWORD")); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -27,7 +28,7 @@ func run(dir string, w io.Writer) error {
 		return err
 	}
 	defer b.Close()
-	if err := b.Unlock(os.Getenv("IBACKUP_PASSWORD")); err != nil { // no-op when not encrypted
+	if err := b.Unlock(context.Background(), os.Getenv("IBACKUP_PASSWORD")); err != nil { // no-op when not encrypted
 		return err
 	}
 	db, err := records.OpenMessages(b) // sms.db and its -wal, decrypted in memory

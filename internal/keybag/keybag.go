@@ -1,6 +1,7 @@
 package keybag
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -222,19 +223,37 @@ func (kb *Keybag) CheckCost() error {
 
 // DeriveKey derives the 32-byte key-encryption key from password.
 func (kb *Keybag) DeriveKey(password []byte) ([]byte, error) {
+	return kb.DeriveKeyContext(context.Background(), password)
+}
+
+// DeriveKeyContext is DeriveKey that stops with ctx.Err() when ctx is
+// done, checked before and after each of the two derivation stages (a
+// stage, once started, runs to its end: the PBKDF2-SHA256 stage takes
+// about a second).
+func (kb *Keybag) DeriveKeyContext(ctx context.Context, password []byte) ([]byte, error) {
 	if err := kb.CheckCost(); err != nil {
 		return nil, err
 	}
 	if err := kdf.CheckSHA1(); err != nil {
 		return nil, err // FIPS 140-only mode: no PBKDF2-HMAC-SHA1
 	}
-	if kb.TwoStage() {
-		k1 := key256(password, kb.DPSL, kb.DPIC, 32)
-		kek := key1(k1, kb.Salt, kb.Iter, 32)
-		clear(k1)
-		return kek, nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	return key1(password, kb.Salt, kb.Iter, 32), nil
+	k := password
+	if kb.TwoStage() {
+		k = key256(password, kb.DPSL, kb.DPIC, 32)
+		defer clear(k)
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
+	kek := key1(k, kb.Salt, kb.Iter, 32)
+	if err := ctx.Err(); err != nil {
+		clear(kek)
+		return nil, err
+	}
+	return kek, nil
 }
 
 // Unlocked holds the class keys unwrapped with a key-encryption key.

@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 // compareFastSlow decodes blob with both paths into fresh entries and
@@ -29,11 +30,11 @@ import (
 // whether the fast path accepted blob.
 func compareFastSlow(t testing.TB, name string, blob []byte) bool {
 	t.Helper()
-	fast, slow := &Entry{}, &Entry{}
+	fast, slow := &manifest.Entry{}, &manifest.Entry{}
 	ok, ferr := decodeMBFileFast(blob, fast)
 	serr := decodeMBFileSlow(blob, slow)
 	if !ok {
-		if ferr != nil || !reflect.DeepEqual(fast, &Entry{}) {
+		if ferr != nil || !reflect.DeepEqual(fast, &manifest.Entry{}) {
 			t.Errorf("%s: refused but changed the entry: %+v, %v", name, fast, ferr)
 		}
 		return false
@@ -45,7 +46,7 @@ func compareFastSlow(t testing.TB, name string, blob []byte) bool {
 		t.Errorf("%s: errors differ: fast %v, slow %v", name, ferr, serr)
 	}
 	// The public entry point gives the same.
-	pub := &Entry{}
+	pub := &manifest.Entry{}
 	perr := DecodeMBFile(blob, pub)
 	if !reflect.DeepEqual(pub, slow) || (perr == nil) != (serr == nil) {
 		t.Errorf("%s: DecodeMBFile differs: %+v %v", name, pub, perr)
@@ -110,7 +111,7 @@ func TestFastMBFileMVT(t *testing.T) {
 			continue
 		}
 		accepted++
-		e := &Entry{}
+		e := &manifest.Entry{}
 		_, _ = decodeMBFileFast(b, e)
 		if e.WrappedKey != nil {
 			keys++
@@ -150,7 +151,7 @@ func TestFastMBFilePyiosbackup(t *testing.T) {
 			t.Errorf("fast path refused %x", b)
 			continue
 		}
-		e := &Entry{}
+		e := &manifest.Entry{}
 		if _, err := decodeMBFileFast(b, e); err != nil {
 			t.Fatal(err)
 		}
@@ -216,12 +217,12 @@ func TestFastMBFileBackuptest(t *testing.T) {
 			}
 			continue
 		}
-		e := &Entry{}
+		e := &manifest.Entry{}
 		err = DecodeMBFile(b, e)
 		switch name {
 		case "plain", "key", "key-uid", "key-digest":
 			if err != nil || e.Size != 118784 || e.Mode != uint32(backuptest.ModeFile) || e.UID != 501 || e.GID != 501 || e.Inode != 45856 ||
-				e.ProtectionClass != 4 || e.Kind != File || !e.Modified.Equal(time.Unix(1638501497, 0)) ||
+				e.ProtectionClass != 4 || e.Kind != manifest.File || !e.Modified.Equal(time.Unix(1638501497, 0)) ||
 				!e.Birth.Equal(time.Unix(1566918489, 0)) || !e.Changed.Equal(time.Unix(1638559914, 0)) {
 				t.Errorf("%s: %+v %v", name, e, err)
 			}
@@ -245,7 +246,7 @@ func TestFastMBFileBackuptest(t *testing.T) {
 			}
 		case "symlink", "symlink-utf16":
 			want := map[string]string{"symlink": "/var/mobile/Library", "symlink-utf16": "/var/mobile/Fotos é 😀"}[name]
-			if err != nil || e.Kind != Symlink || e.Target != want {
+			if err != nil || e.Kind != manifest.Symlink || e.Target != want {
 				t.Errorf("%s: %+v %v", name, e, err)
 			}
 		case "negative-time":
@@ -257,7 +258,7 @@ func TestFastMBFileBackuptest(t *testing.T) {
 				t.Errorf("%s: %+v %v", name, e, err)
 			}
 		case "bad-mode":
-			if err != nil || e.Kind != Other || e.Mode != 0o7777 {
+			if err != nil || e.Kind != manifest.Other || e.Mode != 0o7777 {
 				t.Errorf("%s: %+v %v", name, e, err)
 			}
 		}
@@ -484,30 +485,32 @@ func TestFastMBFileCrafted(t *testing.T) {
 			t.Errorf("%s: fast path took it: %v, want %v", name, got, c.fast)
 		}
 	}
-	check := func(name string, f func(*Entry) bool) {
+	check := func(name string, f func(*manifest.Entry) bool) {
 		t.Helper()
-		e := &Entry{}
+		e := &manifest.Entry{}
 		err := DecodeMBFile(craftedArchives()[name].b, e)
 		if !f(e) {
 			t.Errorf("%s: %+v %v", name, e, err)
 		}
 	}
-	check("ints-behind-uids", func(e *Entry) bool { return e.Size == 77 && e.Mode == 0o100600 && e.Inode == 7 && e.Kind == File })
-	check("duplicate-keys", func(e *Entry) bool { return e.Size == 99 && e.Target == "" && e.Kind == Dir })
-	check("utf16-target", func(e *Entry) bool { return e.Target == "/x/é😀" && e.Kind == Symlink })
-	check("unpaired-surrogates", func(e *Entry) bool { return e.Target == "\uFFFDA\uFFFD\uFFFD" })
-	check("utf16-null", func(e *Entry) bool { return e.Target == "" && e.Size == 0 })
-	check("inline-null-string", func(e *Entry) bool { return e.Target == "$null" })
-	check("long-count-null", func(e *Entry) bool { return e.Target == "" && e.Digest == nil })
-	check("long-count-key", func(e *Entry) bool { return e.Size == 9 && e.ProtectionClass == 3 })
-	check("nsstring-target", func(e *Entry) bool { return e.Target == "/var/x" })
-	check("nsdata-digest-uid", func(e *Entry) bool {
+	check("ints-behind-uids", func(e *manifest.Entry) bool {
+		return e.Size == 77 && e.Mode == 0o100600 && e.Inode == 7 && e.Kind == manifest.File
+	})
+	check("duplicate-keys", func(e *manifest.Entry) bool { return e.Size == 99 && e.Target == "" && e.Kind == manifest.Dir })
+	check("utf16-target", func(e *manifest.Entry) bool { return e.Target == "/x/é😀" && e.Kind == manifest.Symlink })
+	check("unpaired-surrogates", func(e *manifest.Entry) bool { return e.Target == "\uFFFDA\uFFFD\uFFFD" })
+	check("utf16-null", func(e *manifest.Entry) bool { return e.Target == "" && e.Size == 0 })
+	check("inline-null-string", func(e *manifest.Entry) bool { return e.Target == "$null" })
+	check("long-count-null", func(e *manifest.Entry) bool { return e.Target == "" && e.Digest == nil })
+	check("long-count-key", func(e *manifest.Entry) bool { return e.Size == 9 && e.ProtectionClass == 3 })
+	check("nsstring-target", func(e *manifest.Entry) bool { return e.Target == "/var/x" })
+	check("nsdata-digest-uid", func(e *manifest.Entry) bool {
 		return bytes.Equal(e.Digest, testDigest) && e.KeyClass == 3 && bytes.Equal(e.WrappedKey, testKey[4:])
 	})
-	check("inline-wrapper", func(e *Entry) bool { return bytes.Equal(e.Digest, testDigest) })
-	check("wrapper-priority", func(e *Entry) bool { return e.Target == "s" })
-	check("big-uint8", func(e *Entry) bool { return e.Size == 0 && e.Inode == math.MaxUint64 })
-	check("uint32-max", func(e *Entry) bool { return e.Mode == math.MaxUint32 && e.UID == 1<<31 })
+	check("inline-wrapper", func(e *manifest.Entry) bool { return bytes.Equal(e.Digest, testDigest) })
+	check("wrapper-priority", func(e *manifest.Entry) bool { return e.Target == "s" })
+	check("big-uint8", func(e *manifest.Entry) bool { return e.Size == 0 && e.Inode == math.MaxUint64 })
+	check("uint32-max", func(e *manifest.Entry) bool { return e.Mode == math.MaxUint32 && e.UID == 1<<31 })
 }
 
 // TestFastMBFileRefusals: inputs that are not binary keyed archives, or
@@ -547,7 +550,7 @@ func TestFastMBFileRefusals(t *testing.T) {
 		if compareFastSlow(t, name, b) {
 			t.Errorf("%s: accepted", name)
 		}
-		e := &Entry{}
+		e := &manifest.Entry{}
 		if n := testing.AllocsPerRun(10, func() { _, _ = decodeMBFileFast(b, e) }); n != 0 {
 			t.Errorf("%s: %v allocations", name, n)
 		}
@@ -563,11 +566,11 @@ func TestFastMBFileAllocations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e Entry
+	var e manifest.Entry
 	if ok, err := decodeMBFileFast(b, &e); !ok || err != nil || e.Target != "/var/mobile/x" {
 		t.Fatalf("%v %v %+v", ok, err, e)
 	}
-	if n := testing.AllocsPerRun(100, func() { e = Entry{}; _, _ = decodeMBFileFast(b, &e) }); n != 3 {
+	if n := testing.AllocsPerRun(100, func() { e = manifest.Entry{}; _, _ = decodeMBFileFast(b, &e) }); n != 3 {
 		t.Errorf("%v allocations per record, want 3", n)
 	}
 }
@@ -616,9 +619,9 @@ func BenchmarkDecodeMBFile(b *testing.B) {
 	}
 	for _, bc := range []struct {
 		name string
-		f    func([]byte, *Entry) error
+		f    func([]byte, *manifest.Entry) error
 	}{
-		{"fast", func(blob []byte, e *Entry) error {
+		{"fast", func(blob []byte, e *manifest.Entry) error {
 			if ok, err := decodeMBFileFast(blob, e); ok {
 				return err
 			}
@@ -631,7 +634,7 @@ func BenchmarkDecodeMBFile(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(blob)))
 			for b.Loop() {
-				var e Entry
+				var e manifest.Entry
 				if err := bc.f(blob, &e); err != nil || e.Size != 118784 {
 					b.Fatal(err)
 				}

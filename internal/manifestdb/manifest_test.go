@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/realdata"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 func TestHV20MBDB(t *testing.T) {
@@ -22,9 +23,9 @@ func TestHV20MBDB(t *testing.T) {
 	if len(entries) != 757 {
 		t.Fatalf("%d records, want 757", len(entries))
 	}
-	kinds := map[Kind]int{}
+	kinds := map[manifest.Kind]int{}
 	domains := map[string]bool{}
-	var sms *Entry
+	var sms *manifest.Entry
 	for _, e := range entries {
 		kinds[e.Kind]++
 		domains[e.Domain] = true
@@ -32,7 +33,7 @@ func TestHV20MBDB(t *testing.T) {
 			sms = e
 		}
 	}
-	if kinds[File] != 321 || kinds[Dir] != 429 || kinds[Symlink] != 7 || len(domains) != 97 {
+	if kinds[manifest.File] != 321 || kinds[manifest.Dir] != 429 || kinds[manifest.Symlink] != 7 || len(domains) != 97 {
 		t.Fatalf("kinds %v, %d domains", kinds, len(domains))
 	}
 	if sms == nil {
@@ -49,7 +50,7 @@ func TestHV20MBDB(t *testing.T) {
 func TestMBDBTruncated(t *testing.T) {
 	b := realdata.Read(t, "hv20/day23/Backup/Manifest.mbdb")
 	entries, err := ParseMBDB(b[:5000])
-	var fe *FormatError
+	var fe *manifest.FormatError
 	if !errors.As(err, &fe) || fe.Offset <= 6 || len(entries) == 0 {
 		t.Fatalf("truncated: %d entries, %v", len(entries), err)
 	}
@@ -73,7 +74,7 @@ func TestMVTManifestDB(t *testing.T) {
 	}
 	defer db.Close()
 	n := 0
-	kinds := map[Kind]int{}
+	kinds := map[manifest.Kind]int{}
 	classes := map[int]int{}
 	var sum int64
 	keys, targets, digests := 0, 0, 0
@@ -101,7 +102,7 @@ func TestMVTManifestDB(t *testing.T) {
 			t.Errorf("%s: fileID mismatch", e.Name())
 		}
 	}
-	if n != 3721 || kinds[File] != 1089 || kinds[Dir] != 2618 || kinds[Symlink] != 14 {
+	if n != 3721 || kinds[manifest.File] != 1089 || kinds[manifest.Dir] != 2618 || kinds[manifest.Symlink] != 14 {
 		t.Fatalf("%d entries, kinds %v", n, kinds)
 	}
 	// SOURCES.md says 475 rows have Digest; Python plistlib counts 477 (all UID references to 20-byte data).
@@ -122,7 +123,7 @@ func TestMVTManifestDB(t *testing.T) {
 		t.Fatalf("sms.db entry %+v", e)
 	}
 	es, _ = db.ByFileID("b61844dd930352ebc9be6ed807e26325cc92625d")
-	if len(es) != 1 || es[0].Kind != Symlink || es[0].Mode != 41453 ||
+	if len(es) != 1 || es[0].Kind != manifest.Symlink || es[0].Mode != 41453 ||
 		es[0].Target != "/var/mobile/Containers/Data/Application/2D4D1445-FCB4-47F6-A789-941C77FBE73B/Library/WebKit/WebsiteData/IndexedDB" {
 		t.Fatalf("symlink %+v", es)
 	}

@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"bufio"
@@ -11,27 +11,11 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/kdf"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 // mbdbMagic is the header of Manifest.mbdb version 5.0.
 const mbdbMagic = "mbdb\x05\x00"
-
-// FormatError reports a malformed manifest.
-type FormatError struct {
-	File   string // Manifest.mbdb or Manifest.db
-	Offset int64  // byte offset (mbdb) or -1
-	Msg    string
-}
-
-func (e *FormatError) Error() string {
-	if e.Offset >= 0 {
-		return fmt.Sprintf("manifest: %s: malformed at offset %d: %s", e.File, e.Offset, e.Msg)
-	}
-	return fmt.Sprintf("manifest: %s: %s", e.File, e.Msg)
-}
-
-// ErrUnsupported reports a manifest that is valid but not handled.
-var ErrUnsupported = errors.New("manifest: unsupported")
 
 // MaxMBDBEntries bounds the records ReadMBDB returns: each costs about
 // 500 bytes in memory (so at most about 520 MB), and real manifests hold
@@ -53,7 +37,7 @@ type mbdbReader struct {
 
 func (r *mbdbReader) fail(msg string) {
 	if r.err == nil {
-		r.err = &FormatError{File: "Manifest.mbdb", Offset: r.off, Msg: msg}
+		r.err = &manifest.FormatError{File: "Manifest.mbdb", Offset: r.off, Err: errors.New(msg)}
 	}
 }
 
@@ -114,7 +98,7 @@ func (r *mbdbReader) domain(l [2]byte) string {
 }
 
 // ParseMBDB decodes a Manifest.mbdb held in memory (see ReadMBDB).
-func ParseMBDB(b []byte) ([]*Entry, error) {
+func ParseMBDB(b []byte) ([]*manifest.Entry, error) {
 	return ReadMBDB(bytes.NewReader(b))
 }
 
@@ -124,7 +108,7 @@ func ParseMBDB(b []byte) ([]*Entry, error) {
 // are returned together with a *FormatError. More than MaxMBDBEntries
 // records is a *FormatError too. In FIPS 140-only mode it returns
 // ErrFIPSOnly (file IDs are SHA-1 digests).
-func ReadMBDB(rd io.Reader) ([]*Entry, error) {
+func ReadMBDB(rd io.Reader) ([]*manifest.Entry, error) {
 	if err := kdf.CheckSHA1(); err != nil {
 		return nil, err
 	}
@@ -137,10 +121,10 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 		if n == len(magic) && string(magic[:4]) == "mbdb" {
 			return nil, fmt.Errorf("%w: Manifest.mbdb version %d.%d", ErrUnsupported, magic[4], magic[5])
 		}
-		return nil, &FormatError{File: "Manifest.mbdb", Offset: 0, Msg: "bad header"}
+		return nil, &manifest.FormatError{File: "Manifest.mbdb", Offset: 0, Err: errors.New("bad header")}
 	}
 	r.off = int64(len(magic))
-	var out []*Entry
+	var out []*manifest.Entry
 	var key []byte
 	for {
 		start := r.off
@@ -158,7 +142,7 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 			r.fail(fmt.Sprintf("more than %d records", maxMBDBEntries))
 			return out, r.err
 		}
-		e := &Entry{}
+		e := &manifest.Entry{}
 		e.Domain = r.domain(r.lb)
 		e.Path = string(r.bytes())
 		e.Target = string(r.bytes())
@@ -196,14 +180,14 @@ func ReadMBDB(rd io.Reader) ([]*Entry, error) {
 		e.Size = size
 		e.Kind = kindFromMode(e.Mode)
 		switch e.Kind {
-		case File:
+		case manifest.File:
 			e.Flags = 1
-		case Dir:
+		case manifest.Dir:
 			e.Flags = 2
-		case Symlink:
+		case manifest.Symlink:
 			e.Flags = 4
 		}
-		if err := e.setKey(key); err != nil {
+		if err := setKey(e, key); err != nil {
 			e.Err = err
 		}
 		id, err := ComputeFileID(e.Domain, e.Path)

@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"unsafe"
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
+	"github.com/iosbackup/iosbackup/internal/kdf"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 func mbdbOf(t *testing.T, n int) []byte {
@@ -49,20 +51,20 @@ func TestReadMBDBStream(t *testing.T) {
 	}
 	// A stream cut inside a record: the records before it and the offset.
 	es, err := ReadMBDB(iotest.HalfReader(bytes.NewReader(in[:len(in)-5])))
-	var fe *FormatError
+	var fe *manifest.FormatError
 	if len(es) != 299 || !errors.As(err, &fe) || fe.Offset < int64(len(in)-200) {
 		t.Fatalf("cut: %d, %v", len(es), err)
 	}
 }
 
-// TestMBDBRecordCap: more records than the cap is a FormatError at the
+// TestMBDBRecordCap: more records than the cap is a manifest.FormatError at the
 // first record over it.
 func TestMBDBRecordCap(t *testing.T) {
 	defer func(n int) { maxMBDBEntries = n }(maxMBDBEntries)
 	maxMBDBEntries = 10
 	in := mbdbOf(t, 11)
 	es, err := ParseMBDB(in)
-	var fe *FormatError
+	var fe *manifest.FormatError
 	if len(es) != 10 || !errors.As(err, &fe) || fe.Offset <= 6 {
 		t.Fatalf("%d entries, %v", len(es), err)
 	}
@@ -72,13 +74,13 @@ func TestMBDBRecordCap(t *testing.T) {
 }
 
 // TestFIPSOnly: in FIPS 140-only mode (GODEBUG=fips140=only, where
-// crypto/sha1 panics) ComputeFileID and ReadMBDB return ErrFIPSOnly.
+// crypto/sha1 panics) ComputeFileID and ReadMBDB return kdf.ErrFIPSOnly.
 func TestFIPSOnly(t *testing.T) {
 	if os.Getenv("IOSBACKUP_FIPS_CHILD") == "1" {
-		if _, err := ComputeFileID("HomeDomain", "x"); !errors.Is(err, ErrFIPSOnly) {
+		if _, err := ComputeFileID("HomeDomain", "x"); !errors.Is(err, kdf.ErrFIPSOnly) {
 			t.Fatalf("ComputeFileID: %v", err)
 		}
-		if _, err := ParseMBDB(mbdbOf(t, 0)); !errors.Is(err, ErrFIPSOnly) {
+		if _, err := ParseMBDB(mbdbOf(t, 0)); !errors.Is(err, kdf.ErrFIPSOnly) {
 			t.Fatalf("ParseMBDB: %v", err)
 		}
 		return

@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"encoding/binary"
@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/nskeyed"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 // The fast MBFile decoder reads the binary plist in place, without
@@ -519,7 +520,7 @@ const (
 // as plain or wrapped objects) straight from the bytes. It returns
 // ok=false, leaving e untouched, for anything it does not fully
 // understand; with ok=true, e and err are what decodeMBFileSlow gives.
-func decodeMBFileFast(blob []byte, e *Entry) (ok bool, err error) {
+func decodeMBFileFast(blob []byte, e *manifest.Entry) (ok bool, err error) {
 	var p bpReader
 	if !p.init(blob) || !p.checkAll() {
 		return false, nil
@@ -657,10 +658,10 @@ func decodeMBFileFast(blob []byte, e *Entry) (ok bool, err error) {
 	}
 	if hasKey {
 		b, _ := p.bytesAt(key)
-		note(e.setKey(b))
+		note(setKey(e, b))
 	}
-	if e.Kind == Other {
-		if k := kindFromMode(e.Mode); k != Other {
+	if e.Kind == manifest.Other {
+		if k := kindFromMode(e.Mode); k != manifest.Other {
 			e.Kind = k
 		}
 	}

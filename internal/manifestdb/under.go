@@ -1,7 +1,8 @@
-package manifest
+package manifestdb
 
 import (
 	"database/sql"
+	"github.com/iosbackup/iosbackup/manifest"
 	"iter"
 )
 
@@ -10,7 +11,7 @@ import (
 // the whole domain), at most limit of them, without reading the others:
 // the way to learn whether a name that has no row of its own is a
 // directory implied by its descendants.
-func (d *DB) Under(domain, dir string, limit int) iter.Seq2[*Entry, error] {
+func (d *DB) Under(domain, dir string, limit int) iter.Seq2[*manifest.Entry, error] {
 	if dir == "" {
 		return d.names("SELECT fileID, domain, relativePath, flags FROM Files WHERE domain = ? LIMIT ?", domain, limit)
 	}
@@ -22,11 +23,11 @@ func (d *DB) Under(domain, dir string, limit int) iter.Seq2[*Entry, error] {
 		domain, dir+"/", dir+"0", limit)
 }
 
-func (d *DB) names(q string, args ...any) iter.Seq2[*Entry, error] {
-	return func(yield func(*Entry, error) bool) {
+func (d *DB) names(q string, args ...any) iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
 		rows, err := d.db.Query(q, args...)
 		if err != nil {
-			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+			yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err})
 			return
 		}
 		defer rows.Close()
@@ -34,16 +35,16 @@ func (d *DB) names(q string, args ...any) iter.Seq2[*Entry, error] {
 			var id, dom, rel sql.NullString
 			var flags sql.NullInt64
 			if err := rows.Scan(&id, &dom, &rel, &flags); err != nil {
-				yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+				yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err})
 				return
 			}
-			e := &Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
+			e := &manifest.Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
 			if !yield(e, nil) {
 				return
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+			yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err})
 		}
 	}
 }

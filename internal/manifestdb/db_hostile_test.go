@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 const filesTable = "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB);"
 
 // TestHostileManifestTables: Files or Properties as a view (an endless
 // recursive one, or one of gigabyte blobs) or as a virtual table is
-// refused with a FormatError at once, instead of hanging every command.
+// refused with a manifest.FormatError at once, instead of hanging every command.
 func TestHostileManifestTables(t *testing.T) {
 	const endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT 'passwordHash' AS key, x AS value FROM c"
 	for _, c := range []struct{ name, schema, want string }{
@@ -41,12 +42,12 @@ func TestHostileManifestTables(t *testing.T) {
 			if el := time.Since(start); el > 20*time.Second {
 				t.Errorf("took %v", el)
 			}
-			var fe *FormatError
-			if !errors.As(err, &fe) || !strings.Contains(fe.Msg, c.want) {
+			var fe *manifest.FormatError
+			if !errors.As(err, &fe) || !strings.Contains(fe.Err.Error(), c.want) {
 				if d != nil {
 					d.Close()
 				}
-				t.Fatalf("error %v, want a FormatError saying %q", err, c.want)
+				t.Fatalf("error %v, want a manifest.FormatError saying %q", err, c.want)
 			}
 			if string(img) != orig {
 				t.Error("input changed")

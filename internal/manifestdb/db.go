@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"database/sql"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/internal/nskeyed"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 // DB is an open Manifest.db. Lookups are answered by SQL through the
@@ -31,7 +32,7 @@ func OpenDB(img, wal []byte) (*DB, error) {
 		db, err = sqlitemem.OpenOwned(img)
 	}
 	if err != nil {
-		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}
+		return nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err}
 	}
 	return FromSQL(db)
 }
@@ -41,7 +42,7 @@ func OpenDB(img, wal []byte) (*DB, error) {
 func FromSQL(db *sql.DB) (*DB, error) {
 	if msg := checkTables(db); msg != "" {
 		db.Close()
-		return nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: msg}
+		return nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: errors.New(msg)}
 	}
 	// iOS 10.0 stored each file record encrypted with a key derived from a
 	// password hash in Properties.
@@ -104,17 +105,17 @@ func (d *DB) Count() (int, error) {
 
 // Lookup returns the entries stored under domain and relative path (one,
 // unless the manifest is damaged).
-func (d *DB) Lookup(domain, path string) ([]*Entry, error) {
+func (d *DB) Lookup(domain, path string) ([]*manifest.Entry, error) {
 	return d.query(selectFiles+" WHERE domain = ? AND relativePath = ?", domain, path)
 }
 
 // ByFileID returns the entries with the given fileID.
-func (d *DB) ByFileID(id string) ([]*Entry, error) {
+func (d *DB) ByFileID(id string) ([]*manifest.Entry, error) {
 	return d.query(selectFiles+" WHERE fileID = ?", id)
 }
 
-func (d *DB) query(q string, args ...any) ([]*Entry, error) {
-	var out []*Entry
+func (d *DB) query(q string, args ...any) ([]*manifest.Entry, error) {
+	var out []*manifest.Entry
 	for e, err := range d.iterate(q, args...) {
 		if err != nil {
 			return out, err
@@ -126,14 +127,14 @@ func (d *DB) query(q string, args ...any) ([]*Entry, error) {
 
 // All yields every entry ordered by domain and path. An entry whose MBFile
 // cannot be decoded is yielded with Err set.
-func (d *DB) All() iter.Seq2[*Entry, error] {
+func (d *DB) All() iter.Seq2[*manifest.Entry, error] {
 	return d.iterate(selectFiles + " ORDER BY domain, relativePath")
 }
 
 // Names yields the fileID, domain, relative path and flags of every row
 // without decoding the MBFile blobs: the cheap pass for building a tree.
-func (d *DB) Names() iter.Seq2[*Entry, error] {
-	return func(yield func(*Entry, error) bool) {
+func (d *DB) Names() iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
 		rows, err := d.db.Query("SELECT fileID, domain, relativePath, flags FROM Files")
 		if err != nil {
 			yield(nil, err)
@@ -149,7 +150,7 @@ func (d *DB) Names() iter.Seq2[*Entry, error] {
 				}
 				continue
 			}
-			e := &Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
+			e := &manifest.Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
 			if !yield(e, nil) {
 				return
 			}
@@ -160,11 +161,11 @@ func (d *DB) Names() iter.Seq2[*Entry, error] {
 	}
 }
 
-func (d *DB) iterate(q string, args ...any) iter.Seq2[*Entry, error] {
-	return func(yield func(*Entry, error) bool) {
+func (d *DB) iterate(q string, args ...any) iter.Seq2[*manifest.Entry, error] {
+	return func(yield func(*manifest.Entry, error) bool) {
 		rows, err := d.db.Query(q, args...)
 		if err != nil {
-			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+			yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err})
 			return
 		}
 		defer rows.Close()
@@ -173,12 +174,12 @@ func (d *DB) iterate(q string, args ...any) iter.Seq2[*Entry, error] {
 			var flags sql.NullInt64
 			var blob []byte
 			if err := rows.Scan(&id, &dom, &rel, &flags, &blob); err != nil {
-				if !yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()}) {
+				if !yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err}) {
 					return
 				}
 				continue
 			}
-			e := &Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
+			e := &manifest.Entry{FileID: id.String, Domain: dom.String, Path: rel.String, Flags: int(flags.Int64), Kind: kindFromFlags(flags.Int64)}
 			if blob == nil {
 				e.Err = errors.New("no MBFile record")
 			} else if err := DecodeMBFile(blob, e); err != nil {
@@ -189,26 +190,26 @@ func (d *DB) iterate(q string, args ...any) iter.Seq2[*Entry, error] {
 			}
 		}
 		if err := rows.Err(); err != nil {
-			yield(nil, &FormatError{File: "Manifest.db", Offset: -1, Msg: err.Error()})
+			yield(nil, &manifest.FormatError{File: "Manifest.db", Offset: -1, Err: err})
 		}
 	}
 }
 
-func kindFromFlags(f int64) Kind {
+func kindFromFlags(f int64) manifest.Kind {
 	switch f {
 	case 1:
-		return File
+		return manifest.File
 	case 2:
-		return Dir
+		return manifest.Dir
 	case 4:
-		return Symlink
+		return manifest.Symlink
 	}
-	return Other
+	return manifest.Other
 }
 
 // DecodeMBFile fills e from an NSKeyedArchiver MBFile blob. Fields that
 // are present are set even when an error is returned for another.
-func DecodeMBFile(blob []byte, e *Entry) error {
+func DecodeMBFile(blob []byte, e *manifest.Entry) error {
 	// The usual binary archives are read in place; anything unusual goes
 	// through the general decoder, which gives the same results.
 	if ok, err := decodeMBFileFast(blob, e); ok {
@@ -219,7 +220,7 @@ func DecodeMBFile(blob []byte, e *Entry) error {
 
 // decodeMBFileSlow is DecodeMBFile through the general NSKeyedArchiver
 // decoder.
-func decodeMBFileSlow(blob []byte, e *Entry) error {
+func decodeMBFileSlow(blob []byte, e *manifest.Entry) error {
 	a, err := nskeyed.Parse(blob)
 	if err != nil {
 		return err
@@ -273,12 +274,12 @@ func decodeMBFileSlow(blob []byte, e *Entry) error {
 	if v, err := a.Field(root, "EncryptionKey"); err != nil {
 		note(err)
 	} else if b, ok := v.([]byte); ok {
-		note(e.setKey(b))
+		note(setKey(e, b))
 	} else if v != nil {
 		note(fmt.Errorf("MBFile EncryptionKey: unexpected %T", v))
 	}
-	if e.Kind == Other {
-		if k := kindFromMode(e.Mode); k != Other {
+	if e.Kind == manifest.Other {
+		if k := kindFromMode(e.Mode); k != manifest.Other {
 			e.Kind = k
 		}
 	}

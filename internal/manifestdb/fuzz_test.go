@@ -1,4 +1,4 @@
-package manifest
+package manifestdb
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/internal/backuptest"
 	"github.com/iosbackup/iosbackup/internal/nskeyed"
+	"github.com/iosbackup/iosbackup/manifest"
 )
 
 func seedFiles() []backuptest.File {
@@ -77,7 +78,7 @@ func FuzzParseMBDB(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		es, err := ParseMBDB(b)
 		if err != nil {
-			var fe *FormatError
+			var fe *manifest.FormatError
 			if !errors.As(err, &fe) && !errors.Is(err, ErrUnsupported) {
 				t.Fatalf("untyped error %v", err)
 			}
@@ -107,7 +108,7 @@ func FuzzDecodeMBFile(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e := &Entry{Kind: Other}
+		e := &manifest.Entry{Kind: manifest.Other}
 		err := DecodeMBFile(b, e)
 		if e.Size < 0 {
 			t.Fatalf("negative size %d", e.Size)
@@ -115,7 +116,7 @@ func FuzzDecodeMBFile(f *testing.F) {
 		if e.WrappedKey != nil && len(e.WrappedKey) != 40 {
 			t.Fatalf("wrapped key of %d bytes", len(e.WrappedKey))
 		}
-		if err == nil && e.Kind == Other && kindFromMode(e.Mode) != Other {
+		if err == nil && e.Kind == manifest.Other && kindFromMode(e.Mode) != manifest.Other {
 			t.Fatalf("kind not set from mode %o", e.Mode)
 		}
 	})
@@ -131,13 +132,13 @@ func TestFuzzCorpus(t *testing.T) {
 // error is typed.
 func TestHostileDecodeMBFile(t *testing.T) {
 	for _, b := range seedMBFiles(t)[5:] {
-		e := &Entry{}
+		e := &manifest.Entry{}
 		if err := DecodeMBFile(b, e); !errors.Is(err, nskeyed.ErrFormat) {
 			t.Errorf("%q: %v", b, err)
 		}
 	}
 	neg := seedMBFiles(t)[4]
-	e := &Entry{}
+	e := &manifest.Entry{}
 	err := DecodeMBFile(neg, e)
 	if err == nil || e.Size != 0 || e.WrappedKey != nil || e.Mode != uint32(backuptest.ModeFile) {
 		t.Errorf("negative size and short key: %+v %v", e, err)
@@ -158,7 +159,7 @@ func allocPerRun(runs int, f func()) uint64 {
 
 // TestMBDBGiantLengths: string length fields claim up to 64 KiB and
 // property counts up to 255 with a few bytes present; the parse stops at a
-// FormatError with the offset of the short field and allocates little.
+// manifest.FormatError with the offset of the short field and allocates little.
 func TestMBDBGiantLengths(t *testing.T) {
 	hdr := backuptest.MBDBHeader
 	cases := map[string][]byte{
@@ -169,10 +170,10 @@ func TestMBDBGiantLengths(t *testing.T) {
 		"many-fields": append(bytes.Clone(hdr), bytes.Repeat([]byte{0xff, 0xfe}, 200)...),
 	}
 	for name, in := range cases {
-		var es []*Entry
+		var es []*manifest.Entry
 		var err error
 		got := allocPerRun(20, func() { es, err = ParseMBDB(in) })
-		var fe *FormatError
+		var fe *manifest.FormatError
 		if !errors.As(err, &fe) || len(es) != 0 || fe.Offset <= 6 || fe.Offset > int64(len(in)) {
 			t.Errorf("%s: %d entries, %v", name, len(es), err)
 		}
@@ -187,7 +188,7 @@ func TestMBDBGiantLengths(t *testing.T) {
 func TestMBDBShortHeaders(t *testing.T) {
 	for _, in := range []string{"mbdb", "mbdb\x05", "mbd", ""} {
 		es, err := ParseMBDB([]byte(in))
-		var fe *FormatError
+		var fe *manifest.FormatError
 		if !errors.As(err, &fe) || es != nil {
 			t.Errorf("%q: %v", in, err)
 		}
