@@ -306,3 +306,28 @@ func TestFormatErrorUnwrap(t *testing.T) {
 		t.Fatalf("named pipe manifest: %v", err)
 	}
 }
+
+// TestSkipReasons: the words of each reason (the CLI prints them after
+// "backup: "), and which reasons make a report not OK.
+func TestSkipReasons(t *testing.T) {
+	for _, c := range []struct {
+		s    SkippedEntry
+		want string
+		ok   bool
+	}{
+		{SkippedEntry{Reason: SkipSymlink, Detail: "/var/mobile/x"}, `symlink not created (target "/var/mobile/x")`, true},
+		{SkippedEntry{Reason: SkipUnsafePath, Detail: `unsafe relative path "../x"`}, `unsafe path: unsafe relative path "../x"`, false},
+		{SkippedEntry{Reason: SkipDuplicate}, "duplicate entry", true},
+		{SkippedEntry{Reason: SkipNameCollision}, "name differs from another only in case", false},
+		{SkippedEntry{Reason: SkipOther}, "not a regular file, directory or symlink", true},
+		{SkippedEntry{Reason: 99}, "SkipReason(99)", true},
+	} {
+		if got := c.s.String(); got != c.want {
+			t.Errorf("%d: %q, want %q", c.s.Reason, got, c.want)
+		}
+		rep := &ExtractReport{Skipped: []*SkippedEntry{&c.s}}
+		if rep.OK() != c.ok {
+			t.Errorf("%v: OK() = %v", c.s.Reason, rep.OK())
+		}
+	}
+}

@@ -52,11 +52,11 @@ type Progress struct {
 
 // ExtractReport summarises an extraction.
 type ExtractReport struct {
-	Files   int           // regular files written
-	Dirs    int           // directories created
-	Bytes   int64         // bytes written in the files listed in Files
-	Failed  []*EntryError // entries that could not be extracted
-	Skipped []*EntryError // entries not extracted by policy: symlinks, unsafe paths, duplicates
+	Files   int             // regular files written
+	Dirs    int             // directories created
+	Bytes   int64           // bytes written in the files listed in Files
+	Failed  []*EntryError   // entries that could not be extracted
+	Skipped []*SkippedEntry // entries not extracted by policy: symlinks, unsafe paths, duplicates
 }
 
 // OK reports whether nothing failed and no file was left out for an
@@ -67,25 +67,12 @@ func (r *ExtractReport) OK() bool {
 		return false
 	}
 	for _, s := range r.Skipped {
-		if errors.Is(s.Err, ErrUnsafePath) || errors.Is(s.Err, ErrNameCollision) {
+		if s.Reason == SkipUnsafePath || s.Reason == SkipNameCollision {
 			return false
 		}
 	}
 	return true
 }
-
-// ErrSymlinkSkipped is the reason recorded for symlinks, which Extract
-// never creates.
-var ErrSymlinkSkipped = errors.New("backup: symlink not created")
-
-// ErrDuplicate is recorded for entries whose name was already extracted.
-var ErrDuplicate = errors.New("backup: duplicate entry")
-
-// ErrNameCollision is recorded for a file whose name differs from an
-// already extracted one only in letter case, on file systems that ignore
-// case (macOS and Windows by default, or ExtractOptions.WindowsNames): it
-// would overwrite the other file.
-var ErrNameCollision = errors.New("backup: name differs from another only in case")
 
 // ErrSizeMismatch is recorded for a file whose payload is larger than its
 // recorded size (plus the final padding block) by more than the payload
@@ -104,8 +91,8 @@ var ErrSizeMismatch = errors.New("backup: payload larger than its recorded size 
 //
 // Every path is confined under dest: folders are opened one component at
 // a time without following symlinks, and entries whose domain, path or
-// fileID would leave dest are skipped and reported with ErrUnsafePath;
-// symlinks are not created. A file that fails (missing or corrupt
+// fileID would leave dest are skipped and reported (SkipUnsafePath);
+// symlinks are not created (SkipSymlink). A file that fails (missing or corrupt
 // payload, ErrSizeMismatch, a symlink or file in the way in dest) is
 // reported in the report's Failed list, leaves nothing behind, and the
 // others go on.
@@ -275,7 +262,7 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 			continue
 		}
 		if p := e.Problem(); p != "" {
-			x.report(e, nil, fmt.Errorf("%w: %s", ErrUnsafePath, p), 0)
+			x.report(e, nil, skip(e, SkipUnsafePath, p), 0)
 			continue
 		}
 		rel := outName(e, winNames)
@@ -288,11 +275,11 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 			folded[k] = true
 		}
 		if dup {
-			x.report(e, nil, ErrDuplicate, 0)
+			x.report(e, nil, skip(e, SkipDuplicate, ""), 0)
 			continue
 		}
 		if collide {
-			x.report(e, nil, ErrNameCollision, 0)
+			x.report(e, nil, skip(e, SkipNameCollision, ""), 0)
 			continue
 		}
 		switch e.Kind {
@@ -317,9 +304,9 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 				flush()
 			}
 		case manifest.Symlink:
-			x.report(e, nil, fmt.Errorf("%w (target %q)", ErrSymlinkSkipped, e.Target), 0)
+			x.report(e, nil, skip(e, SkipSymlink, e.Target), 0)
 		default:
-			x.report(e, nil, errors.New("backup: not a regular file, directory or symlink"), 0)
+			x.report(e, nil, skip(e, SkipOther, ""), 0)
 		}
 	}
 	flush()
@@ -349,7 +336,7 @@ func (x *extractor) run(workers int) (*ExtractReport, error) {
 }
 
 // report records the outcome of one entry.
-func (x *extractor) report(e *manifest.Entry, failed, skipped error, n int64) {
+func (x *extractor) report(e *manifest.Entry, failed error, skipped *SkippedEntry, n int64) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	ee := func(err error) *EntryError {
@@ -360,7 +347,7 @@ func (x *extractor) report(e *manifest.Entry, failed, skipped error, n int64) {
 		x.rep.Failed = append(x.rep.Failed, ee(failed))
 		x.prog.Failed++
 	case skipped != nil:
-		x.rep.Skipped = append(x.rep.Skipped, ee(skipped))
+		x.rep.Skipped = append(x.rep.Skipped, skipped)
 	case e.Kind == manifest.File:
 		x.rep.Files++
 		x.rep.Bytes += n

@@ -144,7 +144,7 @@ func archive(t *testing.T, m backuptest.MBFile) []byte {
 
 func hostileCases(t *testing.T) []hostileCase {
 	unsafe := is(ErrUnsafePath)
-	symlink := is(ErrSymlinkSkipped)
+	symlink := is(errSkipSymlink)
 	corrupt := is(ErrCorruptPayload)
 	notesID := backuptest.FileID("HomeDomain", "Library/Notes/notes.txt")
 	rawFile := func(path string, size int64) []byte {
@@ -463,7 +463,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				// Another name pointing at the same payload.
 				{FileID: notesID, Domain: "HomeDomain", Path: "Library/Notes/alias.txt", Flags: 1, File: rawFile("Library/Notes/alias.txt", 11)},
 			}},
-			skipped: map[string]matcher{"HomeDomain/Library/Notes/notes.txt#2": is(ErrDuplicate)},
+			skipped: map[string]matcher{"HomeDomain/Library/Notes/notes.txt#2": is(errSkipDuplicate)},
 			// alias.txt: fileID not its hash; both notes.txt rows repeat its fileID.
 			inconsistent: []string{"HomeDomain/Library/Notes/alias.txt", "HomeDomain/Library/Notes/notes.txt", "HomeDomain/Library/Notes/notes.txt"},
 			maybe:        map[string][]byte{"HomeDomain/Library/Notes/alias.txt": []byte("good notes\n")},
@@ -759,7 +759,7 @@ func runHostile(t *testing.T, c hostileCase) {
 		t.Fatalf("Extract: %v", err)
 	}
 	gotFailed := reportNames(rep.Failed)
-	gotSkipped := reportNames(rep.Skipped)
+	gotSkipped := reportNames(skipErrors(rep.Skipped))
 	checkReport(t, "Failed", gotFailed, c.failed, parent)
 	checkReport(t, "Skipped", gotSkipped, c.skipped, parent, symlinkNames(files)...)
 
@@ -773,7 +773,7 @@ func runHostile(t *testing.T, c hostileCase) {
 		if _, ok := gotFailed[name]; ok {
 			continue
 		}
-		if err, ok := gotSkipped[name]; ok && !errors.Is(err, ErrDuplicate) {
+		if err, ok := gotSkipped[name]; ok && !errors.Is(err, errSkipDuplicate) {
 			continue
 		}
 		if (&manifest.Entry{FileID: backuptest.FileID(f.Domain, f.Path), Domain: f.Domain, Path: f.Path}).Problem() != "" {
@@ -839,6 +839,30 @@ func symlinkNames(files []backuptest.File) []string {
 	return out
 }
 
+// Errors standing for the skip reasons in the tables of expected reports.
+var (
+	errSkipSymlink   = errors.New("skipped: symlink")
+	errSkipDuplicate = errors.New("skipped: duplicate")
+	errSkipCollision = errors.New("skipped: name collision")
+	errSkipOther     = errors.New("skipped: not a file, directory or symlink")
+)
+
+// skipErrors turns skipped entries into entry errors for reportNames: an
+// unsafe path wraps ErrUnsafePath (as Open's errors do), the other
+// reasons the errSkip values.
+func skipErrors(ss []*SkippedEntry) []*EntryError {
+	var out []*EntryError
+	for _, s := range ss {
+		err := map[SkipReason]error{SkipSymlink: errSkipSymlink, SkipDuplicate: errSkipDuplicate,
+			SkipNameCollision: errSkipCollision, SkipOther: errSkipOther}[s.Reason]
+		if s.Reason == SkipUnsafePath {
+			err = fmt.Errorf("%w: %s", ErrUnsafePath, s.Detail)
+		}
+		out = append(out, &EntryError{Domain: s.Domain, Path: s.Path, FileID: s.FileID, Err: err})
+	}
+	return out
+}
+
 // reportNames indexes report entries by name; a repeated name gets "#2", "#3".
 func reportNames(es []*EntryError) map[string]error {
 	out := map[string]error{}
@@ -865,7 +889,7 @@ func checkReport(t *testing.T, what string, got map[string]error, want map[strin
 	}
 	for _, s := range allowSymlinks {
 		if _, ok := w[s]; !ok && what == "Skipped" {
-			w[s] = is(ErrSymlinkSkipped)
+			w[s] = is(errSkipSymlink)
 		}
 	}
 	for name, m := range w {

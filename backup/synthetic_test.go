@@ -193,7 +193,7 @@ func TestExtractSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Files != 5 || len(rep.Failed) != 0 || len(rep.Skipped) != 1 || !errors.Is(rep.Skipped[0].Err, ErrSymlinkSkipped) {
+	if rep.Files != 5 || len(rep.Failed) != 0 || len(rep.Skipped) != 1 || rep.Skipped[0].Reason != SkipSymlink || rep.Skipped[0].Detail != "/var/mobile/elsewhere" {
 		t.Fatalf("report %+v", rep)
 	}
 	for _, f := range files {
@@ -422,7 +422,7 @@ func TestExtractCaseCollision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Files != 1 || len(rep.Skipped) != 1 || !errors.Is(rep.Skipped[0].Err, ErrNameCollision) {
+	if rep.Files != 1 || len(rep.Skipped) != 1 || rep.Skipped[0].Reason != SkipNameCollision || rep.OK() {
 		t.Fatalf("report %+v %v", rep, rep.Skipped)
 	}
 	// Where case matters both are written.

@@ -221,10 +221,10 @@ func (a *app) extract(args []string) error {
 	}
 	unsafe := 0
 	for _, s := range rep.Skipped {
-		if errors.Is(s.Err, backup.ErrUnsafePath) {
+		if s.Reason == backup.SkipUnsafePath {
 			unsafe++
 		}
-		a.warnf("skipped %s/%s (%s): %v", s.Domain, s.Path, s.FileID, reason(s.Err))
+		a.warnf("skipped %s/%s (%s): backup: %v", s.Domain, s.Path, s.FileID, s)
 	}
 	for _, f := range rep.Failed {
 		a.warnf("failed %s/%s (%s): %v", f.Domain, f.Path, f.FileID, reason(f.Err))
