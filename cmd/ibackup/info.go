@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -15,25 +14,6 @@ import (
 
 	"github.com/iosbackup/iosbackup/backup"
 )
-
-// defaultBackupDirs are the folders where iTunes and Finder keep backups.
-func defaultBackupDirs() []string {
-	var dirs []string
-	switch runtime.GOOS {
-	case "darwin":
-		if home, err := os.UserHomeDir(); err == nil {
-			dirs = append(dirs, filepath.Join(home, "Library", "Application Support", "MobileSync", "Backup"))
-		}
-	case "windows":
-		if d := os.Getenv("APPDATA"); d != "" {
-			dirs = append(dirs, filepath.Join(d, "Apple Computer", "MobileSync", "Backup"))
-		}
-		if d := os.Getenv("USERPROFILE"); d != "" {
-			dirs = append(dirs, filepath.Join(d, "Apple", "MobileSync", "Backup"))
-		}
-	}
-	return dirs
-}
 
 // listed is one line of 'ibackup list --json'.
 type listed struct {
@@ -58,7 +38,7 @@ func (a *app) list(args []string) error {
 	if explicit {
 		roots = pos
 	} else {
-		roots = defaultBackupDirs()
+		roots = backup.DefaultDirs()
 		if len(roots) == 0 {
 			return usageErr("no default backup folder on %s; give the folder that holds your backups", runtime.GOOS)
 		}
@@ -77,29 +57,20 @@ func (a *app) list(args []string) error {
 			continue
 		}
 		looked = append(looked, root)
-		// The folder itself may be a backup.
-		candidates := []string{root}
-		ents, err := os.ReadDir(root)
-		if err != nil {
-			if errors.Is(err, fs.ErrPermission) {
-				return fail(exitBackup, "cannot list %s: permission denied; on macOS give your terminal Full Disk Access", root)
+		for f, err := range backup.Find(root) {
+			if f == nil {
+				if errors.Is(err, fs.ErrPermission) {
+					return fail(exitBackup, "cannot list %s: permission denied; on macOS give your terminal Full Disk Access", root)
+				}
+				return fail(exitBackup, "cannot list %s: %v", root, unwrapPath(err))
 			}
-			return fail(exitBackup, "cannot list %s: %v", root, unwrapPath(err))
-		}
-		for _, e := range ents {
-			if e.IsDir() {
-				candidates = append(candidates, filepath.Join(root, e.Name()))
-			}
-		}
-		for _, dir := range candidates {
-			b, err := backup.Open(dir)
 			if err != nil {
+				a.warnf("cannot read backup %s: %v", f.Dir, err)
 				continue
 			}
-			in := b.Info()
-			found = append(found, listed{Folder: dir, Device: in.DeviceName, Model: in.ProductType,
+			in := f.Info
+			found = append(found, listed{Folder: f.Dir, Device: in.DeviceName, Model: in.ProductType,
 				IOS: in.ProductVersion, Date: in.LastBackupDate, Encrypted: in.Encrypted, UDID: in.UDID})
-			b.Close()
 		}
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].Folder < found[j].Folder })
