@@ -16,6 +16,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/internal/aescbc"
 	"github.com/iosbackup/iosbackup/internal/cbcio"
+	"github.com/iosbackup/iosbackup/internal/winname"
 	"github.com/iosbackup/iosbackup/manifest"
 )
 
@@ -942,33 +943,7 @@ func outName(e *manifest.Entry, windows bool) string {
 	}
 	parts := strings.Split(name, "/")
 	for i, p := range parts {
-		parts[i] = WindowsSafeName(p)
+		parts[i] = winname.Safe(p)
 	}
 	return strings.Join(parts, "/")
-}
-
-// WindowsSafeName maps one path element to a name Windows can store:
-// characters <>:"\|?* and control characters become %XX escapes (as does
-// %), trailing dots and spaces are escaped, and reserved device names
-// (CON, NUL, COM1, ...) get a trailing underscore.
-func WindowsSafeName(s string) string {
-	var sb strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		trailing := (c == '.' || c == ' ') && strings.TrimRight(s[i:], ". ") == ""
-		if c < 0x20 || strings.IndexByte(`<>:"\|?*%`, c) >= 0 || trailing {
-			fmt.Fprintf(&sb, "%%%02X", c)
-			continue
-		}
-		sb.WriteByte(c)
-	}
-	out := sb.String()
-	base, _, _ := strings.Cut(out, ".")
-	switch strings.ToUpper(base) {
-	case "CON", "PRN", "AUX", "NUL",
-		"COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9",
-		"LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9":
-		out = base + "_" + out[len(base):]
-	}
-	return out
 }

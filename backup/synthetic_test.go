@@ -335,22 +335,9 @@ func TestExtractLarge(t *testing.T) {
 	}
 }
 
-func TestWindowsSafeName(t *testing.T) {
-	for in, want := range map[string]string{
-		"normal.txt": "normal.txt",
-		"CON":        "CON_",
-		"nul.txt":    "nul_.txt",
-		"a:b?c*":     "a%3Ab%3Fc%2A",
-		"trail. ":    "trail%2E%20",
-		"100%":       "100%25",
-		"tab\there":  "tab%09here",
-		"COM1.log":   "COM1_.log",
-		"CONSOLE":    "CONSOLE",
-	} {
-		if got := WindowsSafeName(in); got != want {
-			t.Errorf("WindowsSafeName(%q) = %q, want %q", in, got, want)
-		}
-	}
+// TestWindowsNames: ExtractOptions.WindowsNames maps the names Windows
+// cannot store (internal/winname).
+func TestWindowsNames(t *testing.T) {
 	files := []backuptest.File{{Domain: "HomeDomain", Path: "Library/a:b/CON", Data: []byte("x")}}
 	dir := t.TempDir()
 	if _, err := backuptest.Write(dir, backuptest.Options{Era: backuptest.Era10_2}, files); err != nil {
