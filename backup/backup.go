@@ -166,9 +166,9 @@ func (b *Backup) Info() *Info { return b.info.clone() }
 // Encrypted reports whether the backup is encrypted.
 func (b *Backup) Encrypted() bool { return b.info.Encrypted }
 
-// Unlocked reports whether the backup's contents can be read: it is not
+// readable reports whether the backup's contents can be read: it is not
 // encrypted, or Unlock succeeded.
-func (b *Backup) Unlocked() bool {
+func (b *Backup) readable() bool {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return !b.info.Encrypted || b.unlocked
@@ -197,22 +197,6 @@ func (b *Backup) Unlock(ctx context.Context, password string) error {
 	}
 	defer clear(kek)
 	return b.UnlockWithKey(kek)
-}
-
-// DeriveKey derives the key-encryption key from password without
-// unlocking; the result can be given to UnlockWithKey later. It stops on
-// ctx as Unlock does.
-func (b *Backup) DeriveKey(ctx context.Context, password string) ([]byte, error) {
-	if !b.info.Encrypted {
-		return nil, ErrNotEncrypted
-	}
-	if b.kbErr != nil {
-		return nil, b.kbErr
-	}
-	if b.kb == nil {
-		return nil, &FormatError{File: "Manifest.plist", Offset: -1, Err: errors.New("no BackupKeyBag")}
-	}
-	return b.derive(ctx, password)
 }
 
 // derivations counts the key derivations that ran to their end (tests).
@@ -299,10 +283,10 @@ func (b *Backup) DerivedKey() []byte {
 	return slices.Clone(b.kek)
 }
 
-// DeviceBoundClasses lists the protection classes whose keys are wrapped
+// deviceBoundClasses lists the protection classes whose keys are wrapped
 // with the device key too and so cannot be used: files in them cannot be
-// decrypted off the device.
-func (b *Backup) DeviceBoundClasses() []int {
+// decrypted off the device (ErrDeviceBound).
+func (b *Backup) deviceBoundClasses() []int {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return slices.Clone(b.bound)
@@ -441,7 +425,7 @@ func (x *listIndex) close() {}
 
 // manifest loads the file index once.
 func (b *Backup) manifest() (index, error) {
-	if b.info.ManifestEncrypted && !b.Unlocked() {
+	if b.info.ManifestEncrypted && !b.readable() {
 		return nil, ErrPasswordRequired
 	}
 	b.idxOnce.Do(func() { b.idx, b.idxErr = b.loadManifest() })

@@ -80,7 +80,7 @@ func (b *Backup) Check(ctx context.Context) (*Health, error) {
 	if st, err := fs.Stat(b.fsys, "Snapshot"); err == nil && st.IsDir() {
 		h.SnapshotDir = true
 	}
-	unlocked := b.Unlocked()
+	unlocked := b.readable()
 	h.SizesChecked = unlocked
 	wals := map[string]*manifest.Entry{}
 	names := map[string]bool{}

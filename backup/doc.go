@@ -1,14 +1,22 @@
 // Package backup opens iPhone and iPad backups made by iTunes, Finder and
 // Apple Devices, encrypted or not, and serves their files as an fs.FS.
 //
-// A backup is opened with Open (a folder) or New (any fs.FS laid out like
-// the folder). Info needs no password. An encrypted backup is unlocked
-// with Unlock (the password) or UnlockWithKey (the key DerivedKey returned
-// earlier, skipping the slow derivation). The *Backup is then an fs.FS
-// whose names are Domain/relative/path, for example
-// "HomeDomain/Library/SMS/sms.db"; Open decrypts as it reads, OpenRaw gives
-// the stored bytes, Extract writes files out, Check reports on the
-// backup's health and HashLine gives the line password crackers take.
+// Find lists the backups in a folder (DefaultDirs are where this
+// computer keeps them). A backup is opened with Open (a folder) or New
+// (any fs.FS laid out like the folder). Info needs no password. An
+// encrypted backup is unlocked with Unlock (the password; the key
+// derivation takes about a second and stops when its context is done) or
+// UnlockWithKey (the key DerivedKey returned earlier, skipping the
+// derivation).
+//
+// The *Backup is then an fs.FS whose names are Domain/relative/path, for
+// example "HomeDomain/Library/SMS/sms.db", that decrypts as it reads: it
+// can be handed to package records, fs.ReadFile or fs.WalkDir. Entries
+// and Lookup give the manifest's entries as *File values which, like
+// archive/zip's, carry the metadata (manifest.Entry) and open the content
+// (File.Open) or the stored bytes (File.OpenRaw). Extract writes files
+// out, Check reports on the backup's health and HashLine gives the line
+// password crackers take.
 //
 // # Security
 //
@@ -19,8 +27,8 @@
 // password, the derived key, class and file keys) never appear in errors.
 // The keybag's iteration counts are capped before any derivation
 // (ErrTooManyIterations). Manifest rows whose domain, path or fileID would
-// leave a folder are never opened or extracted (ErrUnsafePath); symlinks
-// are never followed or created.
+// leave a folder are never opened (ErrUnsafePath) or extracted
+// (SkipUnsafePath); symlinks are never followed or created.
 //
 // Every byte of the folder is treated as hostile. The root plists are
 // checked for size (64 MB; Status.plist 1 MB), nesting depth and value
@@ -46,6 +54,6 @@
 //
 // # Concurrency
 //
-// A *Backup is safe for concurrent use; Extract decrypts with a pool of
-// workers.
+// A *Backup, and the *File values it gives, are safe for concurrent use;
+// Extract decrypts with a pool of workers.
 package backup

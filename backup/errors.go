@@ -33,7 +33,7 @@ var (
 	// the device key, which is not in the backup.
 	ErrDeviceBound = errors.New("backup: protection class is bound to the device")
 	// ErrNotEncrypted means the operation needs an encrypted backup
-	// (HashLine, DeriveKey) and this one is not.
+	// (HashLine) and this one is not.
 	ErrNotEncrypted = errors.New("backup: not encrypted")
 	// ErrNoKey means an encrypted backup's entry has no usable file key.
 	ErrNoKey = errors.New("backup: no file key")

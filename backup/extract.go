@@ -111,7 +111,7 @@ func (b *Backup) Extract(ctx context.Context, dest string, opt *ExtractOptions) 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if b.info.Encrypted && !b.Unlocked() {
+	if b.info.Encrypted && !b.readable() {
 		return nil, ErrPasswordRequired
 	}
 	if _, err := b.manifest(); err != nil {

@@ -47,9 +47,6 @@ func fipsChild(t *testing.T, parent string) {
 	if err := b.Unlock(context.Background(), "pw"); !errors.Is(err, ErrFIPSOnly) {
 		t.Errorf("Unlock: %v", err)
 	}
-	if _, err := b.DeriveKey(context.Background(), "pw"); !errors.Is(err, ErrFIPSOnly) {
-		t.Errorf("DeriveKey: %v", err)
-	}
 	b.Close()
 	b, err = Open(filepath.Join(parent, "mbdb"))
 	if err != nil {

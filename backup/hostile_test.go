@@ -396,8 +396,8 @@ func hostileCases(t *testing.T) []hostileCase {
 			},
 			undecodable: []string{"KeychainDomain/c10.bin", "KeychainDomain/c11.bin", "KeychainDomain/c5.bin", "KeychainDomain/c9.bin"},
 			more: func(t *testing.T, b *Backup, env *hostileEnv) {
-				if got := b.DeviceBoundClasses(); !slices.Equal(got, []int{5, 9, 10, 11}) {
-					t.Errorf("DeviceBoundClasses = %v", got)
+				if got := b.deviceBoundClasses(); !slices.Equal(got, []int{5, 9, 10, 11}) {
+					t.Errorf("deviceBoundClasses = %v", got)
 				}
 			},
 		},
@@ -420,7 +420,7 @@ func hostileCases(t *testing.T) []hostileCase {
 				if err != nil || !strings.Contains(line, "*2147483648*") {
 					t.Errorf("HashLine: %q %v", line, err)
 				}
-				if _, err := b.DeriveKey(context.Background(), "pw"); !errors.Is(err, ErrTooManyIterations) {
+				if err := b.Unlock(context.Background(), "pw"); !errors.Is(err, ErrTooManyIterations) {
 					t.Errorf("DeriveKey: %v", err)
 				}
 			},
@@ -693,7 +693,7 @@ func runHostile(t *testing.T, c hostileCase) {
 			if c.more != nil {
 				c.more(t, b, env)
 			}
-			if b.Unlocked() {
+			if b.readable() {
 				t.Errorf("unlocked after a failed Unlock")
 			}
 			_, err := b.Extract(t.Context(), env.dest, nil)

@@ -93,9 +93,6 @@ func (in *Info) clone() *Info {
 	return &c
 }
 
-// Finished reports whether the backup completed.
-func (s *Status) Finished() bool { return s != nil && s.SnapshotState == "finished" }
-
 type infoPlist struct {
 	DeviceName     string    `plist:"Device Name"`
 	DisplayName    string    `plist:"Display Name"`

@@ -58,7 +58,7 @@ func TestHV20Info(t *testing.T) {
 	if !in.LastBackupDate.Equal(time.Date(2020, 12, 16, 20, 47, 32, 0, time.UTC)) {
 		t.Fatalf("date %v", in.LastBackupDate)
 	}
-	if in.Status == nil || !in.Status.Finished() || in.Status.Version != "2.4" || in.Status.UUID != "D3CE5954-EE71-4086-AFE8-2650F6B1E901" {
+	if in.Status == nil || in.Status.SnapshotState != "finished" || in.Status.Version != "2.4" || in.Status.UUID != "D3CE5954-EE71-4086-AFE8-2650F6B1E901" {
 		t.Fatalf("status %+v", in.Status)
 	}
 	if len(in.Apps) != 65 {
@@ -106,7 +106,7 @@ func TestHV20Decrypt(t *testing.T) {
 	if k := hex.EncodeToString(b.DerivedKey()); k != "38b97d556cace5fd1cfcbe67ec6a81277dfef5c5bacdfccdd32bb25467f56b25" {
 		t.Fatalf("derived key %s", k)
 	}
-	if got := b.DeviceBoundClasses(); len(got) != 4 {
+	if got := b.deviceBoundClasses(); len(got) != 4 {
 		t.Fatalf("device-bound %v", got)
 	}
 	for name, want := range hv20Payloads {

@@ -167,8 +167,8 @@ func TestInfoFields(t *testing.T) {
 	if _, err := b.HashLine(); !errors.Is(err, ErrNotEncrypted) {
 		t.Fatalf("hash line of an unencrypted backup: %v", err)
 	}
-	if _, err := b.DeriveKey(context.Background(), "x"); !errors.Is(err, ErrNotEncrypted) {
-		t.Fatalf("key of an unencrypted backup: %v", err)
+	if err := b.Unlock(context.Background(), "x"); err != nil || b.DerivedKey() != nil {
+		t.Fatalf("Unlock of an unencrypted backup: %v", err)
 	}
 }
 
