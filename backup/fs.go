@@ -258,10 +258,11 @@ func (b *Backup) ReadFile(name string) ([]byte, error) {
 // readFileChunk bounds ReadFile's first allocation.
 const readFileChunk = 16 << 20
 
-// Lstat is Stat; symlinks are never followed.
+// Lstat is Stat: symlinks are never followed (fs.ReadLinkFS, with
+// ReadLink).
 func (b *Backup) Lstat(name string) (fs.FileInfo, error) { return b.Stat(name) }
 
-// ReadLink returns a symlink's target as recorded.
+// ReadLink returns a symlink's target as recorded (fs.ReadLinkFS).
 func (b *Backup) ReadLink(name string) (string, error) {
 	e, _, err := b.entry("readlink", name)
 	if err != nil {

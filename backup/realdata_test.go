@@ -318,6 +318,25 @@ func TestPyiosbackup(t *testing.T) {
 	if err != nil || string(data) != "Test data" {
 		t.Fatalf("%q %v", data, err)
 	}
+	// The File reads the same; its stored bytes are one AES block.
+	rc, err := e.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err = io.ReadAll(rc)
+	rc.Close()
+	if err != nil || string(data) != "Test data" {
+		t.Fatalf("File.Open: %q %v", data, err)
+	}
+	raw, err := e.OpenRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err = io.ReadAll(raw)
+	raw.Close()
+	if err != nil || len(data) != 16 || bytes.Contains(data, []byte("Test")) {
+		t.Fatalf("File.OpenRaw: %x %v", data, err)
+	}
 	n := 0
 	for e, err := range b.Entries() {
 		if err != nil || e.Domain != "MyTestDomain" {
@@ -393,5 +412,30 @@ func TestMVT(t *testing.T) {
 	}
 	if _, err := fs.ReadFile(b, "WirelessDomain/Library/Databases/DataUsage.sqlite"); !errors.Is(err, ErrMissingPayload) {
 		t.Fatalf("missing payload: %v", err)
+	}
+	// In an unencrypted backup File.Open and File.OpenRaw give the same
+	// bytes: the stored payload, not cut to the recorded size (the
+	// entries keep the keys of the encrypted backup they came from).
+	f, err := b.Lookup("HomeDomain", "Library/SMS/sms.db")
+	if err != nil || f.Size != 278528 || !f.Encrypted() || f.KeyClass != 4 {
+		t.Fatalf("lookup: %+v %v", f, err)
+	}
+	for _, open := range []func() (io.ReadCloser, error){f.Open, f.OpenRaw} {
+		rc, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("File: %d bytes, %v", len(got), err)
+		}
+	}
+	gone, err := b.Lookup("WirelessDomain", "Library/Databases/DataUsage.sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gone.Open(); !errors.Is(err, ErrMissingPayload) {
+		t.Fatalf("File.Open of a missing payload: %v", err)
 	}
 }
