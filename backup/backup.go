@@ -218,7 +218,9 @@ func (b *Backup) derive(ctx context.Context, password string) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		k, err := b.kb.DeriveKeyContext(ctx, []byte(password))
+		pw := []byte(password)
+		defer clear(pw)
+		k, err := b.kb.DeriveKeyContext(ctx, pw)
 		if err == nil {
 			derivations.Add(1)
 		}

@@ -65,7 +65,8 @@ func (e *Entry) Name() string {
 	return e.Domain + "/" + e.Path
 }
 
-// Encrypted reports whether the entry has a wrapped file key.
+// Encrypted reports whether the entry has a wrapped file key: its
+// payload is encrypted with that key when the backup is encrypted.
 func (e *Entry) Encrypted() bool { return e.WrappedKey != nil }
 
 // FileMode converts Mode and Kind to an fs.FileMode.
