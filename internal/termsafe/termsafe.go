@@ -6,7 +6,8 @@
 // clipboard, OSC 0 the window title) or bidirectional controls that make
 // "invoice\u202Efdp.exe" look like "invoiceexe.pdf". Line and Lines show
 // such characters as visible escapes instead. The text formats of
-// records/export and everything ibackup writes for people go through them.
+// records/export go through them; ibackup, which uses only the public
+// API, keeps the same rules in its safe.go.
 package termsafe
 
 import (
