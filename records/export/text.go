@@ -45,7 +45,7 @@ type TextOptions struct {
 func ContactsText(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
 	var st Stats
 	bw := bufio.NewWriter(w)
-	for c := range rows(contacts, &st) {
+	for c := range textRows(contacts, &st) {
 		name := records.DisplayName(c)
 		if name == "" {
 			name = "(no name)"
@@ -60,7 +60,7 @@ func ContactsText(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Sta
 		if c.Organization != "" && c.Organization != name {
 			extra = append(extra, c.Organization)
 		}
-		mark := recoveredMark(c.Deleted, c.Recovered)
+		mark := textRecoveredMark(c.Deleted, c.Recovered)
 		if len(extra) > 0 {
 			textLine(bw, "%s%s (%s)", mark, name, strings.Join(extra, ", "))
 		} else {
@@ -109,14 +109,14 @@ func CallsText(w io.Writer, calls iter.Seq2[*records.Call, error], opt TextOptio
 	loc := textZone(opt.Location)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	first := true
-	for c := range rows(calls, &st) {
+	for c := range textRows(calls, &st) {
 		if first {
 			first = false
 			at := time.Now()
 			if c.Date != nil {
 				at = *c.Date
 			}
-			zoneLine(tw, loc, at)
+			textZoneLine(tw, loc, at)
 		}
 		dir := "incoming"
 		switch {
@@ -134,7 +134,7 @@ func CallsText(w io.Writer, calls iter.Seq2[*records.Call, error], opt TextOptio
 			dur += "  [problem: " + strings.Join(c.Problems, "; ") + "]"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", textDate(c.Date, loc), dir, termsafe.Line(string(c.Type)),
-			termsafe.Line(recoveredMark(c.Deleted, c.Recovered)+who), termsafe.Line(dur))
+			termsafe.Line(textRecoveredMark(c.Deleted, c.Recovered)+who), termsafe.Line(dur))
 	}
 	return st, st.result(outputError(tw.Flush()))
 }
@@ -159,7 +159,7 @@ func MessagesText(w io.Writer, msgs iter.Seq2[*records.Message, error], opt Text
 	var order []*conv
 	byKey := map[string]*conv{}
 	byGUID := map[string]*records.Message{}
-	for m := range rows(msgs, &st) {
+	for m := range textRows(msgs, &st) {
 		key := m.ChatGUID
 		if key == "" {
 			key = m.Chat
@@ -200,7 +200,7 @@ func MessagesText(w io.Writer, msgs iter.Seq2[*records.Message, error], opt Text
 		if d := order[0].msgs[0].Date; d != nil {
 			at = *d
 		}
-		zoneLine(bw, loc, at)
+		textZoneLine(bw, loc, at)
 	}
 	for i, c := range order {
 		first := c.msgs[0]
@@ -232,27 +232,27 @@ func MessagesText(w io.Writer, msgs iter.Seq2[*records.Message, error], opt Text
 		}
 		textLine(bw, "%s ==", head)
 		for _, m := range c.msgs {
-			fmt.Fprintf(bw, "%s  %s\n", textDate(m.Date, loc), messageLine(m, names, quote))
+			fmt.Fprintf(bw, "%s  %s\n", textDate(m.Date, loc), textMessageLine(m, names, quote))
 		}
 	}
 	return st, st.result(outputError(bw.Flush()))
 }
 
-// bodyMark stands for a message body in a line being made safe;
+// textBodyMark stands for a message body in a line being made safe;
 // termsafe.Line leaves it alone, so the body (with its line breaks)
 // replaces it after.
-const bodyMark = "\uE000body\uE000"
+const textBodyMark = "\uE000body\uE000"
 
-// reactionVerbs describe tapbacks by their records.Reaction type.
-var reactionVerbs = map[string]string{
+// textReactionVerbs describe tapbacks by their records.Reaction type.
+var textReactionVerbs = map[string]string{
 	"love": "loved", "like": "liked", "dislike": "disliked", "laugh": "laughed at",
 	"emphasize": "emphasized", "question": "questioned", "sticker": "put a sticker on",
 }
 
-// messageLine is the line of one message after its date, made safe: the
+// textMessageLine is the line of one message after its date, made safe: the
 // body keeps its line breaks, each followed by the indent that lines it
 // up under the first.
-func messageLine(m *records.Message, names func(string) string, quote func(guid string) string) string {
+func textMessageLine(m *records.Message, names func(string) string, quote func(guid string) string) string {
 	from := "Me"
 	if !m.FromMe {
 		from = "?"
@@ -265,7 +265,7 @@ func messageLine(m *records.Message, names func(string) string, quote func(guid 
 	case m.Reaction != nil:
 		r := m.Reaction
 		kind := string(r.Type)
-		verb := reactionVerbs[kind]
+		verb := textReactionVerbs[kind]
 		if kind == "emoji" {
 			verb = "reacted " + r.Emoji + " to"
 		}
@@ -295,7 +295,7 @@ func messageLine(m *records.Message, names func(string) string, quote func(guid 
 		// The body's own line breaks are kept (indented); the rest of
 		// the line is made safe below.
 		body = termsafe.Lines(text)
-		line = from + ": " + bodyMark
+		line = from + ": " + textBodyMark
 		if m.ReplyTo != nil {
 			line += "  (reply to " + quote(*m.ReplyTo) + ")"
 		}
@@ -304,23 +304,23 @@ func messageLine(m *records.Message, names func(string) string, quote func(guid 
 			if at.Missing {
 				missing = ", missing"
 			}
-			line += fmt.Sprintf("  [%s, %s, %s%s]", at.Name, at.MIME, humanSize(at.Size), missing)
+			line += fmt.Sprintf("  [%s, %s, %s%s]", at.Name, at.MIME, textSize(at.Size), missing)
 		}
 		if m.Edited {
 			line += "  (edited)"
 		}
 	}
-	line = termsafe.Line(recoveredMark(m.Deleted, m.Recovered) + line)
-	if body != "" || strings.Contains(line, bodyMark) {
-		line = strings.Replace(line, bodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
+	line = termsafe.Line(textRecoveredMark(m.Deleted, m.Recovered) + line)
+	if body != "" || strings.Contains(line, textBodyMark) {
+		line = strings.Replace(line, textBodyMark, strings.ReplaceAll(body, "\n", "\n                    "), 1)
 	}
 	return line
 }
 
-// rows passes the records of seq through, counting them in st as
+// textRows passes the records of seq through, counting them in st as
 // written; a failed or nil record is counted and kept as a row error
 // instead, and skipped.
-func rows[T any](seq iter.Seq2[*T, error], st *Stats) iter.Seq[*T] {
+func textRows[T any](seq iter.Seq2[*T, error], st *Stats) iter.Seq[*T] {
 	return func(yield func(*T) bool) {
 		i := -1
 		for v, err := range seq {
@@ -355,8 +355,8 @@ func textZone(loc *time.Location) *time.Location {
 	return loc
 }
 
-// zoneLine is the first line of text output: the zone of its times.
-func zoneLine(w io.Writer, loc *time.Location, at time.Time) {
+// textZoneLine is the first line of text output: the zone of its times.
+func textZoneLine(w io.Writer, loc *time.Location, at time.Time) {
 	fmt.Fprintf(w, "Times are in %s\n\n", termsafe.Line(ZoneLabel(loc, at)))
 }
 
@@ -387,18 +387,18 @@ func textWho(handle, name string, names func(string) string) string {
 	return name + " (" + handle + ")"
 }
 
-// recoveredMark is the mark of a recovered record in text output:
+// textRecoveredMark is the mark of a recovered record in text output:
 // "[deleted — recovered from wal, message page 5 offset 3999] ", "" for
 // a live record.
-func recoveredMark(deleted bool, r *records.Recovery) string {
+func textRecoveredMark(deleted bool, r *records.Recovery) string {
 	if n := RecoveryNote(deleted, r); n != "" {
 		return "[" + n + "] "
 	}
 	return ""
 }
 
-// humanSize shows a byte count in binary units: "512 B", "1.5 KiB".
-func humanSize(n int64) string {
+// textSize shows a byte count in binary units: "512 B", "1.5 KiB".
+func textSize(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
