@@ -104,7 +104,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeEventsText(w, edb.Events()); err != nil {
+	if _, err := export.EventsText(w, edb.Events()); err != nil {
 		return err
 	}
 	edb.Close()
@@ -114,7 +114,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeRemindersText(w, rdb.Reminders()); err != nil {
+	if _, err := export.RemindersText(w, rdb.Reminders()); err != nil {
 		return err
 	}
 	rdb.Close()

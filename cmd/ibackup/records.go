@@ -525,28 +525,3 @@ func (a *app) messages(args []string) error {
 	}
 	return reportProblems(a, &pc, "messages", a.finish(summary{what: "messages", dest: fl.out}, st, err, commit))
 }
-
-// countingSeq passes seq through, counting rows and errors for text output.
-func countingSeq[T any](seq iter.Seq2[*T, error], st *export.Stats) iter.Seq[*T] {
-	return func(yield func(*T) bool) {
-		i := 0
-		for v, err := range seq {
-			if err != nil || v == nil {
-				st.Failed++
-				if err == nil {
-					err = export.ErrNilRecord
-				}
-				if len(st.Errors) < export.MaxRowErrors {
-					st.Errors = append(st.Errors, &export.RowError{Index: i, Err: err})
-				}
-				i++
-				continue
-			}
-			i++
-			st.Written++
-			if !yield(v) {
-				return
-			}
-		}
-	}
-}

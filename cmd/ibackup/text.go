@@ -10,10 +10,10 @@ import (
 	"github.com/iosbackup/iosbackup/records/export"
 )
 
-// The "text" format: records laid out for people, not programs. The
-// contacts, messages and calls are rendered by export.ContactsText,
-// export.MessagesText and export.CallsText; the calendar and reminders
-// in calendar.go.
+// The "text" format: records laid out for people, not programs, by
+// export.ContactsText, MessagesText, CallsText, EventsText and
+// RemindersText; here are the time zone of --tz and the helpers of the
+// chats list.
 
 func shortDate(t *time.Time, loc *time.Location) string {
 	if t == nil {

@@ -101,15 +101,16 @@
 //
 // # Text
 //
-// ContactsText, CallsText and MessagesText lay records out for people, as
-// ibackup's --format text shows them: a contact with its details on
-// indented lines, one aligned line per call, messages grouped by
-// conversation with tapbacks, replies, group events and attachments in
-// words, times in TextOptions.Location named on the first line. Every
+// ContactsText, CallsText, MessagesText, EventsText and RemindersText
+// lay records out for people, as ibackup's --format text shows them: a
+// contact with its details on indented lines, one aligned line per call,
+// messages grouped by conversation with tapbacks, replies, group events
+// and attachments in words, times in TextOptions.Location named on the
+// first line; an event or a reminder per line with its details below. Every
 // value from the backup is escaped for a terminal: control characters,
 // escape sequences, bidirectional controls and invalid UTF-8 are shown as
 // visible escapes (\e, \x07, \u{202E}, \xff), and only a message body
-// keeps its line breaks. The layout is for reading, not parsing.
+// and notes keep their line breaks. The layout is for reading, not parsing.
 //
 // # Problems
 //

@@ -363,7 +363,8 @@ func TestTextReal(t *testing.T) {
 	}
 }
 
-// FuzzText checks that no text from a record reaches the output raw: the
+// FuzzText checks that no text from a record (contacts, calls, messages,
+// events, reminders) reaches the output raw: the
 // output is valid UTF-8 and holds no unsafe rune other than the line
 // feeds of the layout and of message bodies.
 func FuzzText(f *testing.F) {
@@ -389,6 +390,21 @@ func FuzzText(f *testing.F) {
 			}
 		}
 		if want := 4 + 1 + 2 + 1 + 1 + 3 + 2 + strings.Count(body, "\n"); strings.Count(out, "\n") > want {
+			t.Fatalf("%d lines, at most %d expected: %q", strings.Count(out, "\n"), want, out)
+		}
+		// Events and reminders: a title line and at most 7 detail lines
+		// each, plus the notes' own line breaks.
+		b.Reset()
+		EventsText(&b, seqOf(&records.Event{Title: s, Calendar: &records.CalendarInfo{Title: s}, Location: &records.EventLocation{Title: s, Address: s},
+			Recurrence: s, URL: s, Notes: body, Attendees: []records.Attendee{{Name: s, Email: s, Status: s}}, Problems: []string{s}}))
+		RemindersText(&b, seqOf(&records.Reminder{Title: s, List: s, Recurrence: s, Notes: body, Problems: []string{s}}))
+		out = b.String()
+		for _, r := range out {
+			if r != '\n' && termsafe.Unsafe(r) {
+				t.Fatalf("raw %U in %q", r, out)
+			}
+		}
+		if want := 7 + 3 + 2*strings.Count(body, "\n"); !utf8.ValidString(out) || strings.Count(out, "\n") > want {
 			t.Fatalf("%d lines, at most %d expected: %q", strings.Count(out, "\n"), want, out)
 		}
 	})
