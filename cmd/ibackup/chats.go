@@ -152,7 +152,7 @@ func reportProblems(a *app, pc *export.Problems, what string, err error) error {
 		return err
 	}
 	for _, p := range pc.First {
-		fmt.Fprintf(a.stderr, "ibackup: problem: %s\n", plainText(p))
+		a.warnf("problem: %s", p)
 	}
 	if err != nil {
 		return err
