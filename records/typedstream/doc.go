@@ -9,8 +9,13 @@
 // Mentions and Links; the Attr constants name the attributes Messages
 // writes.
 //
-// The records package calls this package for every message body, and
-// adds a best-effort recovery of the text of bodies that Text rejects.
+// The records package decodes every message body this way (and adds a
+// best-effort recovery of the text of bodies that Text rejects), so a
+// program that reads messages through records does not need this
+// package. It is for programs that read a Messages database themselves
+// (a Mac's chat.db, an sms.db outside a backup), whose modern rows keep
+// their text only in attributedBody, and for those that want the runs
+// (mentions, links, formatting) that records.Message does not carry.
 //
 // # Security
 //
