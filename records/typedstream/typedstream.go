@@ -1,7 +1,7 @@
 package typedstream
 
 import (
-	its "github.com/iosbackup/iosbackup/internal/typedstream"
+	impl "github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
 // The decoder lives in internal/typedstream (with the general archive
@@ -13,15 +13,15 @@ import (
 // Attribute names written by Messages that callers commonly need: the
 // keys of Run.Attributes.
 const (
-	AttrMessagePart      = its.AttrMessagePart      // int64 part index
-	AttrFileTransferGUID = its.AttrFileTransferGUID // attachment GUID (string)
-	AttrMention          = its.AttrMention          // mentioned handle (string)
-	AttrLink             = its.AttrLink             // URL (string)
-	AttrBold             = its.AttrBold             // int64 1
-	AttrItalic           = its.AttrItalic           // int64 1
-	AttrUnderline        = its.AttrUnderline        // int64 1
-	AttrStrikethrough    = its.AttrStrikethrough    // int64 1
-	AttrTextEffect       = its.AttrTextEffect       // int64 effect id
+	AttrMessagePart      = impl.AttrMessagePart      // int64 part index
+	AttrFileTransferGUID = impl.AttrFileTransferGUID // attachment GUID (string)
+	AttrMention          = impl.AttrMention          // mentioned handle (string)
+	AttrLink             = impl.AttrLink             // URL (string)
+	AttrBold             = impl.AttrBold             // int64 1
+	AttrItalic           = impl.AttrItalic           // int64 1
+	AttrUnderline        = impl.AttrUnderline        // int64 1
+	AttrStrikethrough    = impl.AttrStrikethrough    // int64 1
+	AttrTextEffect       = impl.AttrTextEffect       // int64 effect id
 )
 
 // AttributedString is a decoded NSAttributedString (an iMessage
@@ -37,7 +37,7 @@ const (
 //   - Mentions() []Span: the confirmed mentions (AttrMention), the
 //     handle in Span.Value;
 //   - Links() []Span: the links (AttrLink), the URL in Span.Value.
-type AttributedString = its.AttributedString
+type AttributedString = impl.AttributedString
 
 // Run is a range of the text (Start and Length in UTF-16 code units, as
 // Foundation counts) with its Attributes: a map from attribute names
@@ -45,13 +45,13 @@ type AttributedString = its.AttributedString
 // []byte, []any, map[string]any or nil, and rarely uint64, bool,
 // time.Time (an NSDate) or *AttributedString. Runs that share an
 // attribute dictionary share the same map: treat it as read-only.
-type Run = its.Run
+type Run = impl.Run
 
 // Span is a range of the text carrying one attribute value, as Mentions
 // and Links return them: Start and Length (UTF-16 code units), the
 // covered Text, and the attribute's Value (the handle of a mention, the
 // URL of a link).
-type Span = its.Span
+type Span = impl.Span
 
 // FormatError reports malformed input. File names the file the blob came
 // from ("" for a blob, as Text and Parse return it); Offset is the byte
@@ -59,18 +59,18 @@ type Span = its.Span
 // problem. Error() never includes decoded text. Unwrap returns Err,
 // which matches ErrMalformed, and also ErrNotTypedstream for input that
 // is not a typedstream at all.
-type FormatError = its.FormatError
+type FormatError = impl.FormatError
 
 // Sentinel errors, for errors.Is.
 var (
 	// ErrMalformed matches every *FormatError.
-	ErrMalformed = its.ErrMalformed
+	ErrMalformed = impl.ErrMalformed
 	// ErrNotTypedstream matches a *FormatError for input that is not a
 	// typedstream at all (a bad header).
-	ErrNotTypedstream = its.ErrNotTypedstream
+	ErrNotTypedstream = impl.ErrNotTypedstream
 	// ErrNoText is returned by Text and Parse when the archive is well
 	// formed but holds no string.
-	ErrNoText = its.ErrNoText
+	ErrNoText = impl.ErrNoText
 )
 
 // Text returns the main string of an attributedBody blob: the string of
@@ -80,10 +80,10 @@ var (
 // its attribute runs still gives its text (Parse reports the damage); a
 // blob damaged before that returns a *FormatError. A well-formed archive
 // without any string returns ErrNoText.
-func Text(b []byte) (string, error) { return its.Text(b) }
+func Text(b []byte) (string, error) { return impl.Text(b) }
 
 // Parse decodes an attributedBody blob into its text and attribute runs.
 // For archives whose root is not an attributed string, Text is as for
 // Text and Runs is empty. Errors are as for Text, except that damage
 // anywhere in the archive is a *FormatError.
-func Parse(b []byte) (*AttributedString, error) { return its.Parse(b) }
+func Parse(b []byte) (*AttributedString, error) { return impl.Parse(b) }
