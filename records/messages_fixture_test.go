@@ -15,7 +15,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
-	"github.com/iosbackup/iosbackup/internal/typedstream"
+	"github.com/iosbackup/iosbackup/records/typedstream"
 )
 
 var fxBase = time.Date(2023, 5, 1, 9, 30, 12, 345e6, time.UTC)
