@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/sqlitecarve"
-	"github.com/iosbackup/iosbackup/records/typedstream"
+	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
 // Sources of recovered records (Recovery.Source).

@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/iosbackup/iosbackup/records/typedstream"
+	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
 // ErrNoChat is returned (yielded) by MessagesInChat when no chat has the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/plistsafe"
-	"github.com/iosbackup/iosbackup/records/typedstream"
+	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
 // ErrSummaryInfo reports a message_summary_info value that is not the

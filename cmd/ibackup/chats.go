@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/iosbackup/iosbackup/records"
+	"github.com/iosbackup/iosbackup/records/export"
 )
 
 // chats lists the conversations: id, name, participants (with contact
@@ -143,23 +144,18 @@ func plainText(s string) string {
 	}, s)
 }
 
-// problemCount counts the records written with problems.
-type problemCount struct {
-	n     int
-	first []string // the first few, "record N: problem"
-}
-
-// report adds the problems to the outcome of an export: listed on
-// stderr, and exit status 1 when the export itself went well.
-func (pc *problemCount) report(a *app, what string, err error) error {
-	if pc.n == 0 {
+// reportProblems adds the records written with problems (counted by
+// export.CountProblems) to the outcome of an export: listed on stderr,
+// and exit status 1 when the export itself went well.
+func reportProblems(a *app, pc *export.Problems, what string, err error) error {
+	if pc.Records == 0 {
 		return err
 	}
-	for _, p := range pc.first {
-		fmt.Fprintf(a.stderr, "ibackup: problem: %s\n", plainText(p))
+	for _, p := range pc.First {
+		a.warnf("problem: %s", p)
 	}
 	if err != nil {
 		return err
 	}
-	return fail(exitPartial, "%d %s were written with problems (see their \"problems\" field); the rest read cleanly", pc.n, what)
+	return fail(exitPartial, "%d %s were written with problems (see their \"problems\" field); the rest read cleanly", pc.Records, what)
 }

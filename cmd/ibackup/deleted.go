@@ -4,23 +4,12 @@ import (
 	"iter"
 
 	"github.com/iosbackup/iosbackup/records"
-	"github.com/iosbackup/iosbackup/records/export"
 )
 
 // Recovered records are marked beside their data, never in it: each
 // format has its own mark (JSON Lines and CSV fields, an HTML class and
 // caption, an X-IBACKUP-DELETED vCard property, a "[deleted — …]" prefix
 // in text output); the Android export writes them only with --deleted.
-
-// recoveredMark is the mark of a recovered record in text output:
-// "[deleted — recovered from wal, message page 5 offset 3999] ", "" for a
-// live record.
-func recoveredMark(deleted bool, r *records.Recovery) string {
-	if n := export.RecoveryNote(deleted, r); n != "" {
-		return "[" + n + "] "
-	}
-	return ""
-}
 
 // kept passes seq through, leaving out the records keep refuses.
 func kept[T any](seq iter.Seq2[*T, error], keep func(*T) bool) iter.Seq2[*T, error] {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/records"
+	"github.com/iosbackup/iosbackup/records/export"
 )
 
 // demoData is the sample backup, written by internal/gendemo (go generate).
@@ -72,7 +73,7 @@ func (a *app) demo(args []string) error {
 	if r, err := records.NewResolver(cdb.Contacts()); err == nil {
 		names = r.Name
 	}
-	if _, err := writeContactsText(w, cdb.Contacts()); err != nil {
+	if _, err := export.ContactsText(w, cdb.Contacts()); err != nil {
 		return err
 	}
 	cdb.Close()
@@ -83,7 +84,7 @@ func (a *app) demo(args []string) error {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	chats, _ := mdb.Chats()
-	if _, err := writeMessagesText(w, mdb.Messages(), chats, names, loc); err != nil {
+	if _, err := export.MessagesText(w, mdb.Messages(), export.TextOptions{Names: names, Location: loc, Chats: chats}); err != nil {
 		return err
 	}
 	mdb.Close()
@@ -93,7 +94,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeCallsText(w, kdb.Calls(), names, loc); err != nil {
+	if _, err := export.CallsText(w, kdb.Calls(), export.TextOptions{Names: names, Location: loc}); err != nil {
 		return err
 	}
 	kdb.Close()
@@ -103,7 +104,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeEventsText(w, edb.Events()); err != nil {
+	if _, err := export.EventsText(w, edb.Events()); err != nil {
 		return err
 	}
 	edb.Close()
@@ -113,7 +114,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeRemindersText(w, rdb.Reminders()); err != nil {
+	if _, err := export.RemindersText(w, rdb.Reminders()); err != nil {
 		return err
 	}
 	rdb.Close()

@@ -10,7 +10,11 @@
 //	ibackup calendar BACKUP --format ics --out calendars
 //
 // It uses only the public API of the iosbackup module, so it doubles as
-// the module's largest example.
+// the module's largest example: the records come from package records,
+// every output format (the text format included) from records/export,
+// and the records written with problems are counted with
+// export.CountProblems; what stays here is the command line, the
+// summaries on standard error and the exit status.
 //
 // Exit status: 0 success, 1 partial failure, 2 usage error, 3 password
 // problem, 4 not a backup or unreadable backup.

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -377,10 +376,8 @@ func (a *app) contacts(args []string) error {
 		return err
 	}
 	var st export.Stats
-	var pc problemCount
-	contacts := countProblems(src.withDeletedContacts(db.ContactsContext(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
-		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
-	})
+	var pc export.Problems
+	contacts := export.CountProblems(src.withDeletedContacts(db.ContactsContext(a.ctx), &fl), &pc)
 	contacts = stopOn(a.ctx, contacts)
 	switch fl.format {
 	case "jsonl":
@@ -391,9 +388,9 @@ func (a *app) contacts(args []string) error {
 	case "vcf", "vcard":
 		st, err = export.VCard(w, contacts)
 	case "text":
-		st, err = writeContactsText(w, contacts)
+		st, err = export.ContactsText(w, contacts)
 	}
-	return pc.report(a, "contacts", a.finish(summary{what: "contacts", dest: fl.out}, st, err, commit))
+	return reportProblems(a, &pc, "contacts", a.finish(summary{what: "contacts", dest: fl.out}, st, err, commit))
 }
 
 func (a *app) calls(args []string) error {
@@ -419,10 +416,8 @@ func (a *app) calls(args []string) error {
 	var st export.Stats
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
-	var pc problemCount
-	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.CallsContext(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
-		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
-	})
+	var pc export.Problems
+	calls := export.CountProblems(src.resolver().NameCalls(src.withDeletedCalls(db.CallsContext(a.ctx), &fl)), &pc)
 	calls = stopOn(a.ctx, calls)
 	switch fl.format {
 	case "jsonl":
@@ -433,9 +428,9 @@ func (a *app) calls(args []string) error {
 	case "android-xml":
 		st, err = export.AndroidCalls(w, calls, export.AndroidOptions{Names: src.names(), Location: fl.loc, AllCalls: *allCalls})
 	case "text":
-		st, err = writeCallsText(w, calls, src.names(), fl.loc)
+		st, err = export.CallsText(w, calls, export.TextOptions{Names: src.names(), Location: fl.loc})
 	}
-	return pc.report(a, "calls", a.finish(summary{what: "calls", dest: fl.out}, st, err, commit))
+	return reportProblems(a, &pc, "calls", a.finish(summary{what: "calls", dest: fl.out}, st, err, commit))
 }
 
 func (a *app) messages(args []string) error {
@@ -493,10 +488,8 @@ func (a *app) messages(args []string) error {
 		}
 	}
 	msgs = src.withDeletedMessages(msgs, &fl)
-	var pc problemCount
-	msgs = countProblems(msgs, &pc, func(m *records.Message) (string, []string) {
-		return "message " + strconv.FormatInt(m.RowID, 10), m.Problems
-	})
+	var pc export.Problems
+	msgs = export.CountProblems(msgs, &pc)
 	names := src.names()
 	msgs = src.resolver().NameMessages(msgs)
 	msgs = stopOn(a.ctx, msgs)
@@ -507,7 +500,7 @@ func (a *app) messages(args []string) error {
 			title = "Messages — " + src.b.Info().DeviceName
 		}
 		st, err := export.HTML(fl.out, msgs, export.HTMLOptions{Names: names, Files: files, Title: title, Location: fl.loc, Context: a.ctx})
-		return pc.report(a, "messages", a.finish(summary{what: "messages", dest: fl.out, hint: "(open " + filepath.Join(fl.out, "index.html") + ")"},
+		return reportProblems(a, &pc, "messages", a.finish(summary{what: "messages", dest: fl.out, hint: "(open " + filepath.Join(fl.out, "index.html") + ")"},
 			st, err, func(bool) error { return nil }))
 	}
 	w, commit, err := a.output(fl.out)
@@ -528,53 +521,7 @@ func (a *app) messages(args []string) error {
 		}
 		st, err = export.AndroidSMS(w, msgs, opt)
 	case "text":
-		st, err = writeMessagesText(w, msgs, chats, names, fl.loc)
+		st, err = export.MessagesText(w, msgs, export.TextOptions{Names: names, Location: fl.loc, Chats: chats})
 	}
-	return pc.report(a, "messages", a.finish(summary{what: "messages", dest: fl.out}, st, err, commit))
-}
-
-// countProblems passes seq through, counting the records that carry
-// problems (they are still written); label names a record in the list
-// printed on stderr.
-func countProblems[T any](seq iter.Seq2[*T, error], pc *problemCount, label func(*T) (string, []string)) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		for v, err := range seq {
-			if v != nil {
-				if name, p := label(v); len(p) > 0 {
-					pc.n++
-					if len(pc.first) < 10 {
-						pc.first = append(pc.first, name+": "+strings.Join(p, "; "))
-					}
-				}
-			}
-			if !yield(v, err) {
-				return
-			}
-		}
-	}
-}
-
-// countingSeq passes seq through, counting rows and errors for text output.
-func countingSeq[T any](seq iter.Seq2[*T, error], st *export.Stats) iter.Seq[*T] {
-	return func(yield func(*T) bool) {
-		i := 0
-		for v, err := range seq {
-			if err != nil || v == nil {
-				st.Failed++
-				if err == nil {
-					err = export.ErrNilRecord
-				}
-				if len(st.Errors) < export.MaxRowErrors {
-					st.Errors = append(st.Errors, &export.RowError{Index: i, Err: err})
-				}
-				i++
-				continue
-			}
-			i++
-			st.Written++
-			if !yield(v) {
-				return
-			}
-		}
-	}
+	return reportProblems(a, &pc, "messages", a.finish(summary{what: "messages", dest: fl.out}, st, err, commit))
 }

@@ -301,10 +301,3 @@ func personText(a records.Attendee, withStatus bool) string {
 	}
 	return s
 }
-
-// AlarmText renders an alarm for people ("-15m", "at 2024-…Z").
-func AlarmText(a records.Alarm) string { return alarmText(a) }
-
-// PersonText renders an organizer or attendee for people:
-// "Name <email> (status)".
-func PersonText(a records.Attendee) string { return personText(a, true) }

@@ -99,6 +99,27 @@
 // Attribute values escape markup, quotes, tab, CR and LF, and drop
 // characters XML 1.0 forbids; emoji are written as UTF-8.
 //
+// # Text
+//
+// ContactsText, CallsText, MessagesText, EventsText and RemindersText
+// lay records out for people, as ibackup's --format text shows them: a
+// contact with its details on indented lines, one aligned line per call,
+// messages grouped by conversation with tapbacks, replies, group events
+// and attachments in words, times in TextOptions.Location named on the
+// first line; an event or a reminder per line with its details below. Every
+// value from the backup is escaped for a terminal: control characters,
+// escape sequences, bidirectional controls and invalid UTF-8 are shown as
+// visible escapes (\e, \x07, \u{202E}, \xff), and only a message body
+// and notes keep their line breaks. The layout is for reading, not parsing.
+//
+// # Problems
+//
+// A record read only in part carries the list of what could not be read
+// in its Problems field. CountProblems passes records on to any writer
+// while counting such records in a Problems value, with the first few
+// named ("message 12: …"), so that a program can tell its user which
+// records are incomplete, as ibackup does on standard error.
+//
 // # Security
 //
 // The HTML pages are built with html/template: every text from a message,

@@ -45,24 +45,55 @@ var (
 	ErrNoText = errors.New("typedstream: archive holds no string")
 )
 
-// FormatError reports malformed input and the byte offset where decoding
-// stopped.
+// FormatError reports malformed input: the file (if known) and the byte
+// offset where decoding stopped. Err describes the problem; it matches
+// ErrMalformed (every FormatError does) and, for input that is not a
+// typedstream at all, ErrNotTypedstream.
 type FormatError struct {
-	Offset int
-	Msg    string
-	Err    error // optional more specific sentinel (e.g. ErrNotTypedstream)
+	File   string // the file the blob came from; "" for a blob
+	Offset int64  // byte offset where decoding stopped, -1 when unknown
+	Err    error
 }
 
 // Error formats the error with its offset; it never includes decoded text.
 func (e *FormatError) Error() string {
-	return "typedstream: offset " + strconv.Itoa(e.Offset) + ": " + e.Msg
+	s := "typedstream: "
+	if e.File != "" {
+		s += e.File + ": "
+	}
+	if e.Offset >= 0 {
+		s += "offset " + strconv.FormatInt(e.Offset, 10) + ": "
+	}
+	if e.Err == nil {
+		return s + "malformed stream"
+	}
+	return s + e.Err.Error()
 }
 
-// Is makes every FormatError match ErrMalformed.
-func (e *FormatError) Is(target error) bool { return target == ErrMalformed }
-
-// Unwrap returns the more specific sentinel, if any.
+// Unwrap returns Err, which matches ErrMalformed (and ErrNotTypedstream
+// for input that is not a typedstream).
 func (e *FormatError) Unwrap() error { return e.Err }
+
+// problem is the Err of a FormatError: a message that matches
+// ErrMalformed and, for input that is not a typedstream, ErrNotTypedstream.
+type problem struct {
+	msg   string
+	notTS bool
+}
+
+func (p *problem) Error() string { return p.msg }
+
+func (p *problem) Unwrap() []error {
+	if p.notTS {
+		return []error{ErrNotTypedstream, ErrMalformed}
+	}
+	return []error{ErrMalformed}
+}
+
+// formatError returns the *FormatError at off with message msg.
+func formatError(off int, msg string) error {
+	return &FormatError{Offset: int64(off), Err: &problem{msg: msg}}
+}
 
 // Class is one class of a class chain, with its archived version.
 type Class struct {
@@ -199,12 +230,12 @@ type decoder struct {
 var errTextFound = errors.New("typedstream: text found")
 
 func (d *decoder) errf(format string, args ...any) error {
-	return &FormatError{Offset: d.off, Msg: fmt.Sprintf(format, args...)}
+	return formatError(d.off, fmt.Sprintf(format, args...))
 }
 
 func (d *decoder) header(h *Header) error {
 	notTS := func(msg string) error {
-		return &FormatError{Offset: d.off, Msg: msg, Err: ErrNotTypedstream}
+		return &FormatError{Offset: int64(d.off), Err: &problem{msg: msg, notTS: true}}
 	}
 	if len(d.b) < headerSize {
 		return notTS("too short for a header")
@@ -377,7 +408,7 @@ func (d *decoder) sharedString(h byte) (s string, ok bool, err error) {
 		return "", false, err
 	}
 	if i < 0 || i >= len(d.shared) {
-		return "", false, &FormatError{Offset: start, Msg: fmt.Sprintf("shared string reference %d out of range (%d known)", i, len(d.shared))}
+		return "", false, formatError(start, fmt.Sprintf("shared string reference %d out of range (%d known)", i, len(d.shared)))
 	}
 	return d.shared[i], true, nil
 }
@@ -412,7 +443,7 @@ func (d *decoder) objectRef(h byte) (any, error) {
 		return nil, err
 	}
 	if i < 0 || i >= len(d.objs) {
-		return nil, &FormatError{Offset: start, Msg: fmt.Sprintf("object reference %d out of range (%d known)", i, len(d.objs))}
+		return nil, formatError(start, fmt.Sprintf("object reference %d out of range (%d known)", i, len(d.objs)))
 	}
 	return d.objs[i], nil
 }
@@ -466,7 +497,7 @@ func (d *decoder) class(h byte) (*Class, error) {
 			}
 			c, ok := v.(*Class)
 			if !ok {
-				return nil, &FormatError{Offset: start, Msg: fmt.Sprintf("reference to a %T where a class was expected", v)}
+				return nil, formatError(start, fmt.Sprintf("reference to a %T where a class was expected", v))
 			}
 			link(c)
 			return first, nil
@@ -545,7 +576,7 @@ func (d *decoder) group(h byte, depth int) error {
 		return err
 	}
 	if !ok {
-		return &FormatError{Offset: start, Msg: "NIL type encoding"}
+		return formatError(start, "NIL type encoding")
 	}
 	ts, err := d.parseTypes(enc, start)
 	if err != nil {
@@ -762,7 +793,7 @@ func (d *decoder) parseTypes(enc string, off int) ([]typ, error) {
 		}
 		t, err := p.parse(0)
 		if err != nil {
-			return nil, &FormatError{Offset: off, Msg: fmt.Sprintf("type encoding %q: %v", enc, err)}
+			return nil, formatError(off, fmt.Sprintf("type encoding %q: %v", enc, err))
 		}
 		ts = append(ts, t)
 	}
