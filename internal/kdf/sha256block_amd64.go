@@ -54,8 +54,19 @@ func iterate256(st *state256, n int) {
 		return
 	}
 	if useSHANI {
-		iterate256SHANI(st, n)
+		// The assembly loop has no preemption point: run it in chunks
+		// of about 10 ms so that the scheduler and the garbage collector
+		// are never held up for the whole derivation (about a second).
+		for n > 0 {
+			c := min(n, iterChunk)
+			iterate256SHANI(st, c)
+			n -= c
+		}
 		return
 	}
 	iterate256Generic(st, n)
 }
+
+// iterChunk is the number of iterations run by one call of the assembly
+// loop (about 10 ms at the SHA-NI rate of ~10M iterations a second).
+const iterChunk = 1 << 17
