@@ -133,13 +133,8 @@ func (c *CalendarDB) has(table, col string) bool { return c.cols[table][col] }
 // a damaged part comes with what could be read and the damage in its
 // Problems; a row that cannot be read at all is yielded as a *RowError and
 // iteration goes on; a failing query ends the sequence with a
-// *DatabaseError.
-func (c *CalendarDB) Events() iter.Seq2[*Event, error] {
-	return c.EventsContext(context.Background())
-}
-
-// EventsContext is Events stopping with ctx's error when ctx is done.
-func (c *CalendarDB) EventsContext(ctx context.Context) iter.Seq2[*Event, error] {
+// *DatabaseError. The sequence stops with ctx's error when ctx is done.
+func (c *CalendarDB) Events(ctx context.Context) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		side, err := c.loadSide(ctx)
 		if err != nil {

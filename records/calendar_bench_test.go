@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -35,7 +36,7 @@ func BenchmarkCalendarEvents(b *testing.B) {
 			b.Fatal(err)
 		}
 		n := 0
-		for _, err := range c.Events() {
+		for _, err := range c.Events(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}

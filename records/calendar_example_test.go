@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
 	"testing/fstest"
 	"time"
@@ -27,7 +28,7 @@ func ExampleCalendarDB_Events() {
 		return
 	}
 	defer db.Close()
-	for e, err := range db.Events() {
+	for e, err := range db.Events(context.Background()) {
 		if err != nil {
 			fmt.Println(err)
 			continue
@@ -61,7 +62,7 @@ func ExampleReminderDB_Reminders() {
 		return
 	}
 	defer db.Close()
-	for r, err := range db.Reminders() {
+	for r, err := range db.Reminders(context.Background()) {
 		if err != nil {
 			fmt.Println(err)
 			continue

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func FuzzCalendarRow(f *testing.F) {
 		}
 		defer c.Close()
 		n := 0
-		for e, err := range c.Events() {
+		for e, err := range c.Events(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,7 +34,7 @@ func day(y int, mo time.Month, d int) time.Time { return time.Date(y, mo, d, 0, 
 func allEvents(t *testing.T, c *records.CalendarDB) []*records.Event {
 	t.Helper()
 	var out []*records.Event
-	for e, err := range c.Events() {
+	for e, err := range c.Events(context.Background()) {
 		if err != nil {
 			t.Fatalf("Events: %v", err)
 		}
@@ -46,7 +46,7 @@ func allEvents(t *testing.T, c *records.CalendarDB) []*records.Event {
 func allReminders(t *testing.T, r *records.ReminderDB) []*records.Reminder {
 	t.Helper()
 	var out []*records.Reminder
-	for e, err := range r.Reminders() {
+	for e, err := range r.Reminders(context.Background()) {
 		if err != nil {
 			t.Fatalf("Reminders: %v", err)
 		}
@@ -389,7 +389,7 @@ func TestCalendarContext(t *testing.T) {
 	defer cancel()
 	n := 0
 	var last error
-	for e, err := range c.EventsContext(ctx) {
+	for e, err := range c.Events(ctx) {
 		if err != nil {
 			last = err
 			continue
@@ -403,7 +403,7 @@ func TestCalendarContext(t *testing.T) {
 		t.Errorf("after cancel: %d events, last error %v; want 2 and context.Canceled", n, last)
 	}
 	// Breaking out early is safe.
-	for range c.Events() {
+	for range c.Events(context.Background()) {
 		break
 	}
 }

@@ -165,14 +165,9 @@ func (c *CallDB) Close() error {
 // by date, and a call whose UniqueID was already returned is skipped. A
 // row that cannot be read is yielded as a *RowError and iteration
 // continues; a failing query ends that store's rows after yielding a
-// *DatabaseError.
-func (c *CallDB) Calls() iter.Seq2[*Call, error] {
-	return c.CallsContext(context.Background())
-}
-
-// CallsContext is Calls with its queries run under ctx: when ctx is done,
-// the running query is interrupted and the sequence ends with an error.
-func (c *CallDB) CallsContext(ctx context.Context) iter.Seq2[*Call, error] {
+// *DatabaseError. The queries run under ctx: when ctx is done, the
+// running query is interrupted and the sequence ends with an error.
+func (c *CallDB) Calls(ctx context.Context) iter.Seq2[*Call, error] {
 	if len(c.sources) == 1 {
 		return c.sources[0].calls(ctx)
 	}

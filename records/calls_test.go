@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -37,7 +38,7 @@ func cxCallFixture() []dbfixture.CallRecord {
 func cxCalls(t testing.TB, db *records.CallDB) []*records.Call {
 	t.Helper()
 	var out []*records.Call
-	for c, err := range db.Calls() {
+	for c, err := range db.Calls(context.Background()) {
 		if err != nil {
 			t.Fatalf("Calls: %v", err)
 		}
@@ -193,7 +194,7 @@ func TestCallsMainAndTempMerged(t *testing.T) {
 		t.Errorf("merged = %v, want %v", ids, want)
 	}
 	// Stopping early releases both stores.
-	for range db.Calls() {
+	for range db.Calls(context.Background()) {
 		break
 	}
 }

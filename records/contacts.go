@@ -184,15 +184,10 @@ var personColumns = []string{
 // and the problem listed in Contact.Problems. A failing query ends the
 // sequence after yielding a *DatabaseError. Optional columns that an
 // older or newer schema lacks give empty fields; the key columns are
-// checked when the database is opened.
-func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
-	return c.ContactsContext(context.Background())
-}
-
-// ContactsContext is Contacts with its queries run under ctx: when ctx is
-// done, the running query is interrupted and the sequence ends with an
-// error.
-func (c *ContactDB) ContactsContext(ctx context.Context) iter.Seq2[*Contact, error] {
+// checked when the database is opened. The queries run under ctx: when
+// ctx is done, the running query is interrupted and the sequence ends
+// with an error.
+func (c *ContactDB) Contacts(ctx context.Context) iter.Seq2[*Contact, error] {
 	return func(yield func(*Contact, error) bool) {
 		extras, err := c.loadExtras(ctx)
 		if err != nil {

@@ -46,8 +46,8 @@ func FuzzContactsCallsValues(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer cdb.Close()
-		r, _ := records.NewResolver(cdb.Contacts(), records.WithRegion("JP"))
-		for c, err := range cdb.Contacts() {
+		r, _ := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion("JP"))
+		for c, err := range cdb.Contacts(context.Background()) {
 			if err != nil {
 				continue
 			}
@@ -83,7 +83,7 @@ func FuzzContactsCallsValues(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer kdb.Close()
-		for c, err := range r.NameCalls(kdb.Calls()) {
+		for c, err := range r.NameCalls(kdb.Calls(context.Background())) {
 			if err != nil {
 				continue
 			}

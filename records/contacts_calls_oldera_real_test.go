@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"reflect"
 	"slices"
@@ -97,12 +98,12 @@ func unit21Calls(t testing.TB) []*records.Call {
 
 func namedCalls(t testing.TB, cdb *records.ContactDB, calls *records.CallDB, region string) []*records.Call {
 	t.Helper()
-	r, err := records.NewResolver(cdb.Contacts(), records.WithRegion(region))
+	r, err := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion(region))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []*records.Call
-	for c, err := range r.NameCalls(calls.Calls()) {
+	for c, err := range r.NameCalls(calls.Calls(context.Background())) {
 		if err != nil {
 			t.Fatalf("Calls: %v", err)
 		}

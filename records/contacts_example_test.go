@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
 	"testing/fstest"
 	"time"
@@ -25,7 +26,7 @@ func ExampleResolver() {
 		return
 	}
 	defer contacts.Close()
-	names, err := records.NewResolver(contacts.Contacts())
+	names, err := records.NewResolver(contacts.Contacts(context.Background()))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -36,7 +37,7 @@ func ExampleResolver() {
 		return
 	}
 	defer db.Close()
-	for c, err := range db.Calls() {
+	for c, err := range db.Calls(context.Background()) {
 		if err != nil {
 			continue
 		}

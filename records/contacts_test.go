@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -301,7 +302,7 @@ func TestContactsBreakIsSafe(t *testing.T) {
 	defer db.Close()
 	for range 3 {
 		n := 0
-		for _, err := range db.Contacts() {
+		for _, err := range db.Contacts(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -360,7 +361,7 @@ func BenchmarkContacts10k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		for c, err := range db.Contacts() {
+		for c, err := range db.Contacts(context.Background()) {
 			if err != nil || len(c.Phones) != 2 {
 				b.Fatal(err)
 			}
@@ -385,7 +386,7 @@ func TestContactsConcurrent(t *testing.T) {
 	for range 4 {
 		go func() {
 			n, photos := 0, 0
-			for c, err := range db.Contacts() {
+			for c, err := range db.Contacts(context.Background()) {
 				if err != nil {
 					errs <- err
 					return

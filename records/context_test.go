@@ -27,7 +27,7 @@ func TestIteratorsStopOnContext(t *testing.T) {
 	}
 	defer mdb.Close()
 	n, last := 0, error(nil)
-	for m, err := range mdb.MessagesContext(ctx) {
+	for m, err := range mdb.Messages(ctx) {
 		if m != nil {
 			n++
 		}
@@ -43,7 +43,7 @@ func TestIteratorsStopOnContext(t *testing.T) {
 	}
 	defer cdb.Close()
 	n, last = 0, nil
-	for c, err := range cdb.ContactsContext(ctx) {
+	for c, err := range cdb.Contacts(ctx) {
 		if c != nil {
 			n++
 		}
@@ -63,7 +63,7 @@ func TestIteratorsStopOnContext(t *testing.T) {
 	}
 	defer kdb.Close()
 	n, last = 0, nil
-	for c, err := range kdb.CallsContext(ctx) {
+	for c, err := range kdb.Calls(ctx) {
 		if c != nil {
 			n++
 		}

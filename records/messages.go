@@ -507,15 +507,10 @@ func msgMIME(uti, name string) string {
 // Problems. An error alone (a nil message) means no record: a row that
 // could not be read at all (a *RowError, after which iteration continues)
 // or a failure of the query itself (which ends the sequence). Breaking
-// out of the loop is safe.
-func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
-	return m.MessagesContext(context.Background())
-}
-
-// MessagesContext is Messages with its queries run under ctx: when ctx is
-// done, the running query is interrupted and the sequence ends with ctx's
+// out of the loop is safe. The queries run under ctx: when ctx is done,
+// the running query is interrupted and the sequence ends with ctx's
 // error.
-func (m *MessageDB) MessagesContext(ctx context.Context) iter.Seq2[*Message, error] {
+func (m *MessageDB) Messages(ctx context.Context) iter.Seq2[*Message, error] {
 	if m.share.madrid {
 		return m.madridMessages(ctx, nil)
 	}
@@ -526,13 +521,9 @@ func (m *MessageDB) MessagesContext(ctx context.Context) iter.Seq2[*Message, err
 // guid is id (an identifier may name several chats, e.g. the SMS and the
 // iMessage conversation with one number), ordered as Messages. Chat and
 // ChatGUID of each message are those of the matched chat. An unknown id
-// yields a single error wrapping ErrNoChat.
-func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
-	return m.MessagesInChatContext(context.Background(), id)
-}
-
-// MessagesInChatContext is MessagesInChat with its queries run under ctx.
-func (m *MessageDB) MessagesInChatContext(ctx context.Context, id string) iter.Seq2[*Message, error] {
+// yields a single error wrapping ErrNoChat. The queries run under ctx,
+// as those of Messages.
+func (m *MessageDB) MessagesInChat(ctx context.Context, id string) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
 			yield(nil, err)

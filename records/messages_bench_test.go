@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func benchExport(b *testing.B, n int) {
 		v := db.WithFiles(nil)
 		enc := json.NewEncoder(io.Discard)
 		count := 0
-		for m, err := range v.Messages() {
+		for m, err := range v.Messages(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -171,7 +172,7 @@ func BenchmarkMessagesWithOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 		enc := json.NewEncoder(io.Discard)
-		for m, err := range db.Messages() {
+		for m, err := range db.Messages(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}

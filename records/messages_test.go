@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func openReal(t *testing.T, rel string) *MessageDB {
 func allMessages(t *testing.T, db *MessageDB) []*Message {
 	t.Helper()
 	var out []*Message
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatalf("message %+v: %v", m, err)
 		}
@@ -150,7 +151,7 @@ func TestRealCS426(t *testing.T) {
 	}
 	for _, c := range chats {
 		n := 0
-		for m, err := range db.MessagesInChat(c.GUID) {
+		for m, err := range db.MessagesInChat(context.Background(), c.GUID) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,7 +259,7 @@ func TestRealMVT(t *testing.T) {
 	if err != nil || len(chats) != 0 {
 		t.Errorf("chats %v, %v", chats, err)
 	}
-	for _, err := range db.MessagesInChat("apple") {
+	for _, err := range db.MessagesInChat(context.Background(), "apple") {
 		if err == nil {
 			t.Error("MessagesInChat without chat table gave no error")
 		}

@@ -2,6 +2,7 @@ package records
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"testing"
@@ -95,7 +96,7 @@ func FuzzOpenRecords(f *testing.F) {
 			check("OpenMessagesBytes", err)
 		} else {
 			n := 0
-			for _, err := range m.Messages() {
+			for _, err := range m.Messages(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break
@@ -107,7 +108,7 @@ func FuzzOpenRecords(f *testing.F) {
 			check("OpenContactsBytes", err)
 		} else {
 			n := 0
-			for _, err := range c.Contacts() {
+			for _, err := range c.Contacts(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break
@@ -119,7 +120,7 @@ func FuzzOpenRecords(f *testing.F) {
 			check("OpenCallsBytes", err)
 		} else {
 			n := 0
-			for _, err := range c.Calls() {
+			for _, err := range c.Calls(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break

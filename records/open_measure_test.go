@@ -76,7 +76,7 @@ func TestMeasureNormalWorkload(t *testing.T) {
 	}
 	defer db.Close()
 	n := 0
-	for _, err := range db.Messages() {
+	for _, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

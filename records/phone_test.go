@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -98,7 +99,7 @@ func TestResolverCJKCalls(t *testing.T) {
 	defer cdb.Close()
 	want := []string{"山田 太郎", "王小明", "김민수", "John Smith", "株式会社テスト", ""}
 	for _, region := range []string{"JP", ""} {
-		r, err := records.NewResolver(cdb.Contacts(), records.WithRegion(region))
+		r, err := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion(region))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +111,7 @@ func TestResolverCJKCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for c, err := range r.NameCalls(calls.Calls()) {
+		for c, err := range r.NameCalls(calls.Calls(context.Background())) {
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -154,13 +154,8 @@ func (r *ReminderDB) Close() error {
 // are included with Deleted set. A reminder with a damaged part comes with
 // what could be read and the damage in its Problems; a row that cannot be
 // read is yielded as a *RowError; a failing query ends that store with a
-// *DatabaseError.
-func (r *ReminderDB) Reminders() iter.Seq2[*Reminder, error] {
-	return r.RemindersContext(context.Background())
-}
-
-// RemindersContext is Reminders stopping with ctx's error when ctx is done.
-func (r *ReminderDB) RemindersContext(ctx context.Context) iter.Seq2[*Reminder, error] {
+// *DatabaseError. The sequence stops with ctx's error when ctx is done.
+func (r *ReminderDB) Reminders(ctx context.Context) iter.Seq2[*Reminder, error] {
 	return func(yield func(*Reminder, error) bool) {
 		for _, s := range r.sources {
 			for rem, err := range s.reminders(ctx) {

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"iter"
 	"strings"
@@ -149,7 +150,7 @@ func TestResolverWithCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cdb.Close()
-	r, err := records.NewResolver(cdb.Contacts())
+	r, err := records.NewResolver(cdb.Contacts(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}

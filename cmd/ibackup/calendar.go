@@ -43,7 +43,7 @@ func (a *app) calendar(args []string) error {
 			if err != nil {
 				return nil, nil, err
 			}
-			return db, db.EventsContext, nil
+			return db, db.Events, nil
 		},
 		jsonl: export.EventsJSONL, csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
 		text: writeEventsText,
@@ -58,7 +58,7 @@ func (a *app) reminders(args []string) error {
 			if err != nil {
 				return nil, nil, err
 			}
-			return db, db.RemindersContext, nil
+			return db, db.Reminders, nil
 		},
 		jsonl: export.RemindersJSONL, csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
 		text: writeRemindersText,

@@ -69,10 +69,10 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if r, err := records.NewResolver(cdb.Contacts()); err == nil {
+	if r, err := records.NewResolver(cdb.Contacts(a.ctx)); err == nil {
 		names = r.Name
 	}
-	if _, err := writeContactsText(w, cdb.Contacts()); err != nil {
+	if _, err := writeContactsText(w, cdb.Contacts(a.ctx)); err != nil {
 		return err
 	}
 	cdb.Close()
@@ -83,7 +83,7 @@ func (a *app) demo(args []string) error {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	chats, _ := mdb.Chats()
-	if _, err := writeMessagesText(w, mdb.Messages(), chats, names, loc); err != nil {
+	if _, err := writeMessagesText(w, mdb.Messages(a.ctx), chats, names, loc); err != nil {
 		return err
 	}
 	mdb.Close()
@@ -93,7 +93,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeCallsText(w, kdb.Calls(), names, loc); err != nil {
+	if _, err := writeCallsText(w, kdb.Calls(a.ctx), names, loc); err != nil {
 		return err
 	}
 	kdb.Close()
@@ -103,7 +103,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeEventsText(w, edb.Events()); err != nil {
+	if _, err := writeEventsText(w, edb.Events(a.ctx)); err != nil {
 		return err
 	}
 	edb.Close()
@@ -113,7 +113,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := writeRemindersText(w, rdb.Reminders()); err != nil {
+	if _, err := writeRemindersText(w, rdb.Reminders(a.ctx)); err != nil {
 		return err
 	}
 	rdb.Close()

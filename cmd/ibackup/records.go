@@ -172,7 +172,7 @@ func (s *source) resolver() *records.Resolver {
 		return nil
 	}
 	defer cdb.Close()
-	s.res, _ = records.NewResolver(cdb.Contacts(), opts...)
+	s.res, _ = records.NewResolver(cdb.Contacts(context.Background()), opts...)
 	return s.res
 }
 
@@ -378,7 +378,7 @@ func (a *app) contacts(args []string) error {
 	}
 	var st export.Stats
 	var pc problemCount
-	contacts := countProblems(src.withDeletedContacts(db.ContactsContext(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
+	contacts := countProblems(src.withDeletedContacts(db.Contacts(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
 		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	contacts = stopOn(a.ctx, contacts)
@@ -420,7 +420,7 @@ func (a *app) calls(args []string) error {
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
 	var pc problemCount
-	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.CallsContext(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
+	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
 		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	calls = stopOn(a.ctx, calls)
@@ -477,7 +477,7 @@ func (a *app) messages(args []string) error {
 	if cs, err := db.Chats(); err == nil {
 		chats = cs
 	}
-	msgs := db.MessagesContext(a.ctx)
+	msgs := db.Messages(a.ctx)
 	if fl.chat != "" {
 		sel, rule := matchChats(chats, fl.chat, src.region(), src.resolver())
 		if len(sel) == 0 {
@@ -486,10 +486,10 @@ func (a *app) messages(args []string) error {
 		if rule != chatByID || len(sel) > 1 {
 			a.selectedChats(sel, src.names())
 		}
-		msgs, fl.chatIDs = chatMessages(db, sel)
+		msgs, fl.chatIDs = chatMessages(a.ctx, db, sel)
 		if rule == chatByID {
 			// All the chats of one identifier, in the reader's order.
-			msgs = db.MessagesInChatContext(a.ctx, fl.chat)
+			msgs = db.MessagesInChat(a.ctx, fl.chat)
 		}
 	}
 	msgs = src.withDeletedMessages(msgs, &fl)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,7 @@ func run(dir string, w io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	st, err := export.VCard(w, db.Contacts())
+	st, err := export.VCard(w, db.Contacts(context.Background()))
 	fmt.Fprintf(os.Stderr, "%d contacts written\n", st.Written)
 	return err
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -29,7 +30,7 @@ func cjkContacts(t *testing.T) []*records.Contact {
 	}
 	defer db.Close()
 	var out []*records.Contact
-	for c, err := range db.Contacts() {
+	for c, err := range db.Contacts(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
