@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"math"
@@ -14,9 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 )
-
-// CalendarPath is the calendar database in a backup.
-const CalendarPath = "HomeDomain/Library/Calendar/Calendar.sqlitedb"
 
 // Limits that keep hostile databases bounded: lists longer than these are
 // cut and the cut is listed in the record's Problems.
@@ -54,15 +52,15 @@ var calendarTables = map[string][]string{
 var calendarTableOrder = []string{"CalendarItem", "Calendar", "Store", "Location", "Recurrence",
 	"ExceptionDate", "Alarm", "Participant", "Identity", "Attachment", "AttachmentFile"}
 
-// OpenCalendar opens CalendarPath (with its "-wal") from a backup or any
-// tree laid out as Domain/relative/path. A missing database gives an error
+// OpenCalendar opens HomeDomain/Library/Calendar/Calendar.sqlitedb (with
+// its "-wal") from a backup or any tree laid out as Domain/relative/path. A missing database gives an error
 // wrapping ErrNotFound; a schema not recognised an *UnsupportedError.
 func OpenCalendar(fsys fs.FS) (*CalendarDB, error) {
-	db, err := openFS(fsys, CalendarPath)
+	db, err := openFS(fsys, devicepath.Calendar)
 	if err != nil {
 		return nil, err
 	}
-	return probeCalendar(CalendarPath, db)
+	return probeCalendar(devicepath.Calendar, db)
 }
 
 // OpenCalendarFile opens a bare Calendar.sqlitedb (and its "-wal" beside
@@ -73,16 +71,6 @@ func OpenCalendarFile(path string) (*CalendarDB, error) {
 		return nil, err
 	}
 	return probeCalendar(path, db)
-}
-
-// OpenCalendarBytes opens a Calendar.sqlitedb from the bytes of its main
-// file and of its "-wal" (nil when none).
-func OpenCalendarBytes(main, wal []byte) (*CalendarDB, error) {
-	db, err := openBytes("Calendar.sqlitedb", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return probeCalendar("Calendar.sqlitedb", db)
 }
 
 func probeCalendar(name string, db *sql.DB) (*CalendarDB, error) {

@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 
@@ -31,7 +32,7 @@ func BenchmarkCalendarEvents(b *testing.B) {
 	}
 	b.SetBytes(int64(len(img)))
 	for b.Loop() {
-		c, err := records.OpenCalendarBytes(img, nil)
+		c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 		if err != nil {
 			b.Fatal(err)
 		}

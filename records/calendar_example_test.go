@@ -3,6 +3,7 @@ package records_test
 import (
 	"context"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing/fstest"
 	"time"
 
@@ -22,7 +23,7 @@ func ExampleCalendarDB_Events() {
 			{Title: "Company holiday", CalendarID: 1, AllDay: true, Days: 1, Start: time.Date(2024, 7, 4, 0, 0, 0, 0, time.UTC)},
 		},
 	})
-	db, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: img}})
+	db, err := records.OpenCalendar(fstest.MapFS{devicepath.Calendar: {Data: img}})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -55,7 +56,7 @@ func ExampleReminderDB_Reminders() {
 		},
 	})
 	// The stores are found by listing the Reminders app group's folder.
-	fsys := fstest.MapFS{records.RemindersStoresDir + "/Data-local.sqlite": {Data: store}}
+	fsys := fstest.MapFS{devicepath.RemindersStores + "/Data-local.sqlite": {Data: store}}
 	db, err := records.OpenReminders(fsys)
 	if err != nil {
 		fmt.Println(err)

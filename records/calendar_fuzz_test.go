@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func FuzzCalendarRow(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		c, err := records.OpenCalendarBytes(img, nil)
+		c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +79,7 @@ func TestCalendarHostileLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := records.OpenCalendarBytes(img, nil)
+	c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -146,7 +147,7 @@ func TestCalendarRealFixture(t *testing.T) {
 // backup: only CalendarItem and Participant tables, one event.
 func TestCalendarRealMVT(t *testing.T) {
 	main := realdata.Read(t, "mvt", "tests", "artifacts", "ios_backup", "20", "2041457d5fe04d39d0ab481178355df6781e6858")
-	c, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: main}})
+	c, err := records.OpenCalendar(fstest.MapFS{devicepath.Calendar: {Data: main}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func TestCalendarEras(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := records.OpenCalendarBytes(img, nil)
+			c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +318,7 @@ func TestCalendarWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	main := dbfixture.WALMode(base)
-	c, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: main}, records.CalendarPath + "-wal": {Data: wal}})
+	c, err := records.OpenCalendar(fstest.MapFS{devicepath.Calendar: {Data: main}, devicepath.Calendar + "-wal": {Data: wal}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +364,7 @@ func TestCalendarUnsupported(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			changed := alter(t, img, tc.sql)
-			_, err := records.OpenCalendarBytes(changed, nil)
+			_, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, changed, nil))
 			var ue *records.UnsupportedError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error %v, want *UnsupportedError", err)
@@ -380,7 +381,7 @@ func TestCalendarContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := records.OpenCalendarBytes(img, nil)
+	c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"strings"
@@ -42,27 +43,33 @@ type callSource struct {
 // (iOS 4–7). It is safe for concurrent use.
 type CallDB struct {
 	sources []callSource
+	// Where the stores were opened from, for Recovered: a backup, or
+	// the path of a bare file.
+	fsys fs.FS
+	path string
 }
 
 // OpenCalls opens the call history of a backup (or of any tree laid out as
-// Domain/relative/path): CallHistoryPath and CallHistoryTempPath (each with
-// its "-wal") when either exists, else OldCallHistoryPath. When none
+// Domain/relative/path): HomeDomain/Library/CallHistoryDB/CallHistory.storedata
+// and CallHistoryTemp.storedata beside it (each with its "-wal") when
+// either exists, else WirelessDomain/Library/CallHistory/call_history.db
+// (iOS 4-7). When none
 // exists the error wraps ErrNotFound.
 func OpenCalls(fsys fs.FS) (*CallDB, error) {
-	c := &CallDB{}
-	for _, name := range []string{CallHistoryPath, CallHistoryTempPath} {
+	c := &CallDB{fsys: fsys}
+	for _, name := range []string{devicepath.CallHistory, devicepath.CallHistoryTemp} {
 		if err := c.add(fsys, name); err != nil {
 			c.Close()
 			return nil, err
 		}
 	}
 	if len(c.sources) == 0 {
-		if err := c.add(fsys, OldCallHistoryPath); err != nil {
+		if err := c.add(fsys, devicepath.OldCallHistory); err != nil {
 			return nil, err
 		}
 	}
 	if len(c.sources) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, CallHistoryPath)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, devicepath.CallHistory)
 	}
 	return c, nil
 }
@@ -84,20 +91,6 @@ func (c *CallDB) add(fsys fs.FS, name string) error {
 	return nil
 }
 
-// OpenCallsBytes opens a CallHistory.storedata or call_history.db from the
-// bytes of its main file and of its "-wal" (nil when none).
-func OpenCallsBytes(main, wal []byte) (*CallDB, error) {
-	db, err := openBytes("CallHistory.storedata", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	src, err := probeCalls("CallHistory.storedata", db)
-	if err != nil {
-		return nil, err
-	}
-	return &CallDB{sources: []callSource{src}}, nil
-}
-
 // OpenCallsFile opens a bare CallHistory.storedata or call_history.db (with
 // its "-wal" beside it, if any). The schema is detected by probing for the
 // ZCALLRECORD (Core Data) or call table. The files are only read.
@@ -110,7 +103,7 @@ func OpenCallsFile(path string) (*CallDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CallDB{sources: []callSource{src}}, nil
+	return &CallDB{sources: []callSource{src}, path: path}, nil
 }
 
 // The columns without which a call table cannot be read right: a schema

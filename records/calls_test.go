@@ -3,6 +3,7 @@ package records_test
 import (
 	"context"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -57,7 +58,7 @@ func TestCallsCoreDataEras(t *testing.T) {
 	for _, era := range []dbfixture.CallEra{dbfixture.CallsiOS9, dbfixture.CallsiOS11, dbfixture.CallsiOS14, dbfixture.CallsiOS16} {
 		t.Run(era.String(), func(t *testing.T) {
 			data := cxT{t}.must(dbfixture.CallHistory(era, cxCallFixture()...))
-			db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.CallHistoryPath: data}))
+			db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.CallHistory: data}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -107,7 +108,7 @@ func TestCallsCoreDataEras(t *testing.T) {
 
 func TestCallsOldCallHistory(t *testing.T) {
 	data := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS6, cxCallFixture()...))
-	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.OldCallHistoryPath: data}))
+	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.OldCallHistory: data}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestCallsFileProbe(t *testing.T) {
 	// A whole-second ZDATE is stored as an INTEGER (NUMERIC affinity of
 	// the TIMESTAMP column): it must still be read as seconds since 2001.
 	whole := time.Date(2020, 12, 16, 20, 40, 18, 0, time.UTC)
-	db, err := records.OpenCallsBytes(cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS9, dbfixture.CallRecord{Address: "1", Date: whole, CallType: 1})), nil)
+	db, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS9, dbfixture.CallRecord{Address: "1", Date: whole, CallType: 1})), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +164,7 @@ func TestCallsFileProbe(t *testing.T) {
 
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS9))
 	var ue *records.UnsupportedError
-	if _, err := records.OpenCallsBytes(ab, nil); !errors.As(err, &ue) || ue.Table != "ZCALLRECORD" {
+	if _, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, ab, nil)); !errors.As(err, &ue) || ue.Table != "ZCALLRECORD" {
 		t.Errorf("address book as call history: %v", err)
 	}
 	if _, err := records.OpenCalls(fstest.MapFS{}); !errors.Is(err, records.ErrNotFound) {
@@ -181,7 +182,7 @@ func TestCallsMainAndTempMerged(t *testing.T) {
 	all := cxCallFixture()
 	main := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, all[0], all[1], all[2]))
 	tmp := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, all[2], all[3], all[4]))
-	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.CallHistoryPath: main, records.CallHistoryTempPath: tmp}))
+	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.CallHistory: main, devicepath.CallHistoryTemp: tmp}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +207,8 @@ func TestCallsWALTail(t *testing.T) {
 	upd := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, all...))
 	wal := cxT{t}.must(dbfixture.WAL(base, upd))
 	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{
-		records.CallHistoryPath:          dbfixture.WALMode(base),
-		records.CallHistoryPath + "-wal": wal,
+		devicepath.CallHistory:          dbfixture.WALMode(base),
+		devicepath.CallHistory + "-wal": wal,
 	}))
 	if err != nil {
 		t.Fatal(err)

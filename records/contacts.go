@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"math"
@@ -35,39 +36,31 @@ const kindOrganization = 1
 // Contacts runs its own queries.
 type ContactDB struct {
 	name      string
+	origin    origin // where it was opened from, for Recovered
 	db        *sql.DB
 	images    *sql.DB // nil when there is no images database
 	imagesErr error   // why images is nil, when it exists but cannot be read
 }
 
 // OpenContacts opens the address book of a backup (or of any tree laid out
-// as Domain/relative/path): AddressBookPath with its "-wal", and
-// AddressBookImages with its "-wal" when present. A missing address book
+// as Domain/relative/path): HomeDomain/Library/AddressBook/AddressBook.sqlitedb
+// with its "-wal", and AddressBookImages.sqlitedb beside it (with its
+// "-wal") when present. A missing address book
 // gives an error wrapping ErrNotFound. An images database that cannot be
 // read does not fail the call: contacts are then returned without photos
 // and PhotoError says why.
 func OpenContacts(fsys fs.FS) (*ContactDB, error) {
-	db, err := openFS(fsys, AddressBookPath)
+	db, err := openFS(fsys, devicepath.AddressBook)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newContactDB(AddressBookPath, db)
+	c, err := newContactDB(origin{fsys: fsys, name: devicepath.AddressBook}, db)
 	if err != nil {
 		return nil, err
 	}
-	img, err := openFS(fsys, AddressBookImages)
+	img, err := openFS(fsys, devicepath.AddressBookImages)
 	c.setImages(img, err)
 	return c, nil
-}
-
-// OpenContactsBytes opens an address book from the bytes of its main file
-// and of its "-wal" (nil when none). Contacts have no photos.
-func OpenContactsBytes(main, wal []byte) (*ContactDB, error) {
-	db, err := openBytes("AddressBook.sqlitedb", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return newContactDB("AddressBook.sqlitedb", db)
 }
 
 // OpenContactsFile opens a bare AddressBook.sqlitedb file, its "-wal"
@@ -78,7 +71,7 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := newContactDB(path, db)
+	c, err := newContactDB(origin{name: path}, db)
 	if err != nil {
 		return nil, err
 	}
@@ -96,12 +89,13 @@ var (
 	abLabelRequired  = []string{"value"}
 )
 
-func newContactDB(name string, db *sql.DB) (*ContactDB, error) {
+func newContactDB(o origin, db *sql.DB) (*ContactDB, error) {
+	name := o.name
 	if err := checkABSchema(name, db); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &ContactDB{name: name, db: db}, nil
+	return &ContactDB{name: name, origin: o, db: db}, nil
 }
 
 // checkABSchema recognises an address book by its tables and columns:
@@ -605,7 +599,7 @@ func cleanLabel(s string) string {
 	return s
 }
 
-// photoReader fetches per-contact images from AddressBookImages. The
+// photoReader fetches per-contact images from AddressBookImages.sqlitedb. The
 // images of each contact are located once, by one scan of each table
 // (their record_id columns may have no index in a rebuilt database, so a
 // query per contact would be quadratic), and each image is then read by

@@ -3,6 +3,8 @@ package records_test
 import (
 	"context"
 	"database/sql"
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -41,7 +43,7 @@ func FuzzContactsCallsValues(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		cdb, err := records.OpenContactsBytes(ab, nil)
+		cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +80,7 @@ func FuzzContactsCallsValues(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		kdb, err := records.OpenCallsBytes(calls, nil)
+		kdb, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,8 @@ package records_test
 import (
 	"context"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -301,11 +303,11 @@ func TestIOSBackupParserCalls(t *testing.T) {
 // table lost its flags column is refused, not read as all-incoming.
 func TestUnit21SchemaChecks(t *testing.T) {
 	ab := realdata.Read(t, unit21+"AddressBook.sqlitedb")
-	if _, err := records.OpenContactsBytes(ab, nil); err != nil {
+	if _, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil)); err != nil {
 		t.Fatalf("real AddressBook: %v", err)
 	}
 	var ue *records.UnsupportedError
-	_, err := records.OpenCallsBytes(ab, nil)
+	_, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, ab, nil))
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "unsupported schema") {
 		t.Errorf("AddressBook as calls: %v", err)
 	}

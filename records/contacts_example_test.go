@@ -3,6 +3,7 @@ package records_test
 import (
 	"context"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing/fstest"
 	"time"
 
@@ -16,8 +17,8 @@ func ExampleResolver() {
 	calls, _ := dbfixture.CallHistory(dbfixture.CallsiOS14,
 		dbfixture.CallRecord{Address: "+15551230001", Date: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC), CallType: 1, Country: "us"})
 	fsys := fstest.MapFS{
-		records.AddressBookPath: {Data: ab},
-		records.CallHistoryPath: {Data: calls},
+		devicepath.AddressBook: {Data: ab},
+		devicepath.CallHistory: {Data: calls},
 	}
 
 	contacts, err := records.OpenContacts(fsys)

@@ -3,6 +3,7 @@ package records
 import (
 	"context"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
@@ -57,7 +58,7 @@ func TestIteratorsStopOnContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kdb, err := OpenCallsBytes(img, nil)
+	kdb, err := OpenCalls(dbfixture.FS(devicepath.CallHistory, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

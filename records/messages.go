@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"path"
@@ -37,9 +38,6 @@ func (e *RowError) Error() string {
 
 func (e *RowError) Unwrap() error { return e.Err }
 
-// AttachmentDomain is the backup domain of message attachments.
-const AttachmentDomain = "MediaDomain"
-
 // MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database:
 // the iOS 6+ schema (message, handle, chat and their joins) and the iOS
 // 3-5 one (message with address and flags, msg_group, group_member,
@@ -55,6 +53,7 @@ type MessageDB struct {
 // messageShared holds what every view of one database shares.
 type messageShared struct {
 	name     string                     // the database, for errors
+	origin   origin                     // where it was opened from, for Recovered
 	cols     map[string]map[string]bool // table -> columns (empty map: no table)
 	madrid   bool                       // the iOS 3-5 schema
 	uid      string                     // _SqliteDatabaseProperties._UniqueIdentifier
@@ -87,16 +86,17 @@ var messageTables = []string{
 }
 
 // OpenMessages opens the Messages database of a backup laid out as
-// Domain/relative/path (SMSPath, plus its "-wal" when present). Attachment
+// Domain/relative/path (HomeDomain/Library/SMS/sms.db, plus its "-wal"
+// when present). Attachment
 // files are looked up in fsys. A missing database gives an error wrapping
 // ErrNotFound; an unreadable one a *DatabaseError; a schema the reader
 // does not recognise an *UnsupportedError.
 func OpenMessages(fsys fs.FS) (*MessageDB, error) {
-	db, err := openFS(fsys, SMSPath)
+	db, err := openFS(fsys, devicepath.SMS)
 	if err != nil {
 		return nil, err
 	}
-	return newMessageDB(db, SMSPath, fsys)
+	return newMessageDB(db, origin{fsys: fsys, name: devicepath.SMS}, fsys)
 }
 
 // OpenMessagesFile opens a bare sms.db or chat.db (and the "-wal" beside
@@ -107,22 +107,12 @@ func OpenMessagesFile(path string) (*MessageDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMessageDB(db, path, nil)
+	return newMessageDB(db, origin{name: path}, nil)
 }
 
-// OpenMessagesBytes opens a Messages database from the bytes of its main
-// file and of its "-wal" (nil when none). Attachment files are looked up
-// in fsys, which may be nil.
-func OpenMessagesBytes(main, wal []byte, fsys fs.FS) (*MessageDB, error) {
-	db, err := openBytes("sms.db", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return newMessageDB(db, "sms.db", fsys)
-}
-
-func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
-	sh := &messageShared{name: path.Base(name), cols: map[string]map[string]bool{}}
+func newMessageDB(db *sql.DB, o origin, fsys fs.FS) (*MessageDB, error) {
+	name := o.name
+	sh := &messageShared{name: path.Base(name), origin: o, cols: map[string]map[string]bool{}}
 	for _, t := range messageTables {
 		c, err := columns(db, t)
 		if err != nil {
@@ -462,7 +452,7 @@ func AttachmentLocation(filename string) (domain, relPath string) {
 	if rest == "" || !fs.ValidPath(rest) {
 		return "", ""
 	}
-	return AttachmentDomain, rest
+	return devicepath.MediaDomain, rest
 }
 
 var utiMIME = map[string]string{

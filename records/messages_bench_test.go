@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io"
 	"os"
 	"os/exec"
@@ -100,7 +101,7 @@ func TestWriteBenchDatabases(t *testing.T) {
 
 func benchExport(b *testing.B, n int) {
 	img := benchSMS(b, n)
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func BenchmarkMessagesWithOpen(b *testing.B) {
 	img := benchSMS(b, 20000)
 	b.SetBytes(int64(len(img)))
 	for b.Loop() {
-		db, err := OpenMessagesBytes(img, nil, nil)
+		db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"os"
 	"path/filepath"
 	"strings"
@@ -156,8 +157,8 @@ func fxBackup(t testing.TB, era dbfixture.SMSEra) fstest.MapFS {
 		t.Fatal(err)
 	}
 	return fstest.MapFS{
-		SMSPath:          {Data: main},
-		SMSPath + "-wal": {Data: wal},
+		devicepath.SMS:          {Data: main},
+		devicepath.SMS + "-wal": {Data: wal},
 		"MediaDomain/Library/SMS/Attachments/0a/10/ATT-1/IMG_0001.JPG": {Data: []byte("jpeg")},
 	}
 }
@@ -246,7 +247,7 @@ func TestSyntheticEras(t *testing.T) {
 
 func TestSyntheticWithoutWAL(t *testing.T) {
 	fsys := fxBackup(t, dbfixture.SMSiOS16)
-	delete(fsys, SMSPath+"-wal")
+	delete(fsys, devicepath.SMS+"-wal")
 	db, err := OpenMessages(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -262,10 +263,10 @@ func TestOpenMessagesFileWithWALAndFiles(t *testing.T) {
 	fsys := fxBackup(t, dbfixture.SMSiOS18)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "sms.db")
-	if err := os.WriteFile(p, fsys[SMSPath].Data, 0o600); err != nil {
+	if err := os.WriteFile(p, fsys[devicepath.SMS].Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(p+"-wal", fsys[SMSPath+"-wal"].Data, 0o600); err != nil {
+	if err := os.WriteFile(p+"-wal", fsys[devicepath.SMS+"-wal"].Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := OpenMessagesFile(p)
@@ -368,7 +369,7 @@ func TestBadRowsContinue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +433,7 @@ func TestOpenMessagesErrors(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("empty fs: %v, want ErrNotFound", err)
 	}
-	_, err = OpenMessages(fstest.MapFS{SMSPath: {Data: []byte("not a database at all, no")}})
+	_, err = OpenMessages(fstest.MapFS{devicepath.SMS: {Data: []byte("not a database at all, no")}})
 	var de *DatabaseError
 	if !errors.As(err, &de) {
 		t.Errorf("garbage: %v, want *DatabaseError", err)
@@ -445,7 +446,7 @@ func TestOpenMessagesErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = OpenMessagesBytes(other, nil, nil)
+	_, err = OpenMessages(dbfixture.FS(devicepath.SMS, other, nil))
 	var ue *UnsupportedError
 	if !errors.As(err, &ue) || ue.Table != "message" || len(ue.Missing) != 0 || !errors.Is(err, errors.ErrUnsupported) ||
 		err.Error() != "records: sms.db: unsupported schema: no table message" {
@@ -506,7 +507,7 @@ func TestMessageInSeveralChats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

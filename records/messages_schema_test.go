@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"slices"
 	"strings"
 	"testing"
@@ -97,7 +98,7 @@ func TestMadridSynthetic(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				db, err := OpenMessagesBytes(img, nil, nil)
+				db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -197,7 +198,7 @@ func TestMessagesBackupDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +273,7 @@ func TestMessagesUnsupportedSchema(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := OpenMessagesBytes(schemaDB(t, c.stmts...), nil, nil)
+			_, err := OpenMessages(dbfixture.FS(devicepath.SMS, schemaDB(t, c.stmts...), nil))
 			var ue *UnsupportedError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error %v, want *UnsupportedError", err)
@@ -304,12 +305,12 @@ func TestMessagesFutureSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := OpenMessagesBytes(img, nil, nil)
+	a, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := OpenMessagesBytes(fut, nil, nil)
+	b, err := OpenMessages(dbfixture.FS(devicepath.SMS, fut, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,8 +333,8 @@ func TestSyntheticErasWithoutIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			fsys := fxBackup(t, era)
-			delete(fsys, SMSPath+"-wal")
-			fsys[SMSPath].Data = img
+			delete(fsys, devicepath.SMS+"-wal")
+			fsys[devicepath.SMS].Data = img
 			db, err := OpenMessages(fsys)
 			if err != nil {
 				t.Fatal(err)
@@ -375,7 +376,7 @@ func TestMessagesDateOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := OpenMessagesBytes(img, nil, nil)
+		db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -424,7 +425,7 @@ func TestRecentlyDeletedLeftOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := OpenMessagesBytes(img, nil, nil)
+			db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -500,7 +501,7 @@ func TestMessageQueryPlanLinear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +565,7 @@ func TestMadridHostileValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
@@ -49,7 +50,7 @@ func TestNameOrder(t *testing.T) {
 // organization readings read.
 func TestContactsCJKFixture(t *testing.T) {
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS15, dbfixture.CJKPeople()...))
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

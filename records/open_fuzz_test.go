@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 
@@ -92,7 +93,7 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			t.Errorf("%s: untyped error %v (%T)", what, err, err)
 		}
-		if m, err := OpenMessagesBytes(main, wal, nil); err != nil {
+		if m, err := OpenMessages(dbfixture.FS(devicepath.SMS, main, wal)); err != nil {
 			check("OpenMessagesBytes", err)
 		} else {
 			n := 0
@@ -104,7 +105,7 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			m.Close()
 		}
-		if c, err := OpenContactsBytes(main, wal); err != nil {
+		if c, err := OpenContacts(dbfixture.FS(devicepath.AddressBook, main, wal)); err != nil {
 			check("OpenContactsBytes", err)
 		} else {
 			n := 0
@@ -116,7 +117,7 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			c.Close()
 		}
-		if c, err := OpenCallsBytes(main, wal); err != nil {
+		if c, err := OpenCalls(dbfixture.FS(devicepath.CallHistory, main, wal)); err != nil {
 			check("OpenCallsBytes", err)
 		} else {
 			n := 0

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"os"
 	"strings"
 	"testing"
@@ -70,7 +71,7 @@ func TestMeasureNormalWorkload(t *testing.T) {
 	}
 	sqlitemem.Peaks(true)
 	start := time.Now()
-	db, err := OpenMessagesBytes(big, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, big, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

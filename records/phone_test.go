@@ -2,6 +2,7 @@ package records_test
 
 import (
 	"context"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"strings"
 	"testing"
 
@@ -92,7 +93,7 @@ func TestRegionOf(t *testing.T) {
 // format; the unknown caller keeps no name.
 func TestResolverCJKCalls(t *testing.T) {
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS15, dbfixture.CJKPeople()...))
-	cdb, err := records.OpenContactsBytes(ab, nil)
+	cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestResolverCJKCalls(t *testing.T) {
 		if r.Region() != region {
 			t.Errorf("Region = %q", r.Region())
 		}
-		calls, err := records.OpenCallsBytes(cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, dbfixture.CJKCalls()...)), nil)
+		calls, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, dbfixture.CJKCalls()...)), nil))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,19 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
-)
-
-// Locations of the Reminders Core Data stores (iOS 13 and later): one
-// Data-<UUID>.sqlite per account, plus Data-local.sqlite.
-const (
-	RemindersDomain    = "AppDomainGroup-group.com.apple.reminders"
-	RemindersStoresDir = RemindersDomain + "/Container_v1/Stores"
 )
 
 // calendarTaskType is CalendarItem.entity_type of a task (a reminder of
@@ -37,15 +31,15 @@ type reminderSource interface {
 
 // OpenReminders opens the reminders of a backup (or of any tree laid out
 // as Domain/relative/path): every Data-*.sqlite store under
-// RemindersStoresDir, listed with fs.Glob, then the
-// tasks of CalendarPath (iOS 12 and earlier, or reminders never upgraded
+// AppDomainGroup-group.com.apple.reminders/Container_v1/Stores, listed
+// with fs.Glob, then the tasks of Calendar.sqlitedb (iOS 12 and earlier, or reminders never upgraded
 // to the new stores), when it holds any. When neither exists the
 // error wraps ErrNotFound; a store whose schema is not recognised gives an
 // *UnsupportedError.
 func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
-	names, err := fs.Glob(fsys, RemindersStoresDir+"/Data-*.sqlite")
+	names, err := fs.Glob(fsys, devicepath.RemindersStores+"/Data-*.sqlite")
 	if err != nil {
-		return nil, &DatabaseError{Name: RemindersStoresDir, Err: err}
+		return nil, &DatabaseError{Name: devicepath.RemindersStores, Err: err}
 	}
 	sort.Strings(names)
 	r := &ReminderDB{}
@@ -86,7 +80,7 @@ func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
 		}
 	case errors.Is(err, ErrNotFound):
 		if len(r.sources) == 0 {
-			return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, RemindersStoresDir, CalendarPath)
+			return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, devicepath.RemindersStores, devicepath.Calendar)
 		}
 	default:
 		if len(r.sources) == 0 {
@@ -105,15 +99,6 @@ func OpenRemindersFile(p string) (*ReminderDB, error) {
 		return nil, err
 	}
 	return openReminderDB(p, db)
-}
-
-// OpenRemindersBytes is OpenRemindersFile for a database held in memory.
-func OpenRemindersBytes(main, wal []byte) (*ReminderDB, error) {
-	db, err := openBytes("reminders.sqlite", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return openReminderDB("reminders.sqlite", db)
 }
 
 func openReminderDB(name string, db *sql.DB) (*ReminderDB, error) {

@@ -3,6 +3,7 @@ package records_test
 import (
 	"context"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"iter"
 	"strings"
 	"testing"
@@ -145,7 +146,7 @@ func TestResolverWithCalls(t *testing.T) {
 			Emails: []dbfixture.Value{{Label: L("Home"), Value: "Ada@Engines.example"}}},
 		dbfixture.Person{ID: 2, First: "Lab", Phones: []dbfixture.Value{{Label: L("Work"), Value: "+1 919-555-0101"}}},
 	))
-	cdb, err := records.OpenContactsBytes(ab, nil)
+	cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +156,7 @@ func TestResolverWithCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, cxCallFixture()...))
-	db, err := records.OpenCallsBytes(calls, nil)
+	db, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -378,7 +378,7 @@ func (a *app) contacts(args []string) error {
 	}
 	var st export.Stats
 	var pc problemCount
-	contacts := countProblems(src.withDeletedContacts(db.Contacts(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
+	contacts := countProblems(src.withDeletedContacts(db.Contacts(a.ctx), db.Recovered(a.ctx), &fl), &pc, func(c *records.Contact) (string, []string) {
 		return "contact " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	contacts = stopOn(a.ctx, contacts)
@@ -420,7 +420,7 @@ func (a *app) calls(args []string) error {
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
 	var pc problemCount
-	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
+	calls := countProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(a.ctx), db.Recovered(a.ctx), &fl)), &pc, func(c *records.Call) (string, []string) {
 		return "call " + strconv.FormatInt(c.ID, 10), c.Problems
 	})
 	calls = stopOn(a.ctx, calls)
@@ -492,7 +492,7 @@ func (a *app) messages(args []string) error {
 			msgs = db.MessagesInChat(a.ctx, fl.chat)
 		}
 	}
-	msgs = src.withDeletedMessages(msgs, &fl)
+	msgs = src.withDeletedMessages(msgs, db.Recovered(a.ctx), &fl)
 	var pc problemCount
 	msgs = countProblems(msgs, &pc, func(m *records.Message) (string, []string) {
 		return "message " + strconv.FormatInt(m.RowID, 10), m.Problems

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io"
 	"slices"
 	"strings"
@@ -24,7 +25,7 @@ func cjkContacts(t *testing.T) []*records.Contact {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
