@@ -572,7 +572,7 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 			p.add(fmt.Sprintf("%d more exception dates not read", len(s.exceptions[e.ID])-i))
 			break
 		}
-		t := AppleTime(d)
+		t := appleTime(d)
 		if t == nil {
 			p.add(fmt.Sprintf("exception date %v is not a date", d))
 			continue
@@ -768,7 +768,7 @@ func buildRRule(freq string, interval, count int64, end any, allDay bool, specif
 		parts = append(parts, "COUNT="+strconv.FormatInt(count, 10))
 	} else if end != nil {
 		f, ok := asFloat(end)
-		t := AppleTime(f)
+		t := appleTime(f)
 		switch {
 		case !ok || t == nil:
 			p.add(fmt.Sprintf("recurrence end %q is not a date", asString(end)))
@@ -859,7 +859,7 @@ func (p *problems) date(col string, v any) *time.Time {
 		p.add(fmt.Sprintf("%s: not a date: %q", col, truncate(asString(v), 64)))
 		return nil
 	}
-	t := AppleTime(f)
+	t := appleTime(f)
 	if t == nil && f != 0 {
 		p.add(fmt.Sprintf("%s: %v is out of range", col, f))
 	}

@@ -284,7 +284,7 @@ func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
 			c.Name = asString(v[2])
-			c.Date = recordDate(&c.Problems, "date", v[3], AppleTime)
+			c.Date = recordDate(&c.Problems, "date", v[3], appleTime)
 			c.Duration = callDuration(&c.Problems, v[4])
 			c.Outgoing = asBool(v[5])
 			c.Answered = asBool(v[6])
@@ -464,8 +464,8 @@ func (s callSource) legacyCalls(ctx context.Context) iter.Seq2[*Call, error] {
 			c.ID, _ = asInt(v[0])
 			c.Address = strings.TrimSpace(asString(v[1]))
 			// call_history.db stores Unix seconds (its own triggers and
-			// every known copy agree); AppleTime is not tried.
-			c.Date = recordDate(&c.Problems, "date", v[2], UnixTime)
+			// every known copy agree); appleTime is not tried.
+			c.Date = recordDate(&c.Problems, "date", v[2], unixTime)
 			c.Duration = callDuration(&c.Problems, v[3])
 			flags, _ := asInt(v[4])
 			c.Name = asString(v[5])

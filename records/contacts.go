@@ -267,8 +267,8 @@ func personFromRow(v []any) *Contact {
 	if p.Birthday, prob = parseABDate(v[14]); prob != "" {
 		p.Problems = append(p.Problems, "birthday: "+prob)
 	}
-	p.Created = recordDate(&p.Problems, "created", v[15], AppleTime)
-	p.Modified = recordDate(&p.Problems, "modified", v[16], AppleTime)
+	p.Created = recordDate(&p.Problems, "created", v[15], appleTime)
+	p.Modified = recordDate(&p.Problems, "modified", v[16], appleTime)
 	if k, ok := asInt(v[17]); ok && k == kindOrganization {
 		p.IsOrganization = true
 	}

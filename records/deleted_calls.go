@@ -72,7 +72,7 @@ func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
 			k := &Call{ID: w.id(), Address: w.s("ZADDRESS"), Name: w.s("ZNAME"), Country: w.s("ZISO_COUNTRY_CODE"),
 				UniqueID: w.s("ZUNIQUE_ID"), Deleted: !r.History, Recovered: c.recovery(r)}
 			if f, ok := w.f("ZDATE"); ok {
-				k.Date = AppleTime(f)
+				k.Date = appleTime(f)
 			}
 			k.Duration, _ = w.f("ZDURATION")
 			k.Outgoing = recBool(w.v("ZORIGINATED"))
@@ -93,7 +93,7 @@ func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
 			k := &Call{ID: w.id(), Address: w.s("address"), Name: w.s("name"), Country: w.s("country_code"),
 				Deleted: !r.History, Recovered: c.recovery(r)}
 			if f, ok := w.f("date"); ok {
-				k.Date = UnixTime(f)
+				k.Date = unixTime(f)
 			}
 			k.Duration, _ = w.f("duration")
 			flags := w.i("flags")

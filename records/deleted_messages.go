@@ -336,12 +336,12 @@ func msgDate(v any) *time.Time {
 		if x == 0 {
 			return nil
 		}
-		return AppleTimeInt(x)
+		return appleTimeInt(x)
 	case float64:
 		if x == 0 {
 			return nil
 		}
-		return AppleTime(x)
+		return appleTime(x)
 	}
 	return nil
 }
@@ -418,7 +418,7 @@ func carvedMessages(c *carving) ([]*Message, error) {
 			addr := w.s("address")
 			m.Text = asString(w.v("text"))
 			if f, ok := w.f("date"); ok && f != 0 {
-				m.Date = UnixTime(f)
+				m.Date = unixTime(f)
 			}
 			m.FromMe = w.i("flags")&1 == 1
 			m.Chat = addr

@@ -113,10 +113,10 @@ func carvedContacts(c *carving) ([]*Contact, error) {
 			Deleted: !r.History, Recovered: c.recovery(r),
 		}
 		if f, ok := w.f("CreationDate"); ok {
-			p.Created = AppleTime(f)
+			p.Created = appleTime(f)
 		}
 		if f, ok := w.f("ModificationDate"); ok {
-			p.Modified = AppleTime(f)
+			p.Modified = appleTime(f)
 		}
 		p.IsOrganization = w.i("Kind") == kindOrganization
 		if p.ID != 0 && !r.History {

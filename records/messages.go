@@ -419,7 +419,7 @@ func (m *MessageDB) finishAttachment(at *Attachment) {
 	if at.MIME == "" {
 		at.MIME = msgMIME(at.UTI, at.Name)
 	}
-	at.Domain, at.Path = AttachmentLocation(at.Filename)
+	at.Domain, at.Path = attachmentLocation(at.Filename)
 	at.Missing = !m.fileExists(at.Domain, at.Path)
 }
 
@@ -431,12 +431,12 @@ func (m *MessageDB) fileExists(domain, p string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// AttachmentLocation maps attachment.filename as stored in sms.db
+// attachmentLocation maps attachment.filename as stored in sms.db
 // (~/Library/SMS/Attachments/ab/11/GUID/IMG_0001.HEIC, or an absolute
 // /var/mobile/… or /private/var/mobile/… path) to its place in a backup:
 // domain MediaDomain and the path relative to the home directory. Other
 // values give empty strings.
-func AttachmentLocation(filename string) (domain, relPath string) {
+func attachmentLocation(filename string) (domain, relPath string) {
 	var rest string
 	switch {
 	case strings.HasPrefix(filename, "~/"):
@@ -835,7 +835,7 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *M
 		msg.Unsent = true
 	}
 	if si := msgBytes(v[cSummary]); len(si) > 0 {
-		edits, retracted, err := ParseSummaryInfo(si)
+		edits, retracted, err := parseSummaryInfo(si)
 		if err != nil {
 			msg.problem("message_summary_info: %v", err)
 		}
@@ -1029,16 +1029,16 @@ func msgBytes(v any) []byte {
 func msgTime(v any) *time.Time {
 	switch x := v.(type) {
 	case int64:
-		return AppleTimeInt(x)
+		return appleTimeInt(x)
 	case float64:
-		return AppleTime(x)
+		return appleTime(x)
 	case []byte, string:
 		s := msgString(x)
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return AppleTimeInt(n)
+			return appleTimeInt(n)
 		}
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return AppleTime(f)
+			return appleTime(f)
 		}
 	}
 	return nil

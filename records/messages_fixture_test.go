@@ -468,9 +468,9 @@ func TestAttachmentLocation(t *testing.T) {
 		{"", "", ""},
 	}
 	for _, c := range cases {
-		d, p := AttachmentLocation(c.in)
+		d, p := attachmentLocation(c.in)
 		if d != c.domain || p != c.path {
-			t.Errorf("AttachmentLocation(%q) = %q, %q; want %q, %q", c.in, d, p, c.domain, c.path)
+			t.Errorf("attachmentLocation(%q) = %q, %q; want %q, %q", c.in, d, p, c.domain, c.path)
 		}
 	}
 }

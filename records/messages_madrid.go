@@ -383,7 +383,7 @@ func (m *MessageDB) buildMadrid(v *[mdCols]any, parts []mmsPart, atts []Attachme
 		}
 		msg.Service = "SMS"
 		if d, ok := asFloat(v[mdDate]); ok {
-			msg.Date = UnixTime(d)
+			msg.Date = unixTime(d)
 		}
 		fl := msgInt(v[mdFlags])
 		msg.FromMe = fl&1 != 0

@@ -202,7 +202,7 @@ func TestRealPlaso(t *testing.T) {
 	var name, mime, filename string
 	var size int64
 	err := db.db.QueryRow("SELECT transfer_name, mime_type, total_bytes, filename FROM attachment").Scan(&name, &mime, &size, &filename)
-	if _, p := AttachmentLocation(filename); err != nil || name != "sslsplit.der" || mime != "application/x-x509-ca-cert" || size != 712 ||
+	if _, p := attachmentLocation(filename); err != nil || name != "sslsplit.der" || mime != "application/x-x509-ca-cert" || size != 712 ||
 		p != "Library/Messages/Attachments/89/09/04804C3D-B31B-4C07-B3A3-BA3B39694B96/sslsplit.der" {
 		t.Errorf("attachment row %q %q %d %q: %v", name, mime, size, p, err)
 	}
@@ -297,7 +297,7 @@ func TestParseSummaryInfoReal(t *testing.T) {
 		{"MultiPartOneDeleted.plist", nil, []int{3}},
 	}
 	for _, c := range cases {
-		edits, rp, err := ParseSummaryInfo(realdata.Read(t, dir+c.file))
+		edits, rp, err := parseSummaryInfo(realdata.Read(t, dir+c.file))
 		if err != nil {
 			t.Errorf("%s: %v", c.file, err)
 			continue
@@ -318,7 +318,7 @@ func TestParseSummaryInfoReal(t *testing.T) {
 		}
 	}
 	// Upstream expects whole-second event times 690513474 … for Edited.plist.
-	edits, _, _ := ParseSummaryInfo(realdata.Read(t, dir+"Edited.plist"))
+	edits, _, _ := parseSummaryInfo(realdata.Read(t, dir+"Edited.plist"))
 	if len(edits) == 4 && edits[0].Date.Unix()-978307200 != 690513474 {
 		t.Errorf("first edit at %v", edits[0].Date)
 	}
@@ -326,12 +326,12 @@ func TestParseSummaryInfoReal(t *testing.T) {
 }
 
 func TestParseSummaryInfoMalformed(t *testing.T) {
-	if e, r, err := ParseSummaryInfo(nil); e != nil || r != nil || err != nil {
+	if e, r, err := parseSummaryInfo(nil); e != nil || r != nil || err != nil {
 		t.Errorf("empty input: %v %v %v", e, r, err)
 	}
 	for _, b := range [][]byte{[]byte("bplist00"), []byte("garbage"), {0x62, 0x70, 0x6c, 0x69, 0x73, 0x74, 0x30, 0x30, 0xff, 0xff}} {
-		if _, _, err := ParseSummaryInfo(b); err == nil {
-			t.Errorf("ParseSummaryInfo(%q) gave no error", b)
+		if _, _, err := parseSummaryInfo(b); err == nil {
+			t.Errorf("parseSummaryInfo(%q) gave no error", b)
 		}
 	}
 }
@@ -360,7 +360,7 @@ func FuzzParseSummaryInfo(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		edits, rp, _ := ParseSummaryInfo(b)
+		edits, rp, _ := parseSummaryInfo(b)
 		for i := 1; i < len(edits); i++ {
 			if edits[i].Part < edits[i-1].Part {
 				t.Fatalf("edits not sorted by part: %+v", edits)

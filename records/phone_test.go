@@ -148,7 +148,7 @@ func FuzzE164(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("8981100000000000000", "ZZ")
-	r := records.NewResolverFrom(nil, records.WithRegion("JP"))
+	r := resolverFrom(nil, records.WithRegion("JP"))
 	f.Fuzz(func(t *testing.T, s, region string) {
 		if len(region) > 8 {
 			region = region[:8]

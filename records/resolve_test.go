@@ -61,7 +61,7 @@ func cxResolverContacts() []*records.Contact {
 }
 
 func TestResolverLookup(t *testing.T) {
-	r := records.NewResolverFrom(cxResolverContacts())
+	r := resolverFrom(cxResolverContacts())
 	for handle, wantID := range map[string]int64{
 		"+1 (919) 888-7386":             1,
 		"19198887386":                   1,
@@ -174,7 +174,7 @@ func FuzzNormalizePhone(f *testing.F) {
 	for _, s := range []string{"+1 (919) 888-7386", "0044 20", "*#06#", "1-800-MY-APPLE", "tel:", "mailto:a@b", "00", "+", "011"} {
 		f.Add(s)
 	}
-	r := records.NewResolverFrom(cxResolverContacts())
+	r := resolverFrom(cxResolverContacts())
 	f.Fuzz(func(t *testing.T, s string) {
 		n := records.NormalizePhone(s)
 		if utf8.ValidString(s) && !utf8.ValidString(n) {
@@ -190,4 +190,16 @@ func FuzzNormalizePhone(f *testing.F) {
 		r.Lookup(s)
 		r.Name(s)
 	})
+}
+
+// resolverFrom builds a resolver from a slice of contacts.
+func resolverFrom(cs []*records.Contact, opts ...records.ResolverOption) *records.Resolver {
+	r, _ := records.NewResolver(func(yield func(*records.Contact, error) bool) {
+		for _, c := range cs {
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}, opts...)
+	return r
 }
