@@ -11,20 +11,6 @@ import (
 	"strings"
 )
 
-// Call types (Call.Type).
-const (
-	CallPhone         = "phone"
-	CallFaceTimeAudio = "facetime-audio"
-	CallFaceTimeVideo = "facetime-video"
-	CallApp           = "app"
-)
-
-// Default service identifiers used when the store does not record one.
-const (
-	ServiceTelephony = "com.apple.Telephony"
-	ServiceFaceTime  = "com.apple.FaceTime"
-)
-
 type callSchema int
 
 const (
@@ -290,8 +276,7 @@ func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 			c.Answered = asBool(v[6])
 			c.Missed = !c.Outgoing && !c.Answered
 			callType, hasType := asInt(v[7])
-			c.Service = asString(v[8])
-			c.Type, c.Service = classifyCall(callType, hasType, c.Service)
+			c.Type, c.Service = classifyCall(callType, hasType, CallService(asString(v[8])))
 			c.Country = strings.ToLower(strings.TrimSpace(asString(v[9])))
 			c.UniqueID = asString(v[10])
 			if d, ok := asInt(v[11]); ok {
@@ -316,8 +301,8 @@ func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 // outside com.apple.* is a third-party (CallKit) app whatever the type.
 // Unknown ZCALLTYPE values count as FaceTime audio for the FaceTime
 // provider and as phone calls otherwise.
-func classifyCall(callType int64, hasType bool, service string) (string, string) {
-	if service != "" && !strings.HasPrefix(service, "com.apple.") {
+func classifyCall(callType int64, hasType bool, service CallService) (CallType, CallService) {
+	if service != "" && !strings.HasPrefix(string(service), "com.apple.") {
 		return CallApp, service
 	}
 	typ := CallPhone

@@ -14,32 +14,15 @@ import (
 	"github.com/iosbackup/iosbackup/records/typedstream"
 )
 
-// Sources of recovered records (Recovery.Source).
-const (
-	// RecoveredRecentlyDeleted: a message in the iOS 16+ "Recently
-	// Deleted" folder (chat_recoverable_message_join).
-	RecoveredRecentlyDeleted = "recently-deleted"
-	// RecoveredWAL: a page version in the -wal that the committed state
-	// no longer uses.
-	RecoveredWAL = string(sqlitecarve.SourceWAL)
-	// RecoveredSupersededPage: a main-file page that the -wal replaces.
-	RecoveredSupersededPage = string(sqlitecarve.SourceSuperseded)
-	// RecoveredFreelist: a page on the database's freelist.
-	RecoveredFreelist = string(sqlitecarve.SourceFreelist)
-	// RecoveredUnallocated: free space inside a live page (freeblocks and
-	// the unallocated gap) or a page nothing uses.
-	RecoveredUnallocated = string(sqlitecarve.SourceUnallocated)
-)
-
 // Recovery says where a recovered record was found and how complete it
 // is. JSON field names follow docs/CLI.md.
 type Recovery struct {
-	Source   string `json:"source"`   // one of the Recovered* constants
-	Database string `json:"database"` // path of the database in its source
-	Table    string `json:"table"`
-	Page     uint32 `json:"page,omitempty"`   // database page number (carved records)
-	Offset   int    `json:"offset,omitempty"` // byte offset of the cell in the page
-	Frame    int    `json:"frame,omitempty"`  // 1-based -wal frame, for source "wal"
+	Source   RecoverySource `json:"source"`   // one of the Recovered* constants
+	Database string         `json:"database"` // path of the database in its source
+	Table    string         `json:"table"`
+	Page     uint32         `json:"page,omitempty"`   // database page number (carved records)
+	Offset   int            `json:"offset,omitempty"` // byte offset of the cell in the page
+	Frame    int            `json:"frame,omitempty"`  // 1-based -wal frame, for source "wal"
 	// FileOffset is the byte offset of the cell in the -wal (source "wal")
 	// or in the main database file (other carved sources).
 	FileOffset int64 `json:"file_offset,omitempty"`
@@ -124,7 +107,7 @@ func (c *carving) table(name string) ([]*sqlitecarve.Record, *sqlitecarve.Table)
 
 // recovery describes where r came from.
 func (c *carving) recovery(r *sqlitecarve.Record) *Recovery {
-	rc := &Recovery{Source: string(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
+	rc := &Recovery{Source: RecoverySource(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
 		Frame: r.Frame, FileOffset: r.FileOffset, Complete: r.Complete, Missing: r.Damage, Copies: r.Copies}
 	if r.History || r.Earlier {
 		id := r.RowID

@@ -79,7 +79,7 @@ func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
 			k.Answered = recBool(w.v("ZANSWERED"))
 			k.Missed = !k.Outgoing && !k.Answered
 			ct, hasType := asInt(w.v("ZCALLTYPE"))
-			k.Type, k.Service = classifyCall(ct, hasType, w.s("ZSERVICE_PROVIDER"))
+			k.Type, k.Service = classifyCall(ct, hasType, CallService(w.s("ZSERVICE_PROVIDER")))
 			if d, ok := asInt(w.v("ZDISCONNECTED_CAUSE")); ok {
 				di := int(d)
 				k.Disconnected = &di

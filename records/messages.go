@@ -742,7 +742,7 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 	}
 }
 
-var reactionTypes = [...]string{"love", "like", "dislike", "laugh", "emphasize", "question", "emoji", "sticker"}
+var reactionTypes = [...]ReactionType{ReactionLove, ReactionLike, ReactionDislike, ReactionLaugh, ReactionEmphasize, ReactionQuestion, ReactionEmoji, ReactionSticker}
 
 func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *Message {
 	msg := &Message{
@@ -807,7 +807,7 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *M
 		r := &Reaction{}
 		switch {
 		case at == 1000:
-			r.Type = "sticker"
+			r.Type = ReactionSticker
 		case at >= 2000 && at <= 2007:
 			r.Type = reactionTypes[at-2000]
 		case at >= 3000 && at <= 3007:
@@ -960,38 +960,38 @@ func msgGroupEvent(itemType, action, other, handle int64, otherID, title string)
 	case 1:
 		switch {
 		case action == 1:
-			ev.Kind = "removed"
+			ev.Kind = GroupRemoved
 		case other != 0 && other == handle:
-			ev.Kind = "number-changed"
+			ev.Kind = GroupNumberChanged
 		default:
-			ev.Kind = "added"
+			ev.Kind = GroupAdded
 		}
 	case 2:
-		ev.Kind = "renamed"
+		ev.Kind = GroupRenamed
 		ev.Title = title
 	case 3:
 		switch action {
 		case 0:
-			ev.Kind = "left"
+			ev.Kind = GroupLeft
 		case 1:
-			ev.Kind = "icon-changed"
+			ev.Kind = GroupIconChanged
 		case 2:
-			ev.Kind = "icon-removed"
+			ev.Kind = GroupIconRemoved
 		case 4:
-			ev.Kind = "background-changed"
+			ev.Kind = GroupBackgroundChanged
 		case 6:
-			ev.Kind = "background-removed"
+			ev.Kind = GroupBackgroundRemoved
 		default:
-			ev.Kind = "group-action-" + strconv.FormatInt(action, 10)
+			ev.Kind = GroupEventKind("group-action-" + strconv.FormatInt(action, 10))
 		}
 	case 4:
-		ev.Kind = "location-sharing"
+		ev.Kind = GroupLocationSharing
 	case 5:
-		ev.Kind = "audio-kept"
+		ev.Kind = GroupAudioKept
 	case 6:
-		ev.Kind = "facetime"
+		ev.Kind = GroupFaceTime
 	default:
-		ev.Kind = "item-type-" + strconv.FormatInt(itemType, 10)
+		ev.Kind = GroupEventKind("item-type-" + strconv.FormatInt(itemType, 10))
 	}
 	return ev
 }

@@ -195,7 +195,7 @@ func TestRealIOSBackupParser(t *testing.T) {
 		problem := strings.Join(m.Problems, "; ")
 		reaction := ""
 		if m.Reaction != nil {
-			reaction = m.Reaction.Type + " " + m.Reaction.Target
+			reaction = string(m.Reaction.Type) + " " + m.Reaction.Target
 		}
 		replyTo := ""
 		if m.ReplyTo != nil {

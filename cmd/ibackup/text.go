@@ -144,7 +144,7 @@ func writeCallsText(w io.Writer, seq iter.Seq2[*records.Call, error], names func
 		if len(c.Problems) > 0 {
 			dur += "  [problem: " + strings.Join(c.Problems, "; ") + "]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(c.Type), safe(recoveredMark(c.Deleted, c.Recovered)+who), safe(dur))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", shortDate(c.Date, loc), dir, safe(string(c.Type)), safe(recoveredMark(c.Deleted, c.Recovered)+who), safe(dur))
 	}
 	if err := tw.Flush(); err != nil {
 		return st, fmt.Errorf("%w: %v", export.ErrOutput, err)
@@ -278,7 +278,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 			switch {
 			case m.Reaction != nil:
 				r := m.Reaction
-				verb := reactionVerbs[r.Type]
+				verb := reactionVerbs[string(r.Type)]
 				if r.Type == "emoji" {
 					verb = "reacted " + r.Emoji + " to"
 				}
@@ -286,7 +286,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 					verb = "reacted to"
 				}
 				if r.Removed {
-					verb = "took back a reaction (" + r.Type + ") to"
+					verb = "took back a reaction (" + string(r.Type) + ") to"
 				}
 				line = fmt.Sprintf("%s %s %s", from, verb, quote(r.Target))
 			case m.GroupEvent != nil:
@@ -299,7 +299,7 @@ func writeMessagesText(w io.Writer, seq iter.Seq2[*records.Message, error], chat
 				case "left":
 					line = fmt.Sprintf("— %s left the conversation", from)
 				default:
-					line = fmt.Sprintf("— %s: %s", from, strings.ReplaceAll(g.Kind, "-", " "))
+					line = fmt.Sprintf("— %s: %s", from, strings.ReplaceAll(string(g.Kind), "-", " "))
 				}
 			case m.Unsent:
 				line = from + " unsent a message"

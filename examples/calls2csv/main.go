@@ -67,7 +67,7 @@ func run(dir string, w io.Writer) error {
 		if name == "" {
 			name = names(c.Address)
 		}
-		cw.Write([]string{date, dir, c.Type, c.Address, name, strconv.FormatFloat(c.Duration, 'f', -1, 64)})
+		cw.Write([]string{date, dir, string(c.Type), c.Address, name, strconv.FormatFloat(c.Duration, 'f', -1, 64)})
 	}
 	cw.Flush()
 	return cw.Error()
