@@ -18,26 +18,6 @@ import (
 	"github.com/iosbackup/iosbackup/records/typedstream"
 )
 
-// ErrNoChat is returned (yielded) by MessagesInChat when no chat has the
-// given identifier or GUID.
-var ErrNoChat = errors.New("records: no such chat")
-
-// RowError reports a database row that could not be read at all. It is
-// yielded alone (with a nil record) and iteration goes on; a row that
-// could be read in part is yielded as a record whose Problems say what is
-// missing, without an error.
-type RowError struct {
-	Table string
-	RowID int64
-	Err   error
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("records: %s row %d: %v", e.Table, e.RowID, e.Err)
-}
-
-func (e *RowError) Unwrap() error { return e.Err }
-
 // MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database:
 // the iOS 6+ schema (message, handle, chat and their joins) and the iOS
 // 3-5 one (message with address and flags, msg_group, group_member,

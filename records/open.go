@@ -14,40 +14,11 @@ import (
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
-// ErrNotFound means the database is not in the source.
-var ErrNotFound = errors.New("records: database not found")
-
-// DatabaseError reports a database that exists but cannot be read.
-type DatabaseError struct {
-	Name string // path of the database in its source
-	Err  error
-}
-
-func (e *DatabaseError) Error() string { return fmt.Sprintf("records: %s: %v", e.Name, e.Err) }
-func (e *DatabaseError) Unwrap() error { return e.Err }
-
 // maxDatabaseSize caps the bytes of a record database (main file and
 // "-wal" together) read into memory: 4 GiB. A database above it is
 // refused with an error wrapping ErrTooLarge, before anything is
 // allocated for it.
 const maxDatabaseSize = 4 << 30
-
-// Errors of opening a record database, wrapped in a *DatabaseError.
-var (
-	// ErrTooLarge: the database and its "-wal" together are larger
-	// than 4 GiB, the most read into memory.
-	ErrTooLarge = errors.New("records: database larger than the limit")
-	// ErrNotRegular: the database (or its "-wal") is not a regular file
-	// (a FIFO, a device, a folder, ...); it is never read.
-	ErrNotRegular = errors.New("records: not a regular file")
-	// ErrNotTable: a table the readers read is a view or a virtual table,
-	// which could make any query over it endless or huge.
-	ErrNotTable = errors.New("records: not a plain table")
-	// ErrLimit: a query was stopped by one of the resource limits every
-	// database is opened with (value length, memory, work per row, time
-	// per query). The database is hostile or damaged.
-	ErrLimit = sqlitemem.ErrLimit
-)
 
 // readTables are the tables the record readers read. A view or virtual
 // table under one of these names (in any letter case) is refused when the
