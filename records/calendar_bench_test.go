@@ -2,11 +2,11 @@ package records_test
 
 import (
 	"context"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 

@@ -2,13 +2,13 @@ package records_test
 
 import (
 	"context"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 	"github.com/iosbackup/iosbackup/records"
 )

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,11 +12,11 @@ import (
 	"testing/fstest"
 	"time"
 
-	_ "github.com/mattn/go-sqlite3"
-
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
+	_ "github.com/mattn/go-sqlite3"
 )
 
 func ptime(t time.Time) *time.Time { return &t }

@@ -5,10 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"strings"
+
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 type callSchema int

@@ -3,12 +3,12 @@ package records_test
 import (
 	"context"
 	"database/sql"
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/records"
 )

@@ -3,8 +3,6 @@ package records_test
 import (
 	"context"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -12,6 +10,8 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/backup"
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
 )

@@ -2,14 +2,14 @@ package records_test
 
 import (
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 

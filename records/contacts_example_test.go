@@ -3,11 +3,11 @@ package records_test
 import (
 	"context"
 	"fmt"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing/fstest"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 

@@ -3,11 +3,11 @@ package records_test
 import (
 	"context"
 	"database/sql"
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"reflect"
 	"testing"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/records"
 )

@@ -3,10 +3,10 @@ package records
 import (
 	"context"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 // TestIteratorsStopOnContext checks that a done context interrupts the

@@ -3,9 +3,10 @@ package records
 import (
 	"context"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"iter"
 	"sort"
+
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 // Recovered yields the call records of the call history

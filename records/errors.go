@@ -3,8 +3,9 @@ package records
 import (
 	"errors"
 	"fmt"
-	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"strings"
+
+	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
 // UnsupportedError reports a database whose schema a reader does not

@@ -1,10 +1,10 @@
 package records_test
 
 import (
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 

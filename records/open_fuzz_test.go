@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"testing"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )

@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io/fs"
 	"iter"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 // calendarTaskType is CalendarItem.entity_type of a task (a reminder of

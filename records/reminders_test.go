@@ -2,12 +2,12 @@ package records_test
 
 import (
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"reflect"
 	"testing"
 	"testing/fstest"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
 )

@@ -3,13 +3,13 @@ package records_test
 import (
 	"context"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"iter"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
 	"github.com/iosbackup/iosbackup/records"
+	"golang.org/x/text/unicode/norm"
 )
 
 // How --chat finds conversations. The first rule that matches any chat

@@ -6,15 +6,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"io"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/emersion/go-vcard"
-
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
