@@ -12,11 +12,12 @@ import (
 	"testing/fstest"
 	"time"
 
+	_ "github.com/mattn/go-sqlite3"
+
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
 	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
-	_ "github.com/mattn/go-sqlite3"
 )
 
 func ptime(t time.Time) *time.Time { return &t }

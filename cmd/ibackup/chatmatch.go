@@ -7,8 +7,9 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/iosbackup/iosbackup/records"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/iosbackup/iosbackup/records"
 )
 
 // How --chat finds conversations. The first rule that matches any chat

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/emersion/go-vcard"
+
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
 	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
