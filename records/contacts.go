@@ -84,10 +84,9 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 // The columns without which a table of the address book cannot be read
 // right: a schema lacking them is refused with an *UnsupportedError.
 var (
-	abPersonRequired = []string{"First", "Last"}
-	abMultiRequired  = []string{"record_id", "property", "value"}
-	abEntryRequired  = []string{"parent_id", "key", "value"}
-	abLabelRequired  = []string{"value"}
+	abMultiRequired = []string{"record_id", "property", "value"}
+	abEntryRequired = []string{"parent_id", "key", "value"}
+	abLabelRequired = []string{"value"}
 )
 
 func newContactDB(o origin, db *sql.DB) (*ContactDB, error) {
@@ -104,7 +103,7 @@ func newContactDB(o origin, db *sql.DB) (*ContactDB, error) {
 // entry tables their columns refer to. Optional tables (groups, entries)
 // may be absent, but when present must have the columns read.
 func checkABSchema(name string, db *sql.DB) error {
-	need := func(table string, want []string, optional bool) (map[string]bool, error) {
+	need := func(table string, missing func(map[string]bool) []string, optional bool) (map[string]bool, error) {
 		cols, err := columns(db, table)
 		if err != nil {
 			return nil, &DatabaseError{Name: name, Err: err}
@@ -112,27 +111,27 @@ func checkABSchema(name string, db *sql.DB) error {
 		if len(cols) == 0 && optional {
 			return cols, nil
 		}
-		if m := missingColumns(cols, want); len(m) > 0 {
+		if m := missing(cols); len(m) > 0 {
 			return nil, &UnsupportedError{Database: name, Table: table, Missing: m}
 		}
 		return cols, nil
 	}
-	if _, err := need("ABPerson", abPersonRequired, false); err != nil {
+	if _, err := need("ABPerson", personColumns.missing, false); err != nil {
 		return err
 	}
-	mv, err := need("ABMultiValue", abMultiRequired, false)
+	mv, err := need("ABMultiValue", requiredOf(abMultiRequired), false)
 	if err != nil {
 		return err
 	}
 	if mv["label"] {
-		if _, err := need("ABMultiValueLabel", abLabelRequired, false); err != nil {
+		if _, err := need("ABMultiValueLabel", requiredOf(abLabelRequired), false); err != nil {
 			return err
 		}
 	}
-	if ec, err := need("ABMultiValueEntry", abEntryRequired, true); err != nil {
+	if ec, err := need("ABMultiValueEntry", requiredOf(abEntryRequired), true); err != nil {
 		return err
 	} else if len(ec) > 0 {
-		if _, err := need("ABMultiValueEntryKey", abLabelRequired, false); err != nil {
+		if _, err := need("ABMultiValueEntryKey", requiredOf(abLabelRequired), false); err != nil {
 			return err
 		}
 	}
@@ -163,13 +162,35 @@ func (c *ContactDB) Close() error {
 	return err
 }
 
-// personColumns are the ABPerson columns read, in scan order after ROWID.
-var personColumns = []string{
-	"Prefix", "First", "Middle", "Last", "Suffix", "Nickname",
-	"FirstPhonetic", "MiddlePhonetic", "LastPhonetic",
-	"Organization", "Department", "JobTitle", "Note", "Birthday",
-	"CreationDate", "ModificationDate", "Kind", "OrganizationPhonetic",
-}
+// The ABPerson columns read, in scan order: an index in a scanned row
+// each, and the table that describes them.
+var (
+	pRowID, pPrefix, pFirst, pMiddle, pLast, pSuffix, pNickname                    int
+	pFirstPhonetic, pMiddlePhonetic, pLastPhonetic, pOrganization, pDepartment     int
+	pJobTitle, pNote, pBirthday, pCreated, pModified, pKind, pOrganizationPhonetic int
+
+	personColumns = columnsOf(
+		column{at: &pRowID, name: "ROWID"},
+		column{at: &pPrefix, name: "Prefix"},
+		column{at: &pFirst, name: "First", required: true},
+		column{at: &pMiddle, name: "Middle"},
+		column{at: &pLast, name: "Last", required: true},
+		column{at: &pSuffix, name: "Suffix"},
+		column{at: &pNickname, name: "Nickname"},
+		column{at: &pFirstPhonetic, name: "FirstPhonetic"},
+		column{at: &pMiddlePhonetic, name: "MiddlePhonetic"},
+		column{at: &pLastPhonetic, name: "LastPhonetic"},
+		column{at: &pOrganization, name: "Organization"},
+		column{at: &pDepartment, name: "Department"},
+		column{at: &pJobTitle, name: "JobTitle"},
+		column{at: &pNote, name: "Note"},
+		column{at: &pBirthday, name: "Birthday"},
+		column{at: &pCreated, name: "CreationDate"},
+		column{at: &pModified, name: "ModificationDate"},
+		column{at: &pKind, name: "Kind"},
+		column{at: &pOrganizationPhonetic, name: "OrganizationPhonetic"},
+	)
+)
 
 // Contacts returns every ABPerson row, ordered by ROWID, with its
 // multi-values (phones, emails, addresses, ...), groups and photo. A row
@@ -197,27 +218,21 @@ func (c *ContactDB) Contacts(ctx context.Context) iter.Seq2[*Contact, error] {
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
 		}
-		sel := make([]string, 0, len(personColumns)+1)
-		sel = append(sel, "ROWID")
-		for _, name := range personColumns {
-			if cols[name] {
-				sel = append(sel, "+"+name) // unary plus: no decltype-based conversion by the driver
-			} else {
-				sel = append(sel, "NULL")
-			}
-		}
-		rows, err := c.db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM ABPerson ORDER BY ROWID")
+		sel := personColumns.selectList(cols, "ROWID", func(name string) string {
+			return "+" + name // unary plus: no decltype-based conversion by the driver
+		}, nil)
+		rows, err := c.db.QueryContext(ctx, "SELECT "+sel+" FROM ABPerson ORDER BY ROWID")
 		if err != nil {
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
 		}
 		defer rows.Close()
-		vals := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
+		vals, ptrs := personColumns.row()
 		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "ABPerson", Err: err}) {
 					return
@@ -242,35 +257,35 @@ func (c *ContactDB) Contacts(ctx context.Context) iter.Seq2[*Contact, error] {
 }
 
 func personFromRow(v []any) *Contact {
-	id, _ := asInt(v[0])
+	id, _ := asInt(v[pRowID])
 	p := &Contact{
 		ID:             id,
-		Prefix:         asString(v[1]),
-		First:          asString(v[2]),
-		Middle:         asString(v[3]),
-		Last:           asString(v[4]),
-		Suffix:         asString(v[5]),
-		Nickname:       asString(v[6]),
-		FirstPhonetic:  asString(v[7]),
-		MiddlePhonetic: asString(v[8]),
-		LastPhonetic:   asString(v[9]),
-		Organization:   asString(v[10]),
-		Department:     asString(v[11]),
-		JobTitle:       asString(v[12]),
-		Note:           asString(v[13]),
-		OrgPhonetic:    asString(v[18]),
+		Prefix:         asString(v[pPrefix]),
+		First:          asString(v[pFirst]),
+		Middle:         asString(v[pMiddle]),
+		Last:           asString(v[pLast]),
+		Suffix:         asString(v[pSuffix]),
+		Nickname:       asString(v[pNickname]),
+		FirstPhonetic:  asString(v[pFirstPhonetic]),
+		MiddlePhonetic: asString(v[pMiddlePhonetic]),
+		LastPhonetic:   asString(v[pLastPhonetic]),
+		Organization:   asString(v[pOrganization]),
+		Department:     asString(v[pDepartment]),
+		JobTitle:       asString(v[pJobTitle]),
+		Note:           asString(v[pNote]),
+		OrgPhonetic:    asString(v[pOrganizationPhonetic]),
 		Phones:         []Labeled{},
 		Emails:         []Labeled{},
 		URLs:           []Labeled{},
 		Addresses:      []Address{},
 	}
 	var prob string
-	if p.Birthday, prob = parseABDate(v[14]); prob != "" {
+	if p.Birthday, prob = parseABDate(v[pBirthday]); prob != "" {
 		p.Problems = append(p.Problems, "birthday: "+prob)
 	}
-	p.Created = recordDate(&p.Problems, "created", v[15], appleTime)
-	p.Modified = recordDate(&p.Problems, "modified", v[16], appleTime)
-	if k, ok := asInt(v[17]); ok && k == kindOrganization {
+	p.Created = recordDate(&p.Problems, "created", v[pCreated], appleTime)
+	p.Modified = recordDate(&p.Problems, "modified", v[pModified], appleTime)
+	if k, ok := asInt(v[pKind]); ok && k == kindOrganization {
 		p.IsOrganization = true
 	}
 	return p
