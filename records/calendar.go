@@ -35,7 +35,7 @@ type CalendarDB struct {
 // calendarTables are the tables of Calendar.sqlitedb read, and for each
 // the columns without which it cannot be read (when the table exists).
 var calendarTables = map[string][]string{
-	"CalendarItem":   {"summary", "start_date", "end_date", "all_day", "calendar_id"},
+	"CalendarItem":   nil, // calendarItemColumns
 	"Calendar":       {"title"},
 	"Store":          {"name"},
 	"Location":       {"title"},
@@ -78,6 +78,9 @@ func probeCalendar(name string, db *sql.DB) (*CalendarDB, error) {
 	c := &CalendarDB{name: name, db: db, cols: map[string]map[string]bool{}}
 	for _, table := range calendarTableOrder {
 		required := calendarTables[table]
+		if table == "CalendarItem" {
+			required = calendarItemColumns.missing(nil)
+		}
 		cols, err := columns(db, table)
 		if err != nil {
 			db.Close()
@@ -134,7 +137,7 @@ func (c *CalendarDB) Events(ctx context.Context) iter.Seq2[*Event, error] {
 		if c.has("CalendarItem", "entity_type") {
 			where = "entity_type IS NOT 3"
 		}
-		for v, err := range c.scan(ctx, "CalendarItem", calendarItemColumns, where, "ROWID") {
+		for v, err := range c.scan(ctx, "CalendarItem", calendarItemColumns.names(), where, "ROWID") {
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -155,44 +158,44 @@ func (c *CalendarDB) dbErr(ctx context.Context, err error) error {
 	return &DatabaseError{Name: c.name, Err: err}
 }
 
-// calendarItemColumns are the CalendarItem columns read, in scan order.
-var calendarItemColumns = []string{
-	"ROWID", "summary", "description", "url", "start_date", "start_tz", "end_date", "end_tz",
-	"all_day", "calendar_id", "location_id", "organizer_id", "status", "creation_date", "last_modified",
-	"UUID", "unique_identifier", "conference_url", "conference_url_detected", "calendar_scale",
-	"orig_item_id", "orig_date",
-	// tasks (iOS 12 and earlier)
-	"due_date", "due_tz", "due_all_day", "completion_date", "priority",
-}
+// The CalendarItem columns read (events, and the tasks of iOS 12 and
+// earlier), in scan order.
+var (
+	ciRowID, ciSummary, ciDescription, ciURL, ciStart, ciStartTZ, ciEnd, ciEndTZ   int
+	ciAllDay, ciCalendar, ciLocation, ciOrganizer, ciStatus, ciCreated, ciModified int
+	ciUUID, ciUniqueID, ciConference, ciConferenceDetected, ciScale, ciOrigItem    int
+	ciOrigDate, ciDue, ciDueTZ, ciDueAllDay, ciCompletion, ciPriority              int
 
-const (
-	ciRowID = iota
-	ciSummary
-	ciDescription
-	ciURL
-	ciStart
-	ciStartTZ
-	ciEnd
-	ciEndTZ
-	ciAllDay
-	ciCalendar
-	ciLocation
-	ciOrganizer
-	ciStatus
-	ciCreated
-	ciModified
-	ciUUID
-	ciUniqueID
-	ciConference
-	ciConferenceDetected
-	ciScale
-	ciOrigItem
-	ciOrigDate
-	ciDue
-	ciDueTZ
-	ciDueAllDay
-	ciCompletion
-	ciPriority
+	calendarItemColumns = columnsOf(
+		column{at: &ciRowID, name: "ROWID"},
+		column{at: &ciSummary, name: "summary", required: true},
+		column{at: &ciDescription, name: "description"},
+		column{at: &ciURL, name: "url"},
+		column{at: &ciStart, name: "start_date", required: true},
+		column{at: &ciStartTZ, name: "start_tz"},
+		column{at: &ciEnd, name: "end_date", required: true},
+		column{at: &ciEndTZ, name: "end_tz"},
+		column{at: &ciAllDay, name: "all_day", required: true},
+		column{at: &ciCalendar, name: "calendar_id", required: true},
+		column{at: &ciLocation, name: "location_id"},
+		column{at: &ciOrganizer, name: "organizer_id"},
+		column{at: &ciStatus, name: "status"},
+		column{at: &ciCreated, name: "creation_date"},
+		column{at: &ciModified, name: "last_modified"},
+		column{at: &ciUUID, name: "UUID"},
+		column{at: &ciUniqueID, name: "unique_identifier"},
+		column{at: &ciConference, name: "conference_url"},
+		column{at: &ciConferenceDetected, name: "conference_url_detected"},
+		column{at: &ciScale, name: "calendar_scale"},
+		column{at: &ciOrigItem, name: "orig_item_id"},
+		column{at: &ciOrigDate, name: "orig_date"},
+		// tasks (iOS 12 and earlier; required of a task source, see calendarTasks)
+		column{at: &ciDue, name: "due_date"},
+		column{at: &ciDueTZ, name: "due_tz"},
+		column{at: &ciDueAllDay, name: "due_all_day"},
+		column{at: &ciCompletion, name: "completion_date"},
+		column{at: &ciPriority, name: "priority"},
+	)
 )
 
 // scan selects want from table (NULL for the columns the table lacks),

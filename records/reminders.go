@@ -484,7 +484,7 @@ func (t *calendarTaskSource) reminders(ctx context.Context) iter.Seq2[*Reminder,
 			return
 		}
 		where := fmt.Sprintf("entity_type = %d", calendarTaskType)
-		for v, err := range t.c.scan(ctx, "CalendarItem", calendarItemColumns, where, "ROWID") {
+		for v, err := range t.c.scan(ctx, "CalendarItem", calendarItemColumns.names(), where, "ROWID") {
 			if err != nil {
 				if !yield(nil, err) {
 					return
