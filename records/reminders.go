@@ -169,10 +169,6 @@ type coreDataReminders struct {
 	entities   map[string]int64
 }
 
-// reminderRequired are the reminder columns without which a store is
-// refused (besides its title column).
-var reminderRequired = []string{"Z_PK", "ZCOMPLETED", "ZDUEDATE", "ZPRIORITY", "ZLIST"}
-
 func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 	fail := func(err error) (*coreDataReminders, error) {
 		db.Close()
@@ -223,9 +219,9 @@ func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 			return fail(&UnsupportedError{Database: name, Table: "Z_PRIMARYKEY", Missing: []string{"REMCDReminder entity"}})
 		}
 	default:
-		return fail(&UnsupportedError{Database: name, Table: "ZREMCDREMINDER", Missing: append([]string{"ZTITLE"}, reminderRequired...)})
+		return fail(&UnsupportedError{Database: name, Table: "ZREMCDREMINDER", Missing: reminderColumns.missing(nil)})
 	}
-	if missing := missingColumns(s.cols, append([]string{s.titleCol}, reminderRequired...)); len(missing) > 0 {
+	if missing := columnsFor(s.titleCol).missing(s.cols); len(missing) > 0 {
 		return fail(&UnsupportedError{Database: name, Table: s.table, Missing: missing})
 	}
 	return s, nil
@@ -233,32 +229,42 @@ func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 
 func (s *coreDataReminders) close() error { return s.db.Close() }
 
-var reminderColumns = []string{
-	"Z_PK", "ZIDENTIFIER", "ZCKIDENTIFIER", "<title>", "ZNOTES", "ZCOMPLETED", "ZCOMPLETIONDATE",
-	"ZFLAGGED", "ZPRIORITY", "ZALLDAY", "ZCREATIONDATE", "ZLASTMODIFIEDDATE", "ZDUEDATE", "ZSTARTDATE",
-	"ZMARKEDFORDELETION", "ZPARENTREMINDER", "ZLIST", "ZACCOUNT",
-}
+// The reminder columns read (ZREMCDREMINDER, or ZREMCDOBJECT on iOS 13
+// where the title is ZTITLE1: see columnsFor), in scan order.
+var (
+	rmTitle, rmPK, rmCompleted, rmDue, rmPriority, rmList, rmIdentifier int
+	rmCKIdentifier, rmNotes, rmCompletionDate, rmFlagged, rmAllDay      int
+	rmCreated, rmModified, rmStart, rmDeleted, rmParent, rmAccount      int
 
-const (
-	rmPK = iota
-	rmIdentifier
-	rmCKIdentifier
-	rmTitle
-	rmNotes
-	rmCompleted
-	rmCompletionDate
-	rmFlagged
-	rmPriority
-	rmAllDay
-	rmCreated
-	rmModified
-	rmDue
-	rmStart
-	rmDeleted
-	rmParent
-	rmList
-	rmAccount
+	reminderColumns = columnsOf(
+		column{at: &rmTitle, name: "ZTITLE", required: true},
+		column{at: &rmPK, name: "Z_PK", required: true},
+		column{at: &rmCompleted, name: "ZCOMPLETED", required: true},
+		column{at: &rmDue, name: "ZDUEDATE", required: true},
+		column{at: &rmPriority, name: "ZPRIORITY", required: true},
+		column{at: &rmList, name: "ZLIST", required: true},
+		column{at: &rmIdentifier, name: "ZIDENTIFIER"},
+		column{at: &rmCKIdentifier, name: "ZCKIDENTIFIER"},
+		column{at: &rmNotes, name: "ZNOTES"},
+		column{at: &rmCompletionDate, name: "ZCOMPLETIONDATE"},
+		column{at: &rmFlagged, name: "ZFLAGGED"},
+		column{at: &rmAllDay, name: "ZALLDAY"},
+		column{at: &rmCreated, name: "ZCREATIONDATE"},
+		column{at: &rmModified, name: "ZLASTMODIFIEDDATE"},
+		column{at: &rmStart, name: "ZSTARTDATE"},
+		column{at: &rmDeleted, name: "ZMARKEDFORDELETION"},
+		column{at: &rmParent, name: "ZPARENTREMINDER"},
+		column{at: &rmAccount, name: "ZACCOUNT"},
+	)
 )
+
+// columnsFor returns the reminder columns of a store whose title column
+// is titleCol.
+func columnsFor(titleCol string) columnTable {
+	t := append(columnTable(nil), reminderColumns...)
+	t[rmTitle].name = titleCol
+	return t
+}
 
 var reminderOwnerColumn = regexp.MustCompile(`^ZREMINDER[0-9]*$`)
 
@@ -358,8 +364,7 @@ func (s *coreDataReminders) reminders(ctx context.Context) iter.Seq2[*Reminder, 
 			yield(nil, err)
 			return
 		}
-		want := append([]string(nil), reminderColumns...)
-		want[rmTitle] = s.titleCol
+		want := columnsFor(s.titleCol).names()
 		where := ""
 		if s.table == "ZREMCDOBJECT" {
 			where = fmt.Sprintf("Z_ENT = %d", s.entities["REMCDReminder"])
