@@ -151,8 +151,12 @@ func (sh *messageShared) recognise() error {
 	if !msg["text"] && !msg["attributedBody"] {
 		return &UnsupportedError{Database: sh.name, Table: "message", Missing: []string{"text", "attributedBody"}}
 	}
+	var missing error
+	if mc := messageColumns.missing(msg); len(mc) > 0 {
+		missing = &UnsupportedError{Database: sh.name, Table: "message", Missing: mc}
+	}
 	return errors.Join(
-		need("message", "date", "is_from_me", "handle_id"),
+		missing,
 		need("handle", "id"),
 		need("chat", "chat_identifier"),
 		need("chat_message_join", "chat_id", "message_id"),
@@ -518,46 +522,49 @@ func (m *MessageDB) MessagesInChat(ctx context.Context, id string) iter.Seq2[*Me
 	}
 }
 
-// message columns read, in query order.
-var messageColumns = []string{
-	"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "date", "date_read",
-	"date_delivered", "is_from_me", "is_read", "subject", "associated_message_guid",
-	"associated_message_type", "associated_message_emoji", "thread_originator_guid",
-	"date_edited", "date_retracted", "message_summary_info", "item_type", "group_action_type",
-	"other_handle", "group_title", "balloon_bundle_id",
-}
+// The columns of the message query, in scan order: the message table's
+// (the required ones are those of the iOS 6+ schema; the iOS 3-5 one has
+// its own, see madridColumns), then values of the joined handle and chat
+// tables, selected when the join can be made (see messageQuery).
+var (
+	cRowID, cGUID, cText, cBody, cDate, cFromMe, cHandle, cService         int
+	cDateRead, cDateDelivered, cIsRead, cSubject, cAssocGUID, cAssocType   int
+	cAssocEmoji, cThread, cDateEdited, cDateRetracted, cSummary, cItemType int
+	cGroupAction, cOtherHandle, cGroupTitle, cBalloon                      int
+	cSender, cOtherSender, cChat, cHandleSvc, cHandleFound                 int
 
-const (
-	cRowID = iota
-	cGUID
-	cText
-	cBody
-	cHandle
-	cService
-	cDate
-	cDateRead
-	cDateDelivered
-	cFromMe
-	cIsRead
-	cSubject
-	cAssocGUID
-	cAssocType
-	cAssocEmoji
-	cThread
-	cDateEdited
-	cDateRetracted
-	cSummary
-	cItemType
-	cGroupAction
-	cOtherHandle
-	cGroupTitle
-	cBalloon
-	cSender      // handle.id of handle_id
-	cOtherSender // handle.id of other_handle
-	cChat        // chat ROWID
-	cHandleSvc   // handle.service of handle_id
-	cHandleFound // handle.ROWID of handle_id (NULL when the handle is missing)
-	nCols
+	messageColumns = columnsOf(
+		column{at: &cRowID, name: "ROWID"},
+		column{at: &cGUID, name: "guid"},
+		column{at: &cText, name: "text"}, // text or attributedBody is required: see recognise
+		column{at: &cBody, name: "attributedBody"},
+		column{at: &cDate, name: "date", required: true},
+		column{at: &cFromMe, name: "is_from_me", required: true},
+		column{at: &cHandle, name: "handle_id", required: true},
+		column{at: &cService, name: "service"},
+		column{at: &cDateRead, name: "date_read"},
+		column{at: &cDateDelivered, name: "date_delivered"},
+		column{at: &cIsRead, name: "is_read"},
+		column{at: &cSubject, name: "subject"},
+		column{at: &cAssocGUID, name: "associated_message_guid"},
+		column{at: &cAssocType, name: "associated_message_type"},
+		column{at: &cAssocEmoji, name: "associated_message_emoji"},
+		column{at: &cThread, name: "thread_originator_guid"},
+		column{at: &cDateEdited, name: "date_edited"},
+		column{at: &cDateRetracted, name: "date_retracted"},
+		column{at: &cSummary, name: "message_summary_info"},
+		column{at: &cItemType, name: "item_type"},
+		column{at: &cGroupAction, name: "group_action_type"},
+		column{at: &cOtherHandle, name: "other_handle"},
+		column{at: &cGroupTitle, name: "group_title"},
+		column{at: &cBalloon, name: "balloon_bundle_id"},
+		column{at: &cSender, name: "handle.id", expr: "h.id", on: "h"},        // of handle_id
+		column{at: &cOtherSender, name: "handle.id", expr: "oh.id", on: "oh"}, // of other_handle
+		column{at: &cChat, name: "chat_message_join.chat_id", expr: "j.chat_id", on: "j"},
+		column{at: &cHandleSvc, name: "handle.service", expr: "h.service", on: "h.service"},
+		// NULL when handle_id names no handle
+		column{at: &cHandleFound, name: "handle.ROWID", expr: "h.ROWID", on: "h"},
+	)
 )
 
 func idList(ids []int64) string {
@@ -583,46 +590,26 @@ func idList(ids []int64) string {
 //     SQLite builds once, instead of a correlated subquery per row
 //     (quadratic without chat_message_join_idx_message_id).
 func (m *MessageDB) messageQuery(chats []int64) string {
-	var b strings.Builder
-	b.WriteString("SELECT ")
-	for i, c := range messageColumns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if m.has("message", c) || c == "ROWID" { // every table has a rowid, declared or not
-			b.WriteString("m." + c)
-		} else {
-			b.WriteString("NULL")
-		}
-	}
 	handleJoin := m.has("handle", "id") && m.has("message", "handle_id")
 	otherJoin := m.has("handle", "id") && m.has("message", "other_handle")
 	cmj := m.has("chat_message_join", "chat_id") && m.has("chat_message_join", "message_id")
-	if handleJoin {
-		b.WriteString(", h.id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if otherJoin {
-		b.WriteString(", oh.id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if cmj {
-		b.WriteString(", j.chat_id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if handleJoin && m.has("handle", "service") {
-		b.WriteString(", h.service")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if handleJoin {
-		b.WriteString(", h.ROWID")
-	} else {
-		b.WriteString(", NULL")
-	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(messageColumns.selectList(m.share.cols["message"], "m.ROWID", func(name string) string {
+		return "m." + name
+	}, func(on string) bool {
+		switch on {
+		case "h":
+			return handleJoin
+		case "oh":
+			return otherJoin
+		case "j":
+			return cmj
+		case "h.service":
+			return handleJoin && m.has("handle", "service")
+		}
+		return false
+	}))
 	b.WriteString(" FROM (SELECT ROWID AS r FROM message" + m.messageWhere(chats, "ROWID"))
 	if m.has("message", "date") {
 		b.WriteString(" ORDER BY date, ROWID")
@@ -695,20 +682,20 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 			return
 		}
 		defer atts.close()
-		var v [nCols]any
-		ptrs := make([]any, nCols)
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
+		v, ptrs := messageColumns.row()
 		for rows.Next() {
-			clear(v[:])
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			clear(v)
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "message", Err: err}) {
 					return
 				}
 				continue
 			}
-			if !yield(m.buildMessage(&v, atts), nil) {
+			if !yield(m.buildMessage(v, atts), nil) {
 				return
 			}
 		}
@@ -724,7 +711,7 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 
 var reactionTypes = [...]ReactionType{ReactionLove, ReactionLike, ReactionDislike, ReactionLaugh, ReactionEmphasize, ReactionQuestion, ReactionEmoji, ReactionSticker}
 
-func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *Message {
+func (m *MessageDB) buildMessage(v []any, atts *sideCursor[Attachment]) *Message {
 	msg := &Message{
 		RowID:         msgInt(v[cRowID]),
 		GUID:          msgString(v[cGUID]),
