@@ -96,3 +96,12 @@ func (t columnTable) row() (v, ptrs []any) {
 func requiredOf(want []string) func(have map[string]bool) []string {
 	return func(have map[string]bool) []string { return missingColumns(have, want) }
 }
+
+// requiredColumns returns an *UnsupportedError naming the required
+// columns of t that table (whose columns are have) lacks; nil when none.
+func requiredColumns(database, table string, have map[string]bool, t columnTable) error {
+	if m := t.missing(have); len(m) > 0 {
+		return &UnsupportedError{Database: database, Table: table, Missing: m}
+	}
+	return nil
+}

@@ -141,7 +141,7 @@ func (sh *messageShared) recognise() error {
 	if !modern && (msg["flags"] || msg["address"]) {
 		sh.madrid = true
 		return errors.Join(
-			need("message", "address", "date", "text", "flags"),
+			requiredColumns(sh.name, "message", msg, madridColumns),
 			need("group_member", "group_id", "address"),
 			need("msg_pieces", "message_id", "part_id", "content_type", "data"),
 			need("madrid_attachment", "message_id", "filename"),
@@ -151,12 +151,8 @@ func (sh *messageShared) recognise() error {
 	if !msg["text"] && !msg["attributedBody"] {
 		return &UnsupportedError{Database: sh.name, Table: "message", Missing: []string{"text", "attributedBody"}}
 	}
-	var missing error
-	if mc := messageColumns.missing(msg); len(mc) > 0 {
-		missing = &UnsupportedError{Database: sh.name, Table: "message", Missing: mc}
-	}
 	return errors.Join(
-		missing,
+		requiredColumns(sh.name, "message", msg, messageColumns),
 		need("handle", "id"),
 		need("chat", "chat_identifier"),
 		need("chat_message_join", "chat_id", "message_id"),

@@ -168,32 +168,32 @@ func plistStrings(b []byte) (out []string) {
 }
 
 // madrid message columns read, in query order.
-var madridColumns = []string{
-	"ROWID", "address", "date", "text", "flags", "group_id", "subject", "recipients", "read",
-	"is_madrid", "madrid_guid", "madrid_handle", "madrid_service", "madrid_roomname", "madrid_flags",
-	"madrid_date_read", "madrid_date_delivered", "madrid_attributedBody",
-}
+// The message columns of the iOS 3-5 schema read, in scan order.
+var (
+	mdRowID, mdAddress, mdDate, mdText, mdFlags, mdGroup, mdSubject, mdRecipients int
+	mdRead, mdIsMadrid, mdGUID, mdHandle, mdService, mdRoom, mdMadridFlags        int
+	mdDateRead, mdDateDelivered, mdBody                                           int
 
-const (
-	mdRowID = iota
-	mdAddress
-	mdDate
-	mdText
-	mdFlags
-	mdGroup
-	mdSubject
-	mdRecipients
-	mdRead
-	mdIsMadrid
-	mdGUID
-	mdHandle
-	mdService
-	mdRoom
-	mdMadridFlags
-	mdDateRead
-	mdDateDelivered
-	mdBody
-	mdCols
+	madridColumns = columnsOf(
+		column{at: &mdRowID, name: "ROWID"},
+		column{at: &mdAddress, name: "address", required: true},
+		column{at: &mdDate, name: "date", required: true},
+		column{at: &mdText, name: "text", required: true},
+		column{at: &mdFlags, name: "flags", required: true},
+		column{at: &mdGroup, name: "group_id"},
+		column{at: &mdSubject, name: "subject"},
+		column{at: &mdRecipients, name: "recipients"},
+		column{at: &mdRead, name: "read"},
+		column{at: &mdIsMadrid, name: "is_madrid"},
+		column{at: &mdGUID, name: "madrid_guid"},
+		column{at: &mdHandle, name: "madrid_handle"},
+		column{at: &mdService, name: "madrid_service"},
+		column{at: &mdRoom, name: "madrid_roomname"},
+		column{at: &mdMadridFlags, name: "madrid_flags"},
+		column{at: &mdDateRead, name: "madrid_date_read"},
+		column{at: &mdDateDelivered, name: "madrid_date_delivered"},
+		column{at: &mdBody, name: "madrid_attributedBody"},
+	)
 )
 
 // madridOrderKey is the date of a row over table alias t as Unix seconds
@@ -220,16 +220,9 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 		}
 		var b strings.Builder
 		b.WriteString("SELECT ")
-		for i, c := range madridColumns {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if m.has("message", c) || c == "ROWID" {
-				b.WriteString("m." + c)
-			} else {
-				b.WriteString("NULL")
-			}
-		}
+		b.WriteString(madridColumns.selectList(m.share.cols["message"], "m.ROWID", func(name string) string {
+			return "m." + name
+		}, nil))
 		// As messageQuery: sort the keys alone, fetch rows by primary key.
 		b.WriteString(" FROM (SELECT ROWID AS r FROM message ORDER BY " + m.madridOrderKey("") +
 			", ROWID LIMIT -1) o CROSS JOIN message m ON m.ROWID = o.r")
@@ -279,13 +272,13 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 			}
 			defer atts.close()
 		}
-		var v [mdCols]any
-		ptrs := make([]any, mdCols)
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
+		v, ptrs := madridColumns.row()
 		for rows.Next() {
-			clear(v[:])
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			clear(v)
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "message", Err: err}) {
 					return
@@ -293,7 +286,7 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 				continue
 			}
 			id := msgInt(v[mdRowID])
-			msg, key := m.buildMadrid(&v, parts.take(id), atts.take(id))
+			msg, key := m.buildMadrid(v, parts.take(id), atts.take(id))
 			if len(chats) > 0 && !slices.Contains(chats, key) {
 				continue
 			}
@@ -325,7 +318,7 @@ func colOr(m *MessageDB, table, alias, col string) string {
 
 // buildMadrid builds a message of the iOS 3-5 schema and returns it with
 // the chats key of its conversation (0 for none).
-func (m *MessageDB) buildMadrid(v *[mdCols]any, parts []mmsPart, atts []Attachment) (*Message, int64) {
+func (m *MessageDB) buildMadrid(v []any, parts []mmsPart, atts []Attachment) (*Message, int64) {
 	msg := &Message{
 		RowID:       msgInt(v[mdRowID]),
 		Subject:     msgString(v[mdSubject]),
