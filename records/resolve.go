@@ -45,7 +45,7 @@ type phoneOwner struct {
 	c  *Contact
 }
 
-// ResolverOption configures NewResolver and NewResolverFrom.
+// ResolverOption configures NewResolver.
 type ResolverOption func(*Resolver)
 
 // WithRegion sets the region (ISO 3166 code such as "JP"; case does not
