@@ -888,7 +888,9 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
-// Calendars returns the calendars of the database (ID order).
+// Calendars returns the calendars of the database (ID order), with
+// their store (account) and color: the one way to see a calendar that
+// holds no event, since events name only their own (Event.Calendar).
 func (c *CalendarDB) Calendars() ([]CalendarInfo, error) {
 	s, err := c.loadSide(context.Background())
 	if err != nil {
