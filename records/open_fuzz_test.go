@@ -94,7 +94,7 @@ func FuzzOpenRecords(f *testing.F) {
 			t.Errorf("%s: untyped error %v (%T)", what, err, err)
 		}
 		if m, err := OpenMessages(dbfixture.FS(devicepath.SMS, main, wal)); err != nil {
-			check("OpenMessagesBytes", err)
+			check("OpenMessages", err)
 		} else {
 			n := 0
 			for _, err := range m.Messages(context.Background()) {
@@ -106,7 +106,7 @@ func FuzzOpenRecords(f *testing.F) {
 			m.Close()
 		}
 		if c, err := OpenContacts(dbfixture.FS(devicepath.AddressBook, main, wal)); err != nil {
-			check("OpenContactsBytes", err)
+			check("OpenContacts", err)
 		} else {
 			n := 0
 			for _, err := range c.Contacts(context.Background()) {
@@ -118,7 +118,7 @@ func FuzzOpenRecords(f *testing.F) {
 			c.Close()
 		}
 		if c, err := OpenCalls(dbfixture.FS(devicepath.CallHistory, main, wal)); err != nil {
-			check("OpenCallsBytes", err)
+			check("OpenCalls", err)
 		} else {
 			n := 0
 			for _, err := range c.Calls(context.Background()) {
