@@ -54,8 +54,9 @@ var calendarTableOrder = []string{"CalendarItem", "Calendar", "Store", "Location
 	"ExceptionDate", "Alarm", "Participant", "Identity", "Attachment", "AttachmentFile"}
 
 // OpenCalendar opens HomeDomain/Library/Calendar/Calendar.sqlitedb (with
-// its "-wal") from a backup or any tree laid out as Domain/relative/path. A missing database gives an error
-// wrapping ErrNotFound; a schema not recognised an *UnsupportedError.
+// its "-wal") from a backup or any tree laid out as Domain/relative/path.
+// A missing database gives an error wrapping ErrNotFound; a schema not
+// recognised an *UnsupportedError.
 func OpenCalendar(fsys fs.FS) (*CalendarDB, error) {
 	db, err := openFS(fsys, devicepath.Calendar)
 	if err != nil {

@@ -37,11 +37,11 @@ type CallDB struct {
 }
 
 // OpenCalls opens the call history of a backup (or of any tree laid out as
-// Domain/relative/path): HomeDomain/Library/CallHistoryDB/CallHistory.storedata
-// and CallHistoryTemp.storedata beside it (each with its "-wal") when
-// either exists, else WirelessDomain/Library/CallHistory/call_history.db
-// (iOS 4-7). When none
-// exists the error wraps ErrNotFound.
+// Domain/relative/path):
+// HomeDomain/Library/CallHistoryDB/CallHistory.storedata and
+// CallHistoryTemp.storedata beside it (each with its "-wal") when either
+// exists, else WirelessDomain/Library/CallHistory/call_history.db (iOS
+// 4-7). When none exists the error wraps ErrNotFound.
 func OpenCalls(fsys fs.FS) (*CallDB, error) {
 	c := &CallDB{fsys: fsys}
 	for _, name := range []string{devicepath.CallHistory, devicepath.CallHistoryTemp} {

@@ -44,12 +44,12 @@ type ContactDB struct {
 }
 
 // OpenContacts opens the address book of a backup (or of any tree laid out
-// as Domain/relative/path): HomeDomain/Library/AddressBook/AddressBook.sqlitedb
-// with its "-wal", and AddressBookImages.sqlitedb beside it (with its
-// "-wal") when present. A missing address book
-// gives an error wrapping ErrNotFound. An images database that cannot be
-// read does not fail the call: contacts are then returned without photos
-// and PhotoError says why.
+// as Domain/relative/path):
+// HomeDomain/Library/AddressBook/AddressBook.sqlitedb with its "-wal", and
+// AddressBookImages.sqlitedb beside it (with its "-wal") when present. A
+// missing address book gives an error wrapping ErrNotFound. An images
+// database that cannot be read does not fail the call: contacts are then
+// returned without photos and PhotoError says why.
 func OpenContacts(fsys fs.FS) (*ContactDB, error) {
 	db, err := openFS(fsys, devicepath.AddressBook)
 	if err != nil {

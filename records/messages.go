@@ -67,10 +67,10 @@ var messageTables = []string{
 
 // OpenMessages opens the Messages database of a backup laid out as
 // Domain/relative/path (HomeDomain/Library/SMS/sms.db, plus its "-wal"
-// when present). Attachment
-// files are looked up in fsys. A missing database gives an error wrapping
-// ErrNotFound; an unreadable one a *DatabaseError; a schema the reader
-// does not recognise an *UnsupportedError.
+// when present). Attachment files are looked up in fsys (another file
+// system can be given with WithFiles). A missing database gives an error
+// wrapping ErrNotFound; an unreadable one a *DatabaseError; a schema the
+// reader does not recognise an *UnsupportedError.
 func OpenMessages(fsys fs.FS) (*MessageDB, error) {
 	db, err := openFS(fsys, devicepath.SMS)
 	if err != nil {

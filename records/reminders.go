@@ -33,10 +33,10 @@ type reminderSource interface {
 // OpenReminders opens the reminders of a backup (or of any tree laid out
 // as Domain/relative/path): every Data-*.sqlite store under
 // AppDomainGroup-group.com.apple.reminders/Container_v1/Stores, listed
-// with fs.Glob, then the tasks of Calendar.sqlitedb (iOS 12 and earlier, or reminders never upgraded
-// to the new stores), when it holds any. When neither exists the
-// error wraps ErrNotFound; a store whose schema is not recognised gives an
-// *UnsupportedError.
+// with fs.Glob, then the tasks of Calendar.sqlitedb (iOS 12 and earlier,
+// or reminders never upgraded to the new stores), when it holds any. When
+// neither exists the error wraps ErrNotFound; a store whose schema is not
+// recognised gives an *UnsupportedError.
 func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
 	names, err := fs.Glob(fsys, devicepath.RemindersStores+"/Data-*.sqlite")
 	if err != nil {
