@@ -21,6 +21,16 @@ func TestColumnTables(t *testing.T) {
 		{"ZREMCDREMINDER", reminderColumns, []string{"ZTITLE", "Z_PK", "ZCOMPLETED", "ZDUEDATE", "ZPRIORITY", "ZLIST"}},
 		{"message", messageColumns, []string{"date", "is_from_me", "handle_id"}},
 		{"message (iOS 3-5)", madridColumns, []string{"address", "date", "text", "flags"}},
+		{"Store", storeColumns, []string{"name"}},
+		{"Calendar", calendarColumns, []string{"title"}},
+		{"Location", locationColumns, []string{"title"}},
+		{"Identity", identityColumns, nil},
+		{"Participant", participantColumns, []string{"owner_id"}},
+		{"Recurrence", recurrenceColumns, []string{"frequency", "owner_id"}},
+		{"ExceptionDate", exceptionColumns, []string{"date", "owner_id"}},
+		{"Alarm", alarmColumns, nil},
+		{"AttachmentFile", attachmentFileColumns, []string{"filename"}},
+		{"Attachment", attachmentColumns, []string{"owner_id"}},
 	} {
 		seen := map[string]bool{}
 		for i, c := range tc.table {
