@@ -23,6 +23,9 @@ type column struct {
 	// column itself (a value of a joined table); on then names the
 	// condition under which it can be selected (see selectList).
 	expr, on string
+	// orElse is the SQL expression selected when the table lacks the
+	// column; "" selects NULL.
+	orElse string
 }
 
 // columnTable is the list of a reader's columns, in scan order.
@@ -59,7 +62,7 @@ func (t columnTable) names() []string {
 
 // selectList returns the SELECT list: for each column, as present
 // writes it when have has it (rowid, which every table has, as rowid
-// writes it), expr when set and ok(on) allows it, else NULL.
+// writes it), expr when set and ok(on) allows it, else orElse or NULL.
 func (t columnTable) selectList(have map[string]bool, rowid string, present func(name string) string, ok func(on string) bool) string {
 	sel := make([]string, len(t))
 	for i, c := range t {
@@ -73,6 +76,8 @@ func (t columnTable) selectList(have map[string]bool, rowid string, present func
 			sel[i] = rowid
 		case have[c.name]:
 			sel[i] = present(c.name)
+		case c.orElse != "":
+			sel[i] = c.orElse
 		default:
 			sel[i] = "NULL"
 		}

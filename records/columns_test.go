@@ -15,6 +15,7 @@ func TestColumnTables(t *testing.T) {
 		required []string
 	}{
 		{"ABPerson", personColumns, []string{"First", "Last"}},
+		{"ABMultiValue", multiValueColumns, []string{"record_id", "property", "value"}},
 		{"ZCALLRECORD", zcallColumns, []string{"ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED"}},
 		{"call", legacyCallColumns, []string{"address", "date", "duration", "flags"}},
 		{"CalendarItem", calendarItemColumns, []string{"summary", "start_date", "end_date", "all_day", "calendar_id"}},

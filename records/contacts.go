@@ -84,7 +84,6 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 // The columns without which a table of the address book cannot be read
 // right: a schema lacking them is refused with an *UnsupportedError.
 var (
-	abMultiRequired = []string{"record_id", "property", "value"}
 	abEntryRequired = []string{"parent_id", "key", "value"}
 	abLabelRequired = []string{"value"}
 )
@@ -119,7 +118,7 @@ func checkABSchema(name string, db *sql.DB) error {
 	if _, err := need("ABPerson", personColumns.missing, false); err != nil {
 		return err
 	}
-	mv, err := need("ABMultiValue", requiredOf(abMultiRequired), false)
+	mv, err := need("ABMultiValue", multiValueColumns.missing, false)
 	if err != nil {
 		return err
 	}
@@ -394,6 +393,22 @@ type abMulti struct {
 
 type abEntry struct{ key, value string }
 
+// The ABMultiValue columns read (phones, emails, addresses, ...), in scan
+// order, with the label's text from ABMultiValueLabel when it can be
+// joined.
+var (
+	mvUID, mvRecord, mvProperty, mvValue, mvLabelID, mvLabel int
+
+	multiValueColumns = columnsOf(
+		column{at: &mvUID, name: "UID", orElse: "m.ROWID"}, // the key of its entries; ROWID before iOS 5
+		column{at: &mvRecord, name: "record_id", required: true},
+		column{at: &mvProperty, name: "property", required: true},
+		column{at: &mvValue, name: "value", required: true},
+		column{at: &mvLabelID, name: "label", expr: "m.label", on: "labels"},
+		column{at: &mvLabel, name: "ABMultiValueLabel.value", expr: "l.value", on: "labels"},
+	)
+)
+
 func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 	x := &abExtras{multi: map[int64][]abMulti{}, groups: map[int64][]string{}}
 	entries, err := loadEntries(ctx, c.db)
@@ -405,13 +420,7 @@ func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 		return nil, err
 	}
 	if mv["record_id"] && mv["property"] {
-		uid, label, labelID, value := "UID", "NULL", "NULL", "NULL"
-		if !mv["UID"] {
-			uid = "ROWID"
-		}
-		if mv["value"] {
-			value = "m.value"
-		}
+		labels := false
 		join := ""
 		if mv["label"] {
 			lc, err := columns(c.db, "ABMultiValueLabel")
@@ -419,21 +428,27 @@ func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 				return nil, err
 			}
 			if lc["value"] {
-				label, labelID = "l.value", "m.label"
+				labels = true
 				join = " LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label"
 			}
 		}
-		rows, err := c.db.QueryContext(ctx, "SELECT m."+uid+", m.record_id, m.property, "+label+", "+value+", "+labelID+
-			" FROM ABMultiValue m"+join+" ORDER BY m.record_id, m."+uid)
+		sel := multiValueColumns.selectList(mv, "m.ROWID", func(name string) string { return "m." + name },
+			func(on string) bool { return on == "labels" && labels })
+		uid := "UID"
+		if !mv["UID"] {
+			uid = "ROWID"
+		}
+		rows, err := c.db.QueryContext(ctx, "SELECT "+sel+" FROM ABMultiValue m"+join+" ORDER BY m.record_id, m."+uid)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
+		v, ptrs := multiValueColumns.row()
 		for rows.Next() {
-			var u, rec, prop, lab, val, labID any
-			if err := rows.Scan(&u, &rec, &prop, &lab, &val, &labID); err != nil {
+			if err := rows.Scan(ptrs...); err != nil {
 				return nil, err
 			}
+			u, rec, prop, lab, val, labID := v[mvUID], v[mvRecord], v[mvProperty], v[mvLabel], v[mvValue], v[mvLabelID]
 			var m abMulti
 			m.uid, _ = asInt(u)
 			recID, ok := asInt(rec)
