@@ -103,8 +103,12 @@ func requiredOf(want []string) func(have map[string]bool) []string {
 }
 
 // requiredColumns returns an *UnsupportedError naming the required
-// columns of t that table (whose columns are have) lacks; nil when none.
+// columns of t that table (whose columns are have) lacks; nil when none,
+// and when the table is absent (the caller decides whether it may be).
 func requiredColumns(database, table string, have map[string]bool, t columnTable) error {
+	if len(have) == 0 {
+		return nil
+	}
 	if m := t.missing(have); len(m) > 0 {
 		return &UnsupportedError{Database: database, Table: table, Missing: m}
 	}

@@ -21,6 +21,8 @@ func TestColumnTables(t *testing.T) {
 		{"CalendarItem", calendarItemColumns, []string{"summary", "start_date", "end_date", "all_day", "calendar_id"}},
 		{"ZREMCDREMINDER", reminderColumns, []string{"ZTITLE", "Z_PK", "ZCOMPLETED", "ZDUEDATE", "ZPRIORITY", "ZLIST"}},
 		{"message", messageColumns, []string{"date", "is_from_me", "handle_id"}},
+		{"chat", chatColumns, []string{"chat_identifier"}},
+		{"attachment", messageAttachmentColumns, []string{"filename"}},
 		{"message (iOS 3-5)", madridColumns, []string{"address", "date", "text", "flags"}},
 		{"Store", storeColumns, []string{"name"}},
 		{"Calendar", calendarColumns, []string{"title"}},

@@ -154,11 +154,11 @@ func (sh *messageShared) recognise() error {
 	return errors.Join(
 		requiredColumns(sh.name, "message", msg, messageColumns),
 		need("handle", "id"),
-		need("chat", "chat_identifier"),
+		requiredColumns(sh.name, "chat", sh.cols["chat"], chatColumns),
 		need("chat_message_join", "chat_id", "message_id"),
 		need("chat_handle_join", "chat_id", "handle_id"),
 		need("message_attachment_join", "message_id", "attachment_id"),
-		need("attachment", "filename"),
+		requiredColumns(sh.name, "attachment", sh.cols["attachment"], messageAttachmentColumns),
 		need("chat_recoverable_message_join", "message_id"),
 	)
 }
@@ -198,28 +198,23 @@ func (m *MessageDB) loadChats() error {
 		if !m.hasTable("chat") {
 			return
 		}
-		col := func(c string) string {
-			if m.has("chat", c) {
-				return "c." + c
-			}
-			return "NULL"
-		}
-		q := "SELECT c.ROWID, " + col("guid") + ", " + col("chat_identifier") + ", " + col("display_name") +
-			", " + col("service_name") + ", " + col("style") + " FROM chat c ORDER BY c.ROWID"
+		q := "SELECT " + chatColumns.selectList(m.share.cols["chat"], "c.ROWID", func(name string) string {
+			return "c." + name
+		}, nil) + " FROM chat c ORDER BY c.ROWID"
 		rows, err := m.db.Query(q)
 		if err != nil {
 			sh.chatErr = fmt.Errorf("records: chats: %w", err)
 			return
 		}
 		defer rows.Close()
+		v, ptrs := chatColumns.row()
 		for rows.Next() {
-			var v [6]any
-			if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+			if err := rows.Scan(ptrs...); err != nil {
 				sh.chatErr = fmt.Errorf("records: chats: %w", err)
 				return
 			}
-			c := &chatInfo{rowID: msgInt(v[0]), guid: msgString(v[1]), identifier: msgString(v[2]),
-				name: msgString(v[3]), service: msgService(msgString(v[4])), style: msgInt(v[5])}
+			c := &chatInfo{rowID: msgInt(v[chRowID]), guid: msgString(v[chGUID]), identifier: msgString(v[chIdentifier]),
+				name: msgString(v[chName]), service: msgService(msgString(v[chService])), style: msgInt(v[chStyle])}
 			sh.chats[c.rowID] = c
 			sh.chatList = append(sh.chatList, c.rowID)
 		}
@@ -256,6 +251,20 @@ func (m *MessageDB) loadChats() error {
 	})
 	return sh.chatErr
 }
+
+// The chat columns read (iOS 6+), in scan order.
+var (
+	chRowID, chGUID, chIdentifier, chName, chService, chStyle int
+
+	chatColumns = columnsOf(
+		column{at: &chRowID, name: "ROWID"},
+		column{at: &chGUID, name: "guid"},
+		column{at: &chIdentifier, name: "chat_identifier", required: true},
+		column{at: &chName, name: "display_name"},
+		column{at: &chService, name: "service_name"},
+		column{at: &chStyle, name: "style"},
+	)
+)
 
 // Chats returns every conversation, ordered by ROWID (iOS 3-5: the
 // msg_group conversations, then the madrid_chat iMessage ones). A
@@ -351,6 +360,24 @@ func (c *sideCursor[T]) close() error {
 	return nil
 }
 
+// The attachment columns read (iOS 6+), in scan order, after the id of
+// the message from message_attachment_join.
+var (
+	maMessage, maGUID, maFilename, maMIME, maUTI, maTransferName, maBytes, maCreated, maSticker int
+
+	messageAttachmentColumns = columnsOf(
+		column{at: &maMessage, name: "message_attachment_join.message_id", expr: "j.message_id", on: "j"},
+		column{at: &maGUID, name: "guid"},
+		column{at: &maFilename, name: "filename", required: true},
+		column{at: &maMIME, name: "mime_type"},
+		column{at: &maUTI, name: "uti"},
+		column{at: &maTransferName, name: "transfer_name"},
+		column{at: &maBytes, name: "total_bytes"},
+		column{at: &maCreated, name: "created_date"},
+		column{at: &maSticker, name: "is_sticker"},
+	)
+)
+
 // openAttachments starts the attachment cursor for the messages selected
 // by where (the message query's filter over message m) in the message
 // query's order. It returns nil when the database has no attachment
@@ -360,28 +387,22 @@ func (m *MessageDB) openAttachments(ctx context.Context, where, order string) (*
 	if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
 		return nil, nil
 	}
-	col := func(c string) string {
-		if m.has("attachment", c) {
-			return "a." + c
-		}
-		return "NULL"
-	}
-	q := "SELECT j.message_id, " + col("guid") + ", " + col("filename") + ", " + col("mime_type") + ", " +
-		col("uti") + ", " + col("transfer_name") + ", " + col("total_bytes") + ", " +
-		col("created_date") + ", " + col("is_sticker") +
+	q := "SELECT " + messageAttachmentColumns.selectList(m.share.cols["attachment"], "a.ROWID", func(name string) string {
+		return "a." + name
+	}, func(on string) bool { return on == "j" }) +
 		" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id JOIN message m ON m.ROWID = j.message_id" +
 		where + order
 	scan := func(rows *sql.Rows) (int64, Attachment, error) {
-		var v [9]any
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+		v, ptrs := messageAttachmentColumns.row()
+		if err := rows.Scan(ptrs...); err != nil {
 			return 0, Attachment{}, err
 		}
 		at := Attachment{
-			GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
-			Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
+			GUID: msgString(v[maGUID]), Filename: msgString(v[maFilename]), MIME: msgString(v[maMIME]), UTI: msgString(v[maUTI]),
+			Name: msgString(v[maTransferName]), Size: msgInt(v[maBytes]), Created: msgTime(v[maCreated]), Sticker: msgInt(v[maSticker]) != 0,
 		}
 		m.finishAttachment(&at)
-		return msgInt(v[0]), at, nil
+		return msgInt(v[maMessage]), at, nil
 	}
 	c, err := openSide(ctx, m.db, "attachments", q+", j.rowid", scan)
 	if err != nil {
