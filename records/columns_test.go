@@ -24,6 +24,8 @@ func TestColumnTables(t *testing.T) {
 		{"chat", chatColumns, []string{"chat_identifier"}},
 		{"attachment", messageAttachmentColumns, []string{"filename"}},
 		{"message (iOS 3-5)", madridColumns, []string{"address", "date", "text", "flags"}},
+		{"ZREMCDBASELIST", listColumns, nil},
+		{"ZREMCDOBJECT", objectColumns, nil},
 		{"Store", storeColumns, []string{"name"}},
 		{"Calendar", calendarColumns, []string{"title"}},
 		{"Location", locationColumns, []string{"title"}},

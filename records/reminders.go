@@ -279,15 +279,44 @@ type remSide struct {
 	ruleIssues map[int64][]string
 }
 
+// The columns of the lists (ZREMCDBASELIST), and of the other objects
+// of a store (ZREMCDOBJECT: accounts, lists of iOS 13, recurrence
+// rules), in scan order.
+var (
+	lsPK, lsName                                                              int
+	obPK, obEnt, obName, obFrequency, obInterval, obCount, obEnd              int
+	obDaysOfWeek, obDaysOfMonth, obMonths, obWeeks, obDaysOfYear, obPositions int
+
+	listColumns = columnsOf(
+		column{at: &lsPK, name: "Z_PK"},
+		column{at: &lsName, name: "ZNAME"},
+	)
+	objectColumns = columnsOf(
+		column{at: &obPK, name: "Z_PK"},
+		column{at: &obEnt, name: "Z_ENT"},
+		column{at: &obName, name: "ZNAME"}, // of an account or list
+		column{at: &obFrequency, name: "ZFREQUENCY"},
+		column{at: &obInterval, name: "ZINTERVAL"},
+		column{at: &obCount, name: "ZOCCURRENCECOUNT"},
+		column{at: &obEnd, name: "ZENDDATE"},
+		column{at: &obDaysOfWeek, name: "ZDAYSOFTHEWEEK"},
+		column{at: &obDaysOfMonth, name: "ZDAYSOFTHEMONTH"},
+		column{at: &obMonths, name: "ZMONTHSOFTHEYEAR"},
+		column{at: &obWeeks, name: "ZWEEKSOFTHEYEAR"},
+		column{at: &obDaysOfYear, name: "ZDAYSOFTHEYEAR"},
+		column{at: &obPositions, name: "ZSETPOSITIONS"},
+	)
+)
+
 func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 	side := &remSide{lists: map[int64]string{}, accounts: map[int64]string{}, rules: map[int64][]string{}, ruleIssues: map[int64][]string{}}
 	if s.listCols["ZNAME"] {
-		for v, err := range scanTable(ctx, s.db, s.name, "ZREMCDBASELIST", []string{"Z_PK", "ZNAME"}, s.listCols, "", "") {
+		for v, err := range scanTable(ctx, s.db, s.name, "ZREMCDBASELIST", listColumns.names(), s.listCols, "", "") {
 			if err != nil {
 				return nil, err
 			}
-			id, _ := asInt(v[0])
-			side.lists[id] = clip(asString(v[1]))
+			id, _ := asInt(v[lsPK])
+			side.lists[id] = clip(asString(v[lsName]))
 		}
 	}
 	if len(s.objCols) == 0 {
@@ -300,8 +329,8 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 		}
 	}
 	sort.Strings(owners)
-	want := append([]string{"Z_PK", "Z_ENT", "ZNAME", "ZFREQUENCY", "ZINTERVAL", "ZOCCURRENCECOUNT", "ZENDDATE",
-		"ZDAYSOFTHEWEEK", "ZDAYSOFTHEMONTH", "ZMONTHSOFTHEYEAR", "ZWEEKSOFTHEYEAR", "ZDAYSOFTHEYEAR", "ZSETPOSITIONS"}, owners...)
+	// The owner columns (ZREMINDER<n>) follow the table's.
+	want := append(objectColumns.names(), owners...)
 	ruleEnt, hasRules := s.entities["REMCDRecurrenceRule"]
 	accountEnt, hasAccount := s.entities["REMCDAccount"]
 	listEnt, hasList := s.entities["REMCDList"]
@@ -309,18 +338,18 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 		if err != nil {
 			return nil, err
 		}
-		id, _ := asInt(v[0])
-		ent, _ := asInt(v[1])
+		id, _ := asInt(v[obPK])
+		ent, _ := asInt(v[obEnt])
 		switch {
 		case hasAccount && ent == accountEnt:
-			side.accounts[id] = clip(asString(v[2]))
+			side.accounts[id] = clip(asString(v[obName]))
 		case hasList && ent == listEnt && len(s.listCols) == 0:
-			side.lists[id] = clip(asString(v[2]))
+			side.lists[id] = clip(asString(v[obName]))
 		case hasRules && ent == ruleEnt:
 			owner, ok := int64(0), false
 			ambiguous := false
 			for i := range owners {
-				if o, isInt := asInt(v[13+i]); isInt && v[13+i] != nil {
+				if o, isInt := asInt(v[len(objectColumns)+i]); isInt && v[len(objectColumns)+i] != nil {
 					if ok && o != owner {
 						ambiguous = true
 					}
@@ -331,24 +360,24 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 				continue // a rule of no single reminder (e.g. of a list)
 			}
 			p := &problems{}
-			freqV, hasFreq := asInt(v[3])
+			freqV, hasFreq := asInt(v[obFrequency])
 			freq, known := remFrequencies[freqV]
 			if !hasFreq || !known {
-				side.ruleIssues[owner] = append(side.ruleIssues[owner], fmt.Sprintf("recurrence frequency %s is not known", asString(v[3])))
+				side.ruleIssues[owner] = append(side.ruleIssues[owner], fmt.Sprintf("recurrence frequency %s is not known", asString(v[obFrequency])))
 				continue
 			}
-			interval, _ := asInt(v[4])
-			count, _ := asInt(v[5])
-			rule := buildRRule(freq, interval, count, v[6], false, "", p)
-			for i, col := range []string{"ZDAYSOFTHEWEEK", "ZDAYSOFTHEMONTH", "ZMONTHSOFTHEYEAR", "ZWEEKSOFTHEYEAR", "ZDAYSOFTHEYEAR", "ZSETPOSITIONS"} {
-				if v[7+i] != nil {
-					p.add(fmt.Sprintf("recurrence detail %s not decoded; occurrences may differ", col))
+			interval, _ := asInt(v[obInterval])
+			count, _ := asInt(v[obCount])
+			rule := buildRRule(freq, interval, count, v[obEnd], false, "", p)
+			for _, i := range []int{obDaysOfWeek, obDaysOfMonth, obMonths, obWeeks, obDaysOfYear, obPositions} {
+				if v[i] != nil {
+					p.add(fmt.Sprintf("recurrence detail %s not decoded; occurrences may differ", objectColumns[i].name))
 				}
 			}
 			side.rules[owner] = append(side.rules[owner], rule)
 			side.ruleIssues[owner] = append(side.ruleIssues[owner], p.list...)
-		case !hasAccount && v[2] != nil:
-			side.accounts[id] = clip(asString(v[2]))
+		case !hasAccount && v[obName] != nil:
+			side.accounts[id] = clip(asString(v[obName]))
 		}
 	}
 	return side, nil
