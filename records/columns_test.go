@@ -26,6 +26,8 @@ func TestColumnTables(t *testing.T) {
 		{"message (iOS 3-5)", madridColumns, []string{"address", "date", "text", "flags"}},
 		{"ZREMCDBASELIST", listColumns, nil},
 		{"ZREMCDOBJECT", objectColumns, nil},
+		{"madrid_chat", madridChatColumns, []string{"chat_identifier"}},
+		{"madrid_attachment", madridAttachmentColumns, []string{"message_id", "filename"}},
 		{"Store", storeColumns, []string{"name"}},
 		{"Calendar", calendarColumns, []string{"title"}},
 		{"Location", locationColumns, []string{"title"}},

@@ -144,8 +144,8 @@ func (sh *messageShared) recognise() error {
 			requiredColumns(sh.name, "message", msg, madridColumns),
 			need("group_member", "group_id", "address"),
 			need("msg_pieces", "message_id", "part_id", "content_type", "data"),
-			need("madrid_attachment", "message_id", "filename"),
-			need("madrid_chat", "chat_identifier"),
+			requiredColumns(sh.name, "madrid_attachment", sh.cols["madrid_attachment"], madridAttachmentColumns),
+			requiredColumns(sh.name, "madrid_chat", sh.cols["madrid_chat"], madridChatColumns),
 		)
 	}
 	if !msg["text"] && !msg["attributedBody"] {

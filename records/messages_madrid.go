@@ -110,29 +110,24 @@ func (m *MessageDB) loadMadridChats() error {
 	if !m.hasTable("madrid_chat") {
 		return nil
 	}
-	col := func(c string) string {
-		if m.has("madrid_chat", c) {
-			return c
-		}
-		return "NULL"
-	}
-	rows, err := m.db.Query("SELECT ROWID, " + col("guid") + ", " + col("chat_identifier") + ", " + col("service_name") +
-		", " + col("room_name") + ", " + col("style") + ", " + col("participants") + " FROM madrid_chat ORDER BY ROWID")
+	rows, err := m.db.Query("SELECT " + madridChatColumns.selectList(m.share.cols["madrid_chat"], "ROWID", func(name string) string {
+		return name
+	}, nil) + " FROM madrid_chat ORDER BY ROWID")
 	if err != nil {
 		return fmt.Errorf("records: chats: %w", err)
 	}
 	defer rows.Close()
+	v, ptrs := madridChatColumns.row()
 	for rows.Next() {
-		var v [7]any
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("records: chats: %w", err)
 		}
-		c := &chatInfo{rowID: msgInt(v[0]), guid: msgString(v[1]), identifier: msgString(v[2]),
-			service: msgService(msgString(v[3])), style: msgInt(v[5]), participants: plistStrings(msgBytes(v[6]))}
+		c := &chatInfo{rowID: msgInt(v[mcRowID]), guid: msgString(v[mcGUID]), identifier: msgString(v[mcIdentifier]),
+			service: msgService(msgString(v[mcService])), style: msgInt(v[mcStyle]), participants: plistStrings(msgBytes(v[mcParticipants]))}
 		key := madridKey(c.rowID)
 		sh.chats[key] = c
 		sh.chatList = append(sh.chatList, key)
-		if room := msgString(v[4]); room != "" {
+		if room := msgString(v[mcRoom]); room != "" {
 			sh.madridRoom[room] = c
 		} else if c.identifier != "" {
 			sh.madridHandle[c.identifier] = c
@@ -196,6 +191,31 @@ var (
 	)
 )
 
+// The columns of madrid_chat (the iMessage conversations of iOS 5) and
+// madrid_attachment read, in scan order.
+var (
+	mcRowID, mcGUID, mcIdentifier, mcService, mcRoom, mcStyle, mcParticipants int
+	mtMessage, mtGUID, mtFilename, mtMIME, mtUTI, mtCreated                   int
+
+	madridChatColumns = columnsOf(
+		column{at: &mcRowID, name: "ROWID"},
+		column{at: &mcGUID, name: "guid"},
+		column{at: &mcIdentifier, name: "chat_identifier", required: true},
+		column{at: &mcService, name: "service_name"},
+		column{at: &mcRoom, name: "room_name"},
+		column{at: &mcStyle, name: "style"},
+		column{at: &mcParticipants, name: "participants"},
+	)
+	madridAttachmentColumns = columnsOf(
+		column{at: &mtMessage, name: "message_id", required: true},
+		column{at: &mtGUID, name: "attachment_guid"},
+		column{at: &mtFilename, name: "filename", required: true},
+		column{at: &mtMIME, name: "mime_type"},
+		column{at: &mtUTI, name: "uti_type"},
+		column{at: &mtCreated, name: "created_date"},
+	)
+)
+
 // madridOrderKey is the date of a row over table alias t as Unix seconds
 // (iMessage rows count from 2001).
 func (m *MessageDB) madridOrderKey(t string) string {
@@ -252,19 +272,18 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 		}
 		var atts *sideCursor[Attachment]
 		if m.hasTable("madrid_attachment") {
-			q := "SELECT a.message_id, " + colOr(m, "madrid_attachment", "a.", "attachment_guid") + ", a.filename, " +
-				colOr(m, "madrid_attachment", "a.", "mime_type") + ", " + colOr(m, "madrid_attachment", "a.", "uti_type") + ", " +
-				colOr(m, "madrid_attachment", "a.", "created_date") +
-				" FROM madrid_attachment a JOIN message m ON m.ROWID = a.message_id" + order + ", a.ROWID"
+			q := "SELECT " + madridAttachmentColumns.selectList(m.share.cols["madrid_attachment"], "a.ROWID", func(name string) string {
+				return "a." + name
+			}, nil) + " FROM madrid_attachment a JOIN message m ON m.ROWID = a.message_id" + order + ", a.ROWID"
 			atts, err = openSide(ctx, m.db, "attachments", q, func(r *sql.Rows) (int64, Attachment, error) {
-				var v [6]any
-				if err := r.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+				v, ptrs := madridAttachmentColumns.row()
+				if err := r.Scan(ptrs...); err != nil {
 					return 0, Attachment{}, err
 				}
-				at := Attachment{GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]),
-					UTI: msgString(v[4]), Created: msgTime(v[5])}
+				at := Attachment{GUID: msgString(v[mtGUID]), Filename: msgString(v[mtFilename]), MIME: msgString(v[mtMIME]),
+					UTI: msgString(v[mtUTI]), Created: msgTime(v[mtCreated])}
 				m.finishAttachment(&at)
-				return msgInt(v[0]), at, nil
+				return msgInt(v[mtMessage]), at, nil
 			})
 			if err != nil {
 				yield(nil, err)
