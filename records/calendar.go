@@ -13,10 +13,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-)
 
-// CalendarPath is the calendar database in a backup.
-const CalendarPath = "HomeDomain/Library/Calendar/Calendar.sqlitedb"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
+)
 
 // Limits that keep hostile databases bounded: lists longer than these are
 // cut and the cut is listed in the record's Problems.
@@ -33,20 +32,107 @@ type CalendarDB struct {
 	cols map[string]map[string]bool // table → columns, for the tables read
 }
 
-// calendarTables are the tables of Calendar.sqlitedb read, and for each
-// the columns without which it cannot be read (when the table exists).
-var calendarTables = map[string][]string{
-	"CalendarItem":   {"summary", "start_date", "end_date", "all_day", "calendar_id"},
-	"Calendar":       {"title"},
-	"Store":          {"name"},
-	"Location":       {"title"},
-	"Recurrence":     {"frequency", "owner_id"},
-	"ExceptionDate":  {"date", "owner_id"},
-	"Alarm":          {}, // owner column checked in probeCalendar
-	"Participant":    {"owner_id"},
-	"Identity":       {},
-	"Attachment":     {"owner_id"},
-	"AttachmentFile": {"filename"},
+// The columns of the tables joined to CalendarItem, in scan order: an
+// index in a scanned row each, and a table each.
+var (
+	stRowID, stName                                                    int
+	calRowID, calTitle, calColor, calStore                             int
+	locRowID, locTitle, locAddress, locLatitude, locLongitude          int
+	idRowID, idDisplayName, idAddress, idFirst, idLast                 int
+	paRowID, paEntity, paStatus, paIdentity, paOwner, paEmail, paPhone int
+	paSelf                                                             int
+	reFrequency, reOwner, reInterval, reCount, reEnd, reSpecifier      int
+	exDate, exOwner                                                    int
+	alOwner, alDate, alInterval, alProximity                           int
+	afRowID, afName, afSize, afURL                                     int
+	atOwner, atFile, atName, atSize, atURL                             int
+
+	storeColumns = columnsOf(
+		column{at: &stRowID, name: "ROWID"},
+		column{at: &stName, name: "name", required: true},
+	)
+	calendarColumns = columnsOf(
+		column{at: &calRowID, name: "ROWID"},
+		column{at: &calTitle, name: "title", required: true},
+		column{at: &calColor, name: "color"},
+		column{at: &calStore, name: "store_id"},
+	)
+	locationColumns = columnsOf(
+		column{at: &locRowID, name: "ROWID"},
+		column{at: &locTitle, name: "title", required: true},
+		column{at: &locAddress, name: "address"},
+		column{at: &locLatitude, name: "latitude"},
+		column{at: &locLongitude, name: "longitude"},
+	)
+	identityColumns = columnsOf(
+		column{at: &idRowID, name: "rowid"},
+		column{at: &idDisplayName, name: "display_name"},
+		column{at: &idAddress, name: "address"},
+		column{at: &idFirst, name: "first_name"},
+		column{at: &idLast, name: "last_name"},
+	)
+	participantColumns = columnsOf(
+		column{at: &paRowID, name: "ROWID"},
+		column{at: &paEntity, name: "entity_type"},
+		column{at: &paStatus, name: "status"},
+		column{at: &paIdentity, name: "identity_id"},
+		column{at: &paOwner, name: "owner_id", required: true},
+		column{at: &paEmail, name: "email"},
+		column{at: &paPhone, name: "phone_number"},
+		column{at: &paSelf, name: "is_self"},
+	)
+	recurrenceColumns = columnsOf(
+		column{at: &reFrequency, name: "frequency", required: true},
+		column{at: &reOwner, name: "owner_id", required: true},
+		column{at: &reInterval, name: "interval"},
+		column{at: &reCount, name: "count"},
+		column{at: &reEnd, name: "end_date"},
+		column{at: &reSpecifier, name: "specifier"},
+	)
+	exceptionColumns = columnsOf(
+		column{at: &exDate, name: "date", required: true},
+		column{at: &exOwner, name: "owner_id", required: true},
+	)
+	// The owner column is calendaritem_owner_id, or owner_id in older
+	// schemas; one of them is required (see probeCalendar).
+	alarmColumns = columnsOf(
+		column{at: &alOwner, name: "calendaritem_owner_id"},
+		column{at: &alDate, name: "trigger_date"},
+		column{at: &alInterval, name: "trigger_interval"},
+		column{at: &alProximity, name: "proximity"},
+	)
+	attachmentFileColumns = columnsOf(
+		column{at: &afRowID, name: "ROWID"},
+		column{at: &afName, name: "filename", required: true},
+		column{at: &afSize, name: "file_size"},
+		column{at: &afURL, name: "url"},
+	)
+	// The file is file_id (in AttachmentFile), or filename, file_size and
+	// url in older schemas; one of file_id and filename is required (see
+	// probeCalendar).
+	attachmentColumns = columnsOf(
+		column{at: &atOwner, name: "owner_id", required: true},
+		column{at: &atFile, name: "file_id"},
+		column{at: &atName, name: "filename"},
+		column{at: &atSize, name: "file_size"},
+		column{at: &atURL, name: "url"},
+	)
+)
+
+// calendarTables are the tables of Calendar.sqlitedb read, with their
+// columns.
+var calendarTables = map[string]columnTable{
+	"CalendarItem":   calendarItemColumns,
+	"Calendar":       calendarColumns,
+	"Store":          storeColumns,
+	"Location":       locationColumns,
+	"Recurrence":     recurrenceColumns,
+	"ExceptionDate":  exceptionColumns,
+	"Alarm":          alarmColumns,
+	"Participant":    participantColumns,
+	"Identity":       identityColumns,
+	"Attachment":     attachmentColumns,
+	"AttachmentFile": attachmentFileColumns,
 }
 
 // calendarTableOrder is the order the tables are probed in: CalendarItem
@@ -54,15 +140,16 @@ var calendarTables = map[string][]string{
 var calendarTableOrder = []string{"CalendarItem", "Calendar", "Store", "Location", "Recurrence",
 	"ExceptionDate", "Alarm", "Participant", "Identity", "Attachment", "AttachmentFile"}
 
-// OpenCalendar opens CalendarPath (with its "-wal") from a backup or any
-// tree laid out as Domain/relative/path. A missing database gives an error
-// wrapping ErrNotFound; a schema not recognised an *UnsupportedError.
+// OpenCalendar opens HomeDomain/Library/Calendar/Calendar.sqlitedb (with
+// its "-wal") from a backup or any tree laid out as Domain/relative/path.
+// A missing database gives an error wrapping ErrNotFound; a schema not
+// recognised an *UnsupportedError.
 func OpenCalendar(fsys fs.FS) (*CalendarDB, error) {
-	db, err := openFS(fsys, CalendarPath)
+	db, err := openFS(fsys, devicepath.Calendar)
 	if err != nil {
 		return nil, err
 	}
-	return probeCalendar(CalendarPath, db)
+	return probeCalendar(devicepath.Calendar, db)
 }
 
 // OpenCalendarFile opens a bare Calendar.sqlitedb (and its "-wal" beside
@@ -75,20 +162,9 @@ func OpenCalendarFile(path string) (*CalendarDB, error) {
 	return probeCalendar(path, db)
 }
 
-// OpenCalendarBytes opens a Calendar.sqlitedb from the bytes of its main
-// file and of its "-wal" (nil when none).
-func OpenCalendarBytes(main, wal []byte) (*CalendarDB, error) {
-	db, err := openBytes("Calendar.sqlitedb", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return probeCalendar("Calendar.sqlitedb", db)
-}
-
 func probeCalendar(name string, db *sql.DB) (*CalendarDB, error) {
 	c := &CalendarDB{name: name, db: db, cols: map[string]map[string]bool{}}
 	for _, table := range calendarTableOrder {
-		required := calendarTables[table]
 		cols, err := columns(db, table)
 		if err != nil {
 			db.Close()
@@ -97,13 +173,14 @@ func probeCalendar(name string, db *sql.DB) (*CalendarDB, error) {
 		if len(cols) == 0 && table != "CalendarItem" {
 			continue // optional table absent: its fields stay empty
 		}
+		missing := calendarTables[table].missing(cols)
 		if table == "Alarm" && !cols["calendaritem_owner_id"] && !cols["owner_id"] {
-			required = []string{"calendaritem_owner_id"}
+			missing = append(missing, "calendaritem_owner_id")
 		}
 		if table == "Attachment" && !cols["file_id"] && !cols["filename"] {
-			required = append(required, "file_id")
+			missing = append(missing, "file_id")
 		}
-		if missing := missingColumns(cols, required); len(missing) > 0 {
+		if len(missing) > 0 {
 			db.Close()
 			return nil, &UnsupportedError{Database: name, Table: table, Missing: missing}
 		}
@@ -133,13 +210,8 @@ func (c *CalendarDB) has(table, col string) bool { return c.cols[table][col] }
 // a damaged part comes with what could be read and the damage in its
 // Problems; a row that cannot be read at all is yielded as a *RowError and
 // iteration goes on; a failing query ends the sequence with a
-// *DatabaseError.
-func (c *CalendarDB) Events() iter.Seq2[*Event, error] {
-	return c.EventsContext(context.Background())
-}
-
-// EventsContext is Events stopping with ctx's error when ctx is done.
-func (c *CalendarDB) EventsContext(ctx context.Context) iter.Seq2[*Event, error] {
+// *DatabaseError. The sequence stops with ctx's error when ctx is done.
+func (c *CalendarDB) Events(ctx context.Context) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		side, err := c.loadSide(ctx)
 		if err != nil {
@@ -150,7 +222,7 @@ func (c *CalendarDB) EventsContext(ctx context.Context) iter.Seq2[*Event, error]
 		if c.has("CalendarItem", "entity_type") {
 			where = "entity_type IS NOT 3"
 		}
-		for v, err := range c.scan(ctx, "CalendarItem", calendarItemColumns, where, "ROWID") {
+		for v, err := range c.scan(ctx, "CalendarItem", calendarItemColumns.names(), where, "ROWID") {
 			if err != nil {
 				if !yield(nil, err) {
 					return
@@ -171,44 +243,44 @@ func (c *CalendarDB) dbErr(ctx context.Context, err error) error {
 	return &DatabaseError{Name: c.name, Err: err}
 }
 
-// calendarItemColumns are the CalendarItem columns read, in scan order.
-var calendarItemColumns = []string{
-	"ROWID", "summary", "description", "url", "start_date", "start_tz", "end_date", "end_tz",
-	"all_day", "calendar_id", "location_id", "organizer_id", "status", "creation_date", "last_modified",
-	"UUID", "unique_identifier", "conference_url", "conference_url_detected", "calendar_scale",
-	"orig_item_id", "orig_date",
-	// tasks (iOS 12 and earlier)
-	"due_date", "due_tz", "due_all_day", "completion_date", "priority",
-}
+// The CalendarItem columns read (events, and the tasks of iOS 12 and
+// earlier), in scan order.
+var (
+	ciRowID, ciSummary, ciDescription, ciURL, ciStart, ciStartTZ, ciEnd, ciEndTZ   int
+	ciAllDay, ciCalendar, ciLocation, ciOrganizer, ciStatus, ciCreated, ciModified int
+	ciUUID, ciUniqueID, ciConference, ciConferenceDetected, ciScale, ciOrigItem    int
+	ciOrigDate, ciDue, ciDueTZ, ciDueAllDay, ciCompletion, ciPriority              int
 
-const (
-	ciRowID = iota
-	ciSummary
-	ciDescription
-	ciURL
-	ciStart
-	ciStartTZ
-	ciEnd
-	ciEndTZ
-	ciAllDay
-	ciCalendar
-	ciLocation
-	ciOrganizer
-	ciStatus
-	ciCreated
-	ciModified
-	ciUUID
-	ciUniqueID
-	ciConference
-	ciConferenceDetected
-	ciScale
-	ciOrigItem
-	ciOrigDate
-	ciDue
-	ciDueTZ
-	ciDueAllDay
-	ciCompletion
-	ciPriority
+	calendarItemColumns = columnsOf(
+		column{at: &ciRowID, name: "ROWID"},
+		column{at: &ciSummary, name: "summary", required: true},
+		column{at: &ciDescription, name: "description"},
+		column{at: &ciURL, name: "url"},
+		column{at: &ciStart, name: "start_date", required: true},
+		column{at: &ciStartTZ, name: "start_tz"},
+		column{at: &ciEnd, name: "end_date", required: true},
+		column{at: &ciEndTZ, name: "end_tz"},
+		column{at: &ciAllDay, name: "all_day", required: true},
+		column{at: &ciCalendar, name: "calendar_id", required: true},
+		column{at: &ciLocation, name: "location_id"},
+		column{at: &ciOrganizer, name: "organizer_id"},
+		column{at: &ciStatus, name: "status"},
+		column{at: &ciCreated, name: "creation_date"},
+		column{at: &ciModified, name: "last_modified"},
+		column{at: &ciUUID, name: "UUID"},
+		column{at: &ciUniqueID, name: "unique_identifier"},
+		column{at: &ciConference, name: "conference_url"},
+		column{at: &ciConferenceDetected, name: "conference_url_detected"},
+		column{at: &ciScale, name: "calendar_scale"},
+		column{at: &ciOrigItem, name: "orig_item_id"},
+		column{at: &ciOrigDate, name: "orig_date"},
+		// tasks (iOS 12 and earlier; required of a task source, see calendarTasks)
+		column{at: &ciDue, name: "due_date"},
+		column{at: &ciDueTZ, name: "due_tz"},
+		column{at: &ciDueAllDay, name: "due_all_day"},
+		column{at: &ciCompletion, name: "completion_date"},
+		column{at: &ciPriority, name: "priority"},
+	)
 )
 
 // scan selects want from table (NULL for the columns the table lacks),
@@ -328,11 +400,11 @@ func (c *CalendarDB) loadSide(ctx context.Context) (*calSide, error) {
 		hasLocation: c.cols["Location"] != nil,
 	}
 	// each runs fn on every row of table, stopping at the first error.
-	each := func(table string, want []string, order string, fn func(v []any)) error {
+	each := func(table string, want columnTable, order string, fn func(v []any)) error {
 		if c.cols[table] == nil {
 			return nil
 		}
-		for v, err := range c.scan(ctx, table, want, "", order) {
+		for v, err := range c.scan(ctx, table, want.names(), "", order) {
 			if err != nil {
 				return err
 			}
@@ -341,27 +413,27 @@ func (c *CalendarDB) loadSide(ctx context.Context) (*calSide, error) {
 		return nil
 	}
 	stores := map[int64]string{}
-	if err := each("Store", []string{"ROWID", "name"}, "", func(v []any) {
-		id, _ := asInt(v[0])
-		stores[id] = clip(asString(v[1]))
+	if err := each("Store", storeColumns, "", func(v []any) {
+		id, _ := asInt(v[stRowID])
+		stores[id] = clip(asString(v[stName]))
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("Calendar", []string{"ROWID", "title", "color", "store_id"}, "", func(v []any) {
-		id, _ := asInt(v[0])
-		ci := &CalendarInfo{ID: id, Title: clip(asString(v[1])), Color: clip(asString(v[2]))}
-		if sid, ok := asInt(v[3]); ok {
+	if err := each("Calendar", calendarColumns, "", func(v []any) {
+		id, _ := asInt(v[calRowID])
+		ci := &CalendarInfo{ID: id, Title: clip(asString(v[calTitle])), Color: clip(asString(v[calColor]))}
+		if sid, ok := asInt(v[calStore]); ok {
 			ci.Account = stores[sid]
 		}
 		s.calendars[id] = ci
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("Location", []string{"ROWID", "title", "address", "latitude", "longitude"}, "", func(v []any) {
-		id, _ := asInt(v[0])
-		l := &EventLocation{Title: clip(asString(v[1])), Address: clip(asString(v[2]))}
-		lat, okLat := asFloat(v[3])
-		lon, okLon := asFloat(v[4])
+	if err := each("Location", locationColumns, "", func(v []any) {
+		id, _ := asInt(v[locRowID])
+		l := &EventLocation{Title: clip(asString(v[locTitle])), Address: clip(asString(v[locAddress]))}
+		lat, okLat := asFloat(v[locLatitude])
+		lon, okLon := asFloat(v[locLongitude])
 		if okLat && okLon && !(lat == 0 && lon == 0) && math.Abs(lat) <= 90 && math.Abs(lon) <= 180 {
 			l.Latitude, l.Longitude = &lat, &lon
 		}
@@ -371,24 +443,24 @@ func (c *CalendarDB) loadSide(ctx context.Context) (*calSide, error) {
 	}
 	type identity struct{ name, address string }
 	identities := map[int64]identity{}
-	if err := each("Identity", []string{"rowid", "display_name", "address", "first_name", "last_name"}, "", func(v []any) {
-		id, _ := asInt(v[0])
-		name := clip(asString(v[1]))
+	if err := each("Identity", identityColumns, "", func(v []any) {
+		id, _ := asInt(v[idRowID])
+		name := clip(asString(v[idDisplayName]))
 		if name == "" {
-			name = strings.TrimSpace(clip(asString(v[3])) + " " + clip(asString(v[4])))
+			name = strings.TrimSpace(clip(asString(v[idFirst])) + " " + clip(asString(v[idLast])))
 		}
-		identities[id] = identity{name: name, address: clip(asString(v[2]))}
+		identities[id] = identity{name: name, address: clip(asString(v[idAddress]))}
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("Participant", []string{"ROWID", "entity_type", "status", "identity_id", "owner_id", "email", "phone_number", "is_self"}, "ROWID", func(v []any) {
-		id, _ := asInt(v[0])
+	if err := each("Participant", participantColumns, "ROWID", func(v []any) {
+		id, _ := asInt(v[paRowID])
 		p := &calParticipant{}
-		p.entityType, p.hasEntity = asInt(v[1])
-		p.att.Email = clip(asString(v[5]))
-		p.att.Phone = clip(asString(v[6]))
-		p.att.Self = asBool(v[7])
-		if iid, ok := asInt(v[3]); ok {
+		p.entityType, p.hasEntity = asInt(v[paEntity])
+		p.att.Email = clip(asString(v[paEmail]))
+		p.att.Phone = clip(asString(v[paPhone]))
+		p.att.Self = asBool(v[paSelf])
+		if iid, ok := asInt(v[paIdentity]); ok {
 			if ident, ok := identities[iid]; ok {
 				p.att.Name = ident.name
 				if p.att.Email == "" {
@@ -396,71 +468,72 @@ func (c *CalendarDB) loadSide(ctx context.Context) (*calSide, error) {
 				}
 			}
 		}
-		if st, ok := asInt(v[2]); ok {
+		if st, ok := asInt(v[paStatus]); ok {
 			p.att.Status = participantStatus(st)
 			if p.att.Status == "" {
 				p.problem = fmt.Sprintf("participant %d: unknown reply status %d", id, st)
 			}
 		}
 		s.participant[id] = p
-		if owner, ok := asInt(v[4]); ok {
+		if owner, ok := asInt(v[paOwner]); ok {
 			s.attendees[owner] = append(s.attendees[owner], id)
 		}
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("Recurrence", []string{"owner_id", "frequency", "interval", "count", "end_date", "specifier"}, "ROWID", func(v []any) {
-		owner, _ := asInt(v[0])
+	if err := each("Recurrence", recurrenceColumns, "ROWID", func(v []any) {
+		owner, _ := asInt(v[reOwner])
 		var r calRecurrence
-		r.frequency, r.hasFreq = asInt(v[1])
-		r.interval, _ = asInt(v[2])
-		r.count, _ = asInt(v[3])
-		r.end = v[4]
-		r.specifier = clip(asString(v[5]))
+		r.frequency, r.hasFreq = asInt(v[reFrequency])
+		r.interval, _ = asInt(v[reInterval])
+		r.count, _ = asInt(v[reCount])
+		r.end = v[reEnd]
+		r.specifier = clip(asString(v[reSpecifier]))
 		s.recurrences[owner] = append(s.recurrences[owner], r)
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("ExceptionDate", []string{"owner_id", "date"}, "date", func(v []any) {
-		owner, _ := asInt(v[0])
-		if d, ok := asFloat(v[1]); ok {
+	if err := each("ExceptionDate", exceptionColumns, "date", func(v []any) {
+		owner, _ := asInt(v[exOwner])
+		if d, ok := asFloat(v[exDate]); ok {
 			s.exceptions[owner] = append(s.exceptions[owner], d)
 		}
 	}); err != nil {
 		return nil, err
 	}
-	ownerCol := "calendaritem_owner_id"
-	if !c.has("Alarm", ownerCol) {
-		ownerCol = "owner_id"
+	alarms := alarmColumns
+	if !c.has("Alarm", "calendaritem_owner_id") {
+		alarms = append(columnTable(nil), alarmColumns...)
+		alarms[alOwner].name = "owner_id"
 	}
-	if err := each("Alarm", []string{ownerCol, "trigger_date", "trigger_interval", "proximity"}, "ROWID", func(v []any) {
-		owner, _ := asInt(v[0])
-		a := calAlarm{date: v[1], interval: v[2]}
-		a.proximity, _ = asInt(v[3])
+	if err := each("Alarm", alarms, "ROWID", func(v []any) {
+		owner, _ := asInt(v[alOwner])
+		a := calAlarm{date: v[alDate], interval: v[alInterval]}
+		a.proximity, _ = asInt(v[alProximity])
 		s.alarms[owner] = append(s.alarms[owner], a)
 	}); err != nil {
 		return nil, err
 	}
 	files := map[int64]EventAttachment{}
-	if err := each("AttachmentFile", []string{"ROWID", "filename", "file_size", "url"}, "", func(v []any) {
-		id, _ := asInt(v[0])
-		size, _ := asInt(v[2])
-		files[id] = EventAttachment{Name: clip(asString(v[1])), Size: size, URL: clip(asString(v[3]))}
+	if err := each("AttachmentFile", attachmentFileColumns, "", func(v []any) {
+		id, _ := asInt(v[afRowID])
+		size, _ := asInt(v[afSize])
+		files[id] = EventAttachment{Name: clip(asString(v[afName])), Size: size, URL: clip(asString(v[afURL]))}
 	}); err != nil {
 		return nil, err
 	}
-	if err := each("Attachment", []string{"owner_id", "file_id", "filename", "file_size", "url"}, "ROWID", func(v []any) {
-		owner, _ := asInt(v[0])
+	if err := each("Attachment", attachmentColumns, "ROWID", func(v []any) {
+		owner, _ := asInt(v[atOwner])
 		var a EventAttachment
-		if fid, ok := asInt(v[1]); ok && c.has("Attachment", "file_id") {
+		if fid, ok := asInt(v[atFile]); ok && c.has("Attachment", "file_id") {
 			f, ok := files[fid]
 			if !ok {
 				f.Name = fmt.Sprintf("(attachment file %d missing)", fid)
 			}
 			a = f
 		} else {
-			size, _ := asInt(v[3])
-			a = EventAttachment{Name: clip(asString(v[2])), Size: size, URL: clip(asString(v[4]))}
+			size, _ := asInt(v[atSize])
+			a = EventAttachment{Name: clip(asString(v[atName])), Size: size, URL: clip(asString(v[atURL]))}
 		}
 		s.attachments[owner] = append(s.attachments[owner], a)
 	}); err != nil {
@@ -589,7 +662,7 @@ func (c *CalendarDB) buildEvent(v []any, s *calSide) *Event {
 			p.add(fmt.Sprintf("%d more exception dates not read", len(s.exceptions[e.ID])-i))
 			break
 		}
-		t := AppleTime(d)
+		t := appleTime(d)
 		if t == nil {
 			p.add(fmt.Sprintf("exception date %v is not a date", d))
 			continue
@@ -785,7 +858,7 @@ func buildRRule(freq string, interval, count int64, end any, allDay bool, specif
 		parts = append(parts, "COUNT="+strconv.FormatInt(count, 10))
 	} else if end != nil {
 		f, ok := asFloat(end)
-		t := AppleTime(f)
+		t := appleTime(f)
 		switch {
 		case !ok || t == nil:
 			p.add(fmt.Sprintf("recurrence end %q is not a date", asString(end)))
@@ -876,7 +949,7 @@ func (p *problems) date(col string, v any) *time.Time {
 		p.add(fmt.Sprintf("%s: not a date: %q", col, truncate(asString(v), 64)))
 		return nil
 	}
-	t := AppleTime(f)
+	t := appleTime(f)
 	if t == nil && f != 0 {
 		p.add(fmt.Sprintf("%s: %v is out of range", col, f))
 	}
@@ -901,7 +974,9 @@ func truncate(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
-// Calendars returns the calendars of the database (ID order).
+// Calendars returns the calendars of the database (ID order), with
+// their store (account) and color: the one way to see a calendar that
+// holds no event, since events name only their own (Event.Calendar).
 func (c *CalendarDB) Calendars() ([]CalendarInfo, error) {
 	s, err := c.loadSide(context.Background())
 	if err != nil {

@@ -1,10 +1,12 @@
 package records_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -30,12 +32,12 @@ func BenchmarkCalendarEvents(b *testing.B) {
 	}
 	b.SetBytes(int64(len(img)))
 	for b.Loop() {
-		c, err := records.OpenCalendarBytes(img, nil)
+		c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 		if err != nil {
 			b.Fatal(err)
 		}
 		n := 0
-		for _, err := range c.Events() {
+		for _, err := range c.Events(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}

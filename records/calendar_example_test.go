@@ -1,81 +1,82 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
-	"testing/fstest"
+	"log"
 	"time"
 
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/records"
 )
 
+// Reading the calendar of a backup: the encrypted sample backup that
+// `ibackup demo` embeds, committed in the repository.
 func ExampleCalendarDB_Events() {
-	ny, _ := time.LoadLocation("America/New_York")
-	img, _ := dbfixture.Calendar(dbfixture.CaliOS18, dbfixture.CalendarData{
-		Stores:    []dbfixture.CalStore{{ID: 1, Name: "iCloud", Type: 2}},
-		Calendars: []dbfixture.CalCalendar{{ID: 1, StoreID: 1, Title: "Work", Color: "#1BADF8"}},
-		Events: []dbfixture.CalEvent{
-			{Title: "Standup", CalendarID: 1, TZ: "America/New_York",
-				Start: time.Date(2024, 3, 4, 9, 0, 0, 0, ny), End: time.Date(2024, 3, 4, 9, 15, 0, 0, ny),
-				Recurrence: &dbfixture.CalRecurrence{Frequency: 2, Count: 10}},
-			{Title: "Company holiday", CalendarID: 1, AllDay: true, Days: 1, Start: time.Date(2024, 7, 4, 0, 0, 0, 0, time.UTC)},
-		},
-	})
-	db, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: img}})
+	b, err := backup.Open("../cmd/ibackup/testdata/demo")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	db, err := records.OpenCalendar(b)
+	if err != nil {
+		log.Fatal(err)
 	}
 	defer db.Close()
-	for e, err := range db.Events() {
+	for e, err := range db.Events(context.Background()) {
 		if err != nil {
-			fmt.Println(err)
+			fmt.Println("error:", err)
 			continue
 		}
 		if e.AllDay {
-			fmt.Println(e.Start.Format(time.DateOnly), "all day", e.Title, "in", e.Calendar.Title)
+			fmt.Println(e.Start.Format(time.DateOnly), "all day:", e.Title)
 			continue
 		}
-		loc, _ := time.LoadLocation(e.TimeZone)
-		fmt.Println(e.Start.In(loc).Format(time.DateTime), e.TimeZone, e.Title, e.Recurrence, "in", e.Calendar.Title)
+		start := *e.Start
+		if loc, err := time.LoadLocation(e.TimeZone); err == nil {
+			start = start.In(loc)
+		}
+		fmt.Println(start.Format(time.DateTime), e.TimeZone+":", e.Title, e.Recurrence)
 	}
 	// Output:
-	// 2024-03-04 09:00:00 America/New_York Standup FREQ=WEEKLY;COUNT=10 in Work
-	// 2024-07-04 all day Company holiday in Work
+	// 2024-05-04 09:00:00 America/Chicago: Saturday hike FREQ=WEEKLY;COUNT=8
+	// 2024-06-08 all day: Library book sale
+	// 2024-06-03 19:00:00 America/Chicago: Trail planning call
 }
 
+// Reading the reminders of a backup (the Core Data stores of iOS 13 and
+// later, or the tasks of Calendar.sqlitedb before).
 func ExampleReminderDB_Reminders() {
-	store, _ := dbfixture.Reminders(dbfixture.RemiOS18, dbfixture.RemindersData{
-		Account: "iCloud",
-		Lists:   []dbfixture.RemList{{ID: 1, Name: "Groceries"}},
-		Reminders: []dbfixture.RemItem{
-			{ID: 1, Title: "Buy milk", ListID: 1, Due: time.Date(2024, 6, 3, 16, 0, 0, 0, time.UTC), Flagged: true},
-			{ID: 2, Title: "Oat milk", ListID: 1, Parent: 1, Completed: true},
-		},
-	})
-	// The stores are found by listing the Reminders app group's folder.
-	fsys := fstest.MapFS{records.RemindersStoresDir + "/Data-local.sqlite": {Data: store}}
-	db, err := records.OpenReminders(fsys)
+	b, err := backup.Open("../cmd/ibackup/testdata/demo")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	db, err := records.OpenReminders(b)
+	if err != nil {
+		log.Fatal(err)
 	}
 	defer db.Close()
-	for r, err := range db.Reminders() {
+	for r, err := range db.Reminders(context.Background()) {
 		if err != nil {
-			fmt.Println(err)
+			fmt.Println("error:", err)
 			continue
 		}
-		fmt.Printf("%d %q list=%s completed=%v flagged=%v", r.ID, r.Title, r.List, r.Completed, r.Flagged)
+		fmt.Printf("%q list=%s completed=%v", r.Title, r.List, r.Completed)
 		if r.Due != nil {
-			fmt.Print(" due=", r.Due.Format(time.RFC3339))
-		}
-		if r.Parent != nil {
-			fmt.Print(" parent=", *r.Parent)
+			fmt.Print(" due=", r.Due.UTC().Format(time.RFC3339))
 		}
 		fmt.Println()
 	}
 	// Output:
-	// 1 "Buy milk" list=Groceries completed=false flagged=true due=2024-06-03T16:00:00Z
-	// 2 "Oat milk" list=Groceries completed=true flagged=false parent=1
+	// "Print the trail map" list=Hike prep completed=true
+	// "Buy snacks" list=Hike prep completed=false due=2024-06-07T00:00:00Z
+	// "Trail mix" list=Hike prep completed=false
+	// "Return library books" list=Errands completed=false due=2024-06-05T22:00:00Z
 }

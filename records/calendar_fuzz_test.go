@@ -1,12 +1,14 @@
 package records_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -40,13 +42,13 @@ func FuzzCalendarRow(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		c, err := records.OpenCalendarBytes(img, nil)
+		c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer c.Close()
 		n := 0
-		for e, err := range c.Events() {
+		for e, err := range c.Events(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -77,7 +79,7 @@ func TestCalendarHostileLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := records.OpenCalendarBytes(img, nil)
+	c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

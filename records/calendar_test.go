@@ -15,6 +15,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -34,7 +35,7 @@ func day(y int, mo time.Month, d int) time.Time { return time.Date(y, mo, d, 0, 
 func allEvents(t *testing.T, c *records.CalendarDB) []*records.Event {
 	t.Helper()
 	var out []*records.Event
-	for e, err := range c.Events() {
+	for e, err := range c.Events(context.Background()) {
 		if err != nil {
 			t.Fatalf("Events: %v", err)
 		}
@@ -46,7 +47,7 @@ func allEvents(t *testing.T, c *records.CalendarDB) []*records.Event {
 func allReminders(t *testing.T, r *records.ReminderDB) []*records.Reminder {
 	t.Helper()
 	var out []*records.Reminder
-	for e, err := range r.Reminders() {
+	for e, err := range r.Reminders(context.Background()) {
 		if err != nil {
 			t.Fatalf("Reminders: %v", err)
 		}
@@ -146,7 +147,7 @@ func TestCalendarRealFixture(t *testing.T) {
 // backup: only CalendarItem and Participant tables, one event.
 func TestCalendarRealMVT(t *testing.T) {
 	main := realdata.Read(t, "mvt", "tests", "artifacts", "ios_backup", "20", "2041457d5fe04d39d0ab481178355df6781e6858")
-	c, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: main}})
+	c, err := records.OpenCalendar(fstest.MapFS{devicepath.Calendar: {Data: main}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +281,7 @@ func TestCalendarEras(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := records.OpenCalendarBytes(img, nil)
+			c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -317,7 +318,7 @@ func TestCalendarWAL(t *testing.T) {
 		t.Fatal(err)
 	}
 	main := dbfixture.WALMode(base)
-	c, err := records.OpenCalendar(fstest.MapFS{records.CalendarPath: {Data: main}, records.CalendarPath + "-wal": {Data: wal}})
+	c, err := records.OpenCalendar(fstest.MapFS{devicepath.Calendar: {Data: main}, devicepath.Calendar + "-wal": {Data: wal}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +364,7 @@ func TestCalendarUnsupported(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			changed := alter(t, img, tc.sql)
-			_, err := records.OpenCalendarBytes(changed, nil)
+			_, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, changed, nil))
 			var ue *records.UnsupportedError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error %v, want *UnsupportedError", err)
@@ -380,7 +381,7 @@ func TestCalendarContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := records.OpenCalendarBytes(img, nil)
+	c, err := records.OpenCalendar(dbfixture.FS(devicepath.Calendar, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ func TestCalendarContext(t *testing.T) {
 	defer cancel()
 	n := 0
 	var last error
-	for e, err := range c.EventsContext(ctx) {
+	for e, err := range c.Events(ctx) {
 		if err != nil {
 			last = err
 			continue
@@ -403,7 +404,7 @@ func TestCalendarContext(t *testing.T) {
 		t.Errorf("after cancel: %d events, last error %v; want 2 and context.Canceled", n, last)
 	}
 	// Breaking out early is safe.
-	for range c.Events() {
+	for range c.Events(context.Background()) {
 		break
 	}
 }

@@ -8,20 +8,8 @@ import (
 	"io/fs"
 	"iter"
 	"strings"
-)
 
-// Call types (Call.Type).
-const (
-	CallPhone         = "phone"
-	CallFaceTimeAudio = "facetime-audio"
-	CallFaceTimeVideo = "facetime-video"
-	CallApp           = "app"
-)
-
-// Default service identifiers used when the store does not record one.
-const (
-	ServiceTelephony = "com.apple.Telephony"
-	ServiceFaceTime  = "com.apple.FaceTime"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 type callSchema int
@@ -42,27 +30,33 @@ type callSource struct {
 // (iOS 4–7). It is safe for concurrent use.
 type CallDB struct {
 	sources []callSource
+	// Where the stores were opened from, for Recovered: a backup, or
+	// the path of a bare file.
+	fsys fs.FS
+	path string
 }
 
 // OpenCalls opens the call history of a backup (or of any tree laid out as
-// Domain/relative/path): CallHistoryPath and CallHistoryTempPath (each with
-// its "-wal") when either exists, else OldCallHistoryPath. When none
-// exists the error wraps ErrNotFound.
+// Domain/relative/path):
+// HomeDomain/Library/CallHistoryDB/CallHistory.storedata and
+// CallHistoryTemp.storedata beside it (each with its "-wal") when either
+// exists, else WirelessDomain/Library/CallHistory/call_history.db (iOS
+// 4-7). When none exists the error wraps ErrNotFound.
 func OpenCalls(fsys fs.FS) (*CallDB, error) {
-	c := &CallDB{}
-	for _, name := range []string{CallHistoryPath, CallHistoryTempPath} {
+	c := &CallDB{fsys: fsys}
+	for _, name := range []string{devicepath.CallHistory, devicepath.CallHistoryTemp} {
 		if err := c.add(fsys, name); err != nil {
 			c.Close()
 			return nil, err
 		}
 	}
 	if len(c.sources) == 0 {
-		if err := c.add(fsys, OldCallHistoryPath); err != nil {
+		if err := c.add(fsys, devicepath.OldCallHistory); err != nil {
 			return nil, err
 		}
 	}
 	if len(c.sources) == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, CallHistoryPath)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, devicepath.CallHistory)
 	}
 	return c, nil
 }
@@ -84,20 +78,6 @@ func (c *CallDB) add(fsys fs.FS, name string) error {
 	return nil
 }
 
-// OpenCallsBytes opens a CallHistory.storedata or call_history.db from the
-// bytes of its main file and of its "-wal" (nil when none).
-func OpenCallsBytes(main, wal []byte) (*CallDB, error) {
-	db, err := openBytes("CallHistory.storedata", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	src, err := probeCalls("CallHistory.storedata", db)
-	if err != nil {
-		return nil, err
-	}
-	return &CallDB{sources: []callSource{src}}, nil
-}
-
 // OpenCallsFile opens a bare CallHistory.storedata or call_history.db (with
 // its "-wal" beside it, if any). The schema is detected by probing for the
 // ZCALLRECORD (Core Data) or call table. The files are only read.
@@ -110,15 +90,8 @@ func OpenCallsFile(path string) (*CallDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &CallDB{sources: []callSource{src}}, nil
+	return &CallDB{sources: []callSource{src}, path: path}, nil
 }
-
-// The columns without which a call table cannot be read right: a schema
-// lacking them is refused with an *UnsupportedError.
-var (
-	zcallRequired  = []string{"ZADDRESS", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED"}
-	legacyRequired = []string{"address", "date", "duration", "flags"}
-)
 
 // probeCalls recognises the store by its tables and columns: ZCALLRECORD
 // (Core Data) or call (call_history.db), each with its key columns. Any
@@ -133,7 +106,7 @@ func probeCalls(name string, db *sql.DB) (callSource, error) {
 		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(zc) > 0 {
-		if m := missingColumns(zc, zcallRequired); len(m) > 0 {
+		if m := zcallColumns.missing(zc); len(m) > 0 {
 			return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: m})
 		}
 		return callSource{name: name, db: db, schema: callCoreData}, nil
@@ -143,12 +116,12 @@ func probeCalls(name string, db *sql.DB) (callSource, error) {
 		return fail(&DatabaseError{Name: name, Err: err})
 	}
 	if len(lc) > 0 {
-		if m := missingColumns(lc, legacyRequired); len(m) > 0 {
+		if m := legacyCallColumns.missing(lc); len(m) > 0 {
 			return fail(&UnsupportedError{Database: name, Table: "call", Missing: m})
 		}
 		return callSource{name: name, db: db, schema: callLegacy}, nil
 	}
-	return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: zcallRequired})
+	return fail(&UnsupportedError{Database: name, Table: "ZCALLRECORD", Missing: zcallColumns.missing(nil)})
 }
 
 // Close releases the databases.
@@ -165,14 +138,9 @@ func (c *CallDB) Close() error {
 // by date, and a call whose UniqueID was already returned is skipped. A
 // row that cannot be read is yielded as a *RowError and iteration
 // continues; a failing query ends that store's rows after yielding a
-// *DatabaseError.
-func (c *CallDB) Calls() iter.Seq2[*Call, error] {
-	return c.CallsContext(context.Background())
-}
-
-// CallsContext is Calls with its queries run under ctx: when ctx is done,
-// the running query is interrupted and the sequence ends with an error.
-func (c *CallDB) CallsContext(ctx context.Context) iter.Seq2[*Call, error] {
+// *DatabaseError. The queries run under ctx: when ctx is done, the
+// running query is interrupted and the sequence ends with an error.
+func (c *CallDB) Calls(ctx context.Context) iter.Seq2[*Call, error] {
 	if len(c.sources) == 1 {
 		return c.sources[0].calls(ctx)
 	}
@@ -262,11 +230,26 @@ func (s callSource) calls(ctx context.Context) iter.Seq2[*Call, error] {
 	return s.coreDataCalls(ctx)
 }
 
-// zcallColumns are the ZCALLRECORD columns read, in scan order.
-var zcallColumns = []string{
-	"Z_PK", "ZADDRESS", "ZNAME", "ZDATE", "ZDURATION", "ZORIGINATED", "ZANSWERED",
-	"ZCALLTYPE", "ZSERVICE_PROVIDER", "ZISO_COUNTRY_CODE", "ZUNIQUE_ID", "ZDISCONNECTED_CAUSE",
-}
+// The ZCALLRECORD columns read (CallHistory.storedata), in scan order.
+var (
+	zcPK, zcAddress, zcName, zcDate, zcDuration, zcOriginated, zcAnswered int
+	zcCallType, zcService, zcCountry, zcUniqueID, zcDisconnected          int
+
+	zcallColumns = columnsOf(
+		column{at: &zcPK, name: "Z_PK"},
+		column{at: &zcAddress, name: "ZADDRESS", required: true},
+		column{at: &zcName, name: "ZNAME"},
+		column{at: &zcDate, name: "ZDATE", required: true},
+		column{at: &zcDuration, name: "ZDURATION", required: true},
+		column{at: &zcOriginated, name: "ZORIGINATED", required: true},
+		column{at: &zcAnswered, name: "ZANSWERED", required: true},
+		column{at: &zcCallType, name: "ZCALLTYPE"},
+		column{at: &zcService, name: "ZSERVICE_PROVIDER"},
+		column{at: &zcCountry, name: "ZISO_COUNTRY_CODE"},
+		column{at: &zcUniqueID, name: "ZUNIQUE_ID"},
+		column{at: &zcDisconnected, name: "ZDISCONNECTED_CAUSE"},
+	)
+)
 
 func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 	return func(yield func(*Call, error) bool) {
@@ -293,20 +276,19 @@ func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 				continue
 			}
 			c := &Call{}
-			c.ID, _ = asInt(v[0])
-			c.Address = strings.TrimSpace(asString(v[1]))
-			c.Name = asString(v[2])
-			c.Date = recordDate(&c.Problems, "date", v[3], AppleTime)
-			c.Duration = callDuration(&c.Problems, v[4])
-			c.Outgoing = asBool(v[5])
-			c.Answered = asBool(v[6])
+			c.ID, _ = asInt(v[zcPK])
+			c.Address = strings.TrimSpace(asString(v[zcAddress]))
+			c.Name = asString(v[zcName])
+			c.Date = recordDate(&c.Problems, "date", v[zcDate], appleTime)
+			c.Duration = callDuration(&c.Problems, v[zcDuration])
+			c.Outgoing = asBool(v[zcOriginated])
+			c.Answered = asBool(v[zcAnswered])
 			c.Missed = !c.Outgoing && !c.Answered
-			callType, hasType := asInt(v[7])
-			c.Service = asString(v[8])
-			c.Type, c.Service = classifyCall(callType, hasType, c.Service)
-			c.Country = strings.ToLower(strings.TrimSpace(asString(v[9])))
-			c.UniqueID = asString(v[10])
-			if d, ok := asInt(v[11]); ok {
+			callType, hasType := asInt(v[zcCallType])
+			c.Type, c.Service = classifyCall(callType, hasType, CallService(asString(v[zcService])))
+			c.Country = strings.ToLower(strings.TrimSpace(asString(v[zcCountry])))
+			c.UniqueID = asString(v[zcUniqueID])
+			if d, ok := asInt(v[zcDisconnected]); ok {
 				di := int(d)
 				c.Disconnected = &di
 			}
@@ -328,8 +310,8 @@ func (s callSource) coreDataCalls(ctx context.Context) iter.Seq2[*Call, error] {
 // outside com.apple.* is a third-party (CallKit) app whatever the type.
 // Unknown ZCALLTYPE values count as FaceTime audio for the FaceTime
 // provider and as phone calls otherwise.
-func classifyCall(callType int64, hasType bool, service string) (string, string) {
-	if service != "" && !strings.HasPrefix(service, "com.apple.") {
+func classifyCall(callType int64, hasType bool, service CallService) (CallType, CallService) {
+	if service != "" && !strings.HasPrefix(string(service), "com.apple.") {
 		return CallApp, service
 	}
 	typ := CallPhone
@@ -443,8 +425,20 @@ func loadParticipants(db *sql.DB) (out map[int64][]string, dangling map[int64][]
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// legacyCallColumns are the columns of the old call table read, in scan order.
-var legacyCallColumns = []string{"ROWID", "address", "date", "duration", "flags", "name", "country_code"}
+// The columns of call_history.db's call table read, in scan order.
+var (
+	lcRowID, lcAddress, lcDate, lcDuration, lcFlags, lcName, lcCountry int
+
+	legacyCallColumns = columnsOf(
+		column{at: &lcRowID, name: "ROWID"},
+		column{at: &lcAddress, name: "address", required: true},
+		column{at: &lcDate, name: "date", required: true},
+		column{at: &lcDuration, name: "duration", required: true},
+		column{at: &lcFlags, name: "flags", required: true},
+		column{at: &lcName, name: "name"},
+		column{at: &lcCountry, name: "country_code"},
+	)
+)
 
 // Bits of call.flags in call_history.db. Only bit 0 is confirmed by the
 // schema's own triggers; the FaceTime bit is community knowledge.
@@ -473,17 +467,17 @@ func (s callSource) legacyCalls(ctx context.Context) iter.Seq2[*Call, error] {
 				continue
 			}
 			c := &Call{}
-			c.ID, _ = asInt(v[0])
-			c.Address = strings.TrimSpace(asString(v[1]))
+			c.ID, _ = asInt(v[lcRowID])
+			c.Address = strings.TrimSpace(asString(v[lcAddress]))
 			// call_history.db stores Unix seconds (its own triggers and
-			// every known copy agree); AppleTime is not tried.
-			c.Date = recordDate(&c.Problems, "date", v[2], UnixTime)
-			c.Duration = callDuration(&c.Problems, v[3])
-			flags, _ := asInt(v[4])
-			c.Name = asString(v[5])
+			// every known copy agree); appleTime is not tried.
+			c.Date = recordDate(&c.Problems, "date", v[lcDate], unixTime)
+			c.Duration = callDuration(&c.Problems, v[lcDuration])
+			flags, _ := asInt(v[lcFlags])
+			c.Name = asString(v[lcName])
 			// country_code holds the network's mobile country code
 			// (e.g. 310 for the United States), not an ISO code.
-			c.MCC = strings.TrimSpace(asString(v[6]))
+			c.MCC = strings.TrimSpace(asString(v[lcCountry]))
 			c.Outgoing = flags&legacyOutgoing != 0
 			// The old store does not record whether a call was answered: a
 			// call with a duration is taken as answered.
@@ -526,27 +520,23 @@ func asBool(v any) bool {
 // A row that cannot be scanned is yielded as a *RowError and the scan
 // goes on; a failed query or cursor is yielded as a *DatabaseError naming
 // the database and ends it. The values slice is reused from row to row.
-func scanRows(ctx context.Context, db *sql.DB, name, table string, want []string, have map[string]bool, order string) iter.Seq2[[]any, error] {
+func scanRows(ctx context.Context, db *sql.DB, name, table string, want columnTable, have map[string]bool, order string) iter.Seq2[[]any, error] {
 	return func(yield func([]any, error) bool) {
-		sel := make([]string, len(want))
-		for i, name := range want {
-			sel[i] = "NULL"
-			if have[name] || name == "ROWID" {
-				sel[i] = "+" + name // unary plus: no decltype-based conversion by the driver
-			}
-		}
-		rows, err := db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM "+table+" ORDER BY "+order)
+		sel := want.selectList(have, "+ROWID", func(name string) string {
+			return "+" + name // unary plus: no decltype-based conversion by the driver
+		}, nil)
+		rows, err := db.QueryContext(ctx, "SELECT "+sel+" FROM "+table+" ORDER BY "+order)
 		if err != nil {
 			yield(nil, &DatabaseError{Name: name, Err: err})
 			return
 		}
 		defer rows.Close()
-		v := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
+		v, ptrs := want.row()
 		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: table, Err: err}) {
 					return

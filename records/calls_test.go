@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -37,7 +39,7 @@ func cxCallFixture() []dbfixture.CallRecord {
 func cxCalls(t testing.TB, db *records.CallDB) []*records.Call {
 	t.Helper()
 	var out []*records.Call
-	for c, err := range db.Calls() {
+	for c, err := range db.Calls(context.Background()) {
 		if err != nil {
 			t.Fatalf("Calls: %v", err)
 		}
@@ -56,7 +58,7 @@ func TestCallsCoreDataEras(t *testing.T) {
 	for _, era := range []dbfixture.CallEra{dbfixture.CallsiOS9, dbfixture.CallsiOS11, dbfixture.CallsiOS14, dbfixture.CallsiOS16} {
 		t.Run(era.String(), func(t *testing.T) {
 			data := cxT{t}.must(dbfixture.CallHistory(era, cxCallFixture()...))
-			db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.CallHistoryPath: data}))
+			db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.CallHistory: data}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,7 +108,7 @@ func TestCallsCoreDataEras(t *testing.T) {
 
 func TestCallsOldCallHistory(t *testing.T) {
 	data := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS6, cxCallFixture()...))
-	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.OldCallHistoryPath: data}))
+	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.OldCallHistory: data}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestCallsFileProbe(t *testing.T) {
 	// A whole-second ZDATE is stored as an INTEGER (NUMERIC affinity of
 	// the TIMESTAMP column): it must still be read as seconds since 2001.
 	whole := time.Date(2020, 12, 16, 20, 40, 18, 0, time.UTC)
-	db, err := records.OpenCallsBytes(cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS9, dbfixture.CallRecord{Address: "1", Date: whole, CallType: 1})), nil)
+	db, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS9, dbfixture.CallRecord{Address: "1", Date: whole, CallType: 1})), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +164,7 @@ func TestCallsFileProbe(t *testing.T) {
 
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS9))
 	var ue *records.UnsupportedError
-	if _, err := records.OpenCallsBytes(ab, nil); !errors.As(err, &ue) || ue.Table != "ZCALLRECORD" {
+	if _, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, ab, nil)); !errors.As(err, &ue) || ue.Table != "ZCALLRECORD" {
 		t.Errorf("address book as call history: %v", err)
 	}
 	if _, err := records.OpenCalls(fstest.MapFS{}); !errors.Is(err, records.ErrNotFound) {
@@ -180,7 +182,7 @@ func TestCallsMainAndTempMerged(t *testing.T) {
 	all := cxCallFixture()
 	main := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, all[0], all[1], all[2]))
 	tmp := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, all[2], all[3], all[4]))
-	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{records.CallHistoryPath: main, records.CallHistoryTempPath: tmp}))
+	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{devicepath.CallHistory: main, devicepath.CallHistoryTemp: tmp}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +195,7 @@ func TestCallsMainAndTempMerged(t *testing.T) {
 		t.Errorf("merged = %v, want %v", ids, want)
 	}
 	// Stopping early releases both stores.
-	for range db.Calls() {
+	for range db.Calls(context.Background()) {
 		break
 	}
 }
@@ -205,8 +207,8 @@ func TestCallsWALTail(t *testing.T) {
 	upd := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, all...))
 	wal := cxT{t}.must(dbfixture.WAL(base, upd))
 	db, err := records.OpenCalls(cxMapFS(t, map[string][]byte{
-		records.CallHistoryPath:          dbfixture.WALMode(base),
-		records.CallHistoryPath + "-wal": wal,
+		devicepath.CallHistory:          dbfixture.WALMode(base),
+		devicepath.CallHistory + "-wal": wal,
 	}))
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -15,7 +16,7 @@ func TestCommittedRealAddressBook(t *testing.T) {
 	}
 	defer db.Close()
 	var got []*Contact
-	for c, err := range db.Contacts() {
+	for c, err := range db.Contacts(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +99,7 @@ func TestCommittedRealMessageBodies(t *testing.T) {
 		{"HOLDOUT-BLOB-0004", "Reacted 😒 to “No treats ”", false, at(700000240000000000)},
 	}
 	i := 0
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

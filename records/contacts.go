@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 // ABMultiValue property identifiers (observed values; Apple does not
@@ -35,39 +37,31 @@ const kindOrganization = 1
 // Contacts runs its own queries.
 type ContactDB struct {
 	name      string
+	origin    origin // where it was opened from, for Recovered
 	db        *sql.DB
 	images    *sql.DB // nil when there is no images database
 	imagesErr error   // why images is nil, when it exists but cannot be read
 }
 
 // OpenContacts opens the address book of a backup (or of any tree laid out
-// as Domain/relative/path): AddressBookPath with its "-wal", and
-// AddressBookImages with its "-wal" when present. A missing address book
-// gives an error wrapping ErrNotFound. An images database that cannot be
-// read does not fail the call: contacts are then returned without photos
-// and PhotoError says why.
+// as Domain/relative/path):
+// HomeDomain/Library/AddressBook/AddressBook.sqlitedb with its "-wal", and
+// AddressBookImages.sqlitedb beside it (with its "-wal") when present. A
+// missing address book gives an error wrapping ErrNotFound. An images
+// database that cannot be read does not fail the call: contacts are then
+// returned without photos and PhotoError says why.
 func OpenContacts(fsys fs.FS) (*ContactDB, error) {
-	db, err := openFS(fsys, AddressBookPath)
+	db, err := openFS(fsys, devicepath.AddressBook)
 	if err != nil {
 		return nil, err
 	}
-	c, err := newContactDB(AddressBookPath, db)
+	c, err := newContactDB(origin{fsys: fsys, name: devicepath.AddressBook}, db)
 	if err != nil {
 		return nil, err
 	}
-	img, err := openFS(fsys, AddressBookImages)
+	img, err := openFS(fsys, devicepath.AddressBookImages)
 	c.setImages(img, err)
 	return c, nil
-}
-
-// OpenContactsBytes opens an address book from the bytes of its main file
-// and of its "-wal" (nil when none). Contacts have no photos.
-func OpenContactsBytes(main, wal []byte) (*ContactDB, error) {
-	db, err := openBytes("AddressBook.sqlitedb", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return newContactDB("AddressBook.sqlitedb", db)
 }
 
 // OpenContactsFile opens a bare AddressBook.sqlitedb file, its "-wal"
@@ -78,7 +72,7 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := newContactDB(path, db)
+	c, err := newContactDB(origin{name: path}, db)
 	if err != nil {
 		return nil, err
 	}
@@ -90,18 +84,17 @@ func OpenContactsFile(path string) (*ContactDB, error) {
 // The columns without which a table of the address book cannot be read
 // right: a schema lacking them is refused with an *UnsupportedError.
 var (
-	abPersonRequired = []string{"First", "Last"}
-	abMultiRequired  = []string{"record_id", "property", "value"}
-	abEntryRequired  = []string{"parent_id", "key", "value"}
-	abLabelRequired  = []string{"value"}
+	abEntryRequired = []string{"parent_id", "key", "value"}
+	abLabelRequired = []string{"value"}
 )
 
-func newContactDB(name string, db *sql.DB) (*ContactDB, error) {
+func newContactDB(o origin, db *sql.DB) (*ContactDB, error) {
+	name := o.name
 	if err := checkABSchema(name, db); err != nil {
 		db.Close()
 		return nil, err
 	}
-	return &ContactDB{name: name, db: db}, nil
+	return &ContactDB{name: name, origin: o, db: db}, nil
 }
 
 // checkABSchema recognises an address book by its tables and columns:
@@ -109,7 +102,7 @@ func newContactDB(name string, db *sql.DB) (*ContactDB, error) {
 // entry tables their columns refer to. Optional tables (groups, entries)
 // may be absent, but when present must have the columns read.
 func checkABSchema(name string, db *sql.DB) error {
-	need := func(table string, want []string, optional bool) (map[string]bool, error) {
+	need := func(table string, missing func(map[string]bool) []string, optional bool) (map[string]bool, error) {
 		cols, err := columns(db, table)
 		if err != nil {
 			return nil, &DatabaseError{Name: name, Err: err}
@@ -117,27 +110,27 @@ func checkABSchema(name string, db *sql.DB) error {
 		if len(cols) == 0 && optional {
 			return cols, nil
 		}
-		if m := missingColumns(cols, want); len(m) > 0 {
+		if m := missing(cols); len(m) > 0 {
 			return nil, &UnsupportedError{Database: name, Table: table, Missing: m}
 		}
 		return cols, nil
 	}
-	if _, err := need("ABPerson", abPersonRequired, false); err != nil {
+	if _, err := need("ABPerson", personColumns.missing, false); err != nil {
 		return err
 	}
-	mv, err := need("ABMultiValue", abMultiRequired, false)
+	mv, err := need("ABMultiValue", multiValueColumns.missing, false)
 	if err != nil {
 		return err
 	}
 	if mv["label"] {
-		if _, err := need("ABMultiValueLabel", abLabelRequired, false); err != nil {
+		if _, err := need("ABMultiValueLabel", requiredOf(abLabelRequired), false); err != nil {
 			return err
 		}
 	}
-	if ec, err := need("ABMultiValueEntry", abEntryRequired, true); err != nil {
+	if ec, err := need("ABMultiValueEntry", requiredOf(abEntryRequired), true); err != nil {
 		return err
 	} else if len(ec) > 0 {
-		if _, err := need("ABMultiValueEntryKey", abLabelRequired, false); err != nil {
+		if _, err := need("ABMultiValueEntryKey", requiredOf(abLabelRequired), false); err != nil {
 			return err
 		}
 	}
@@ -168,13 +161,35 @@ func (c *ContactDB) Close() error {
 	return err
 }
 
-// personColumns are the ABPerson columns read, in scan order after ROWID.
-var personColumns = []string{
-	"Prefix", "First", "Middle", "Last", "Suffix", "Nickname",
-	"FirstPhonetic", "MiddlePhonetic", "LastPhonetic",
-	"Organization", "Department", "JobTitle", "Note", "Birthday",
-	"CreationDate", "ModificationDate", "Kind", "OrganizationPhonetic",
-}
+// The ABPerson columns read, in scan order: an index in a scanned row
+// each, and the table that describes them.
+var (
+	pRowID, pPrefix, pFirst, pMiddle, pLast, pSuffix, pNickname                    int
+	pFirstPhonetic, pMiddlePhonetic, pLastPhonetic, pOrganization, pDepartment     int
+	pJobTitle, pNote, pBirthday, pCreated, pModified, pKind, pOrganizationPhonetic int
+
+	personColumns = columnsOf(
+		column{at: &pRowID, name: "ROWID"},
+		column{at: &pPrefix, name: "Prefix"},
+		column{at: &pFirst, name: "First", required: true},
+		column{at: &pMiddle, name: "Middle"},
+		column{at: &pLast, name: "Last", required: true},
+		column{at: &pSuffix, name: "Suffix"},
+		column{at: &pNickname, name: "Nickname"},
+		column{at: &pFirstPhonetic, name: "FirstPhonetic"},
+		column{at: &pMiddlePhonetic, name: "MiddlePhonetic"},
+		column{at: &pLastPhonetic, name: "LastPhonetic"},
+		column{at: &pOrganization, name: "Organization"},
+		column{at: &pDepartment, name: "Department"},
+		column{at: &pJobTitle, name: "JobTitle"},
+		column{at: &pNote, name: "Note"},
+		column{at: &pBirthday, name: "Birthday"},
+		column{at: &pCreated, name: "CreationDate"},
+		column{at: &pModified, name: "ModificationDate"},
+		column{at: &pKind, name: "Kind"},
+		column{at: &pOrganizationPhonetic, name: "OrganizationPhonetic"},
+	)
+)
 
 // Contacts returns every ABPerson row, ordered by ROWID, with its
 // multi-values (phones, emails, addresses, ...), groups and photo. A row
@@ -184,15 +199,10 @@ var personColumns = []string{
 // and the problem listed in Contact.Problems. A failing query ends the
 // sequence after yielding a *DatabaseError. Optional columns that an
 // older or newer schema lacks give empty fields; the key columns are
-// checked when the database is opened.
-func (c *ContactDB) Contacts() iter.Seq2[*Contact, error] {
-	return c.ContactsContext(context.Background())
-}
-
-// ContactsContext is Contacts with its queries run under ctx: when ctx is
-// done, the running query is interrupted and the sequence ends with an
-// error.
-func (c *ContactDB) ContactsContext(ctx context.Context) iter.Seq2[*Contact, error] {
+// checked when the database is opened. The queries run under ctx: when
+// ctx is done, the running query is interrupted and the sequence ends
+// with an error.
+func (c *ContactDB) Contacts(ctx context.Context) iter.Seq2[*Contact, error] {
 	return func(yield func(*Contact, error) bool) {
 		extras, err := c.loadExtras(ctx)
 		if err != nil {
@@ -207,27 +217,21 @@ func (c *ContactDB) ContactsContext(ctx context.Context) iter.Seq2[*Contact, err
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
 		}
-		sel := make([]string, 0, len(personColumns)+1)
-		sel = append(sel, "ROWID")
-		for _, name := range personColumns {
-			if cols[name] {
-				sel = append(sel, "+"+name) // unary plus: no decltype-based conversion by the driver
-			} else {
-				sel = append(sel, "NULL")
-			}
-		}
-		rows, err := c.db.QueryContext(ctx, "SELECT "+strings.Join(sel, ", ")+" FROM ABPerson ORDER BY ROWID")
+		sel := personColumns.selectList(cols, "ROWID", func(name string) string {
+			return "+" + name // unary plus: no decltype-based conversion by the driver
+		}, nil)
+		rows, err := c.db.QueryContext(ctx, "SELECT "+sel+" FROM ABPerson ORDER BY ROWID")
 		if err != nil {
 			yield(nil, &DatabaseError{Name: c.name, Err: err})
 			return
 		}
 		defer rows.Close()
-		vals := make([]any, len(sel))
-		ptrs := make([]any, len(sel))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
+		vals, ptrs := personColumns.row()
 		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "ABPerson", Err: err}) {
 					return
@@ -252,35 +256,35 @@ func (c *ContactDB) ContactsContext(ctx context.Context) iter.Seq2[*Contact, err
 }
 
 func personFromRow(v []any) *Contact {
-	id, _ := asInt(v[0])
+	id, _ := asInt(v[pRowID])
 	p := &Contact{
 		ID:             id,
-		Prefix:         asString(v[1]),
-		First:          asString(v[2]),
-		Middle:         asString(v[3]),
-		Last:           asString(v[4]),
-		Suffix:         asString(v[5]),
-		Nickname:       asString(v[6]),
-		FirstPhonetic:  asString(v[7]),
-		MiddlePhonetic: asString(v[8]),
-		LastPhonetic:   asString(v[9]),
-		Organization:   asString(v[10]),
-		Department:     asString(v[11]),
-		JobTitle:       asString(v[12]),
-		Note:           asString(v[13]),
-		OrgPhonetic:    asString(v[18]),
+		Prefix:         asString(v[pPrefix]),
+		First:          asString(v[pFirst]),
+		Middle:         asString(v[pMiddle]),
+		Last:           asString(v[pLast]),
+		Suffix:         asString(v[pSuffix]),
+		Nickname:       asString(v[pNickname]),
+		FirstPhonetic:  asString(v[pFirstPhonetic]),
+		MiddlePhonetic: asString(v[pMiddlePhonetic]),
+		LastPhonetic:   asString(v[pLastPhonetic]),
+		Organization:   asString(v[pOrganization]),
+		Department:     asString(v[pDepartment]),
+		JobTitle:       asString(v[pJobTitle]),
+		Note:           asString(v[pNote]),
+		OrgPhonetic:    asString(v[pOrganizationPhonetic]),
 		Phones:         []Labeled{},
 		Emails:         []Labeled{},
 		URLs:           []Labeled{},
 		Addresses:      []Address{},
 	}
 	var prob string
-	if p.Birthday, prob = parseABDate(v[14]); prob != "" {
+	if p.Birthday, prob = parseABDate(v[pBirthday]); prob != "" {
 		p.Problems = append(p.Problems, "birthday: "+prob)
 	}
-	p.Created = recordDate(&p.Problems, "created", v[15], AppleTime)
-	p.Modified = recordDate(&p.Problems, "modified", v[16], AppleTime)
-	if k, ok := asInt(v[17]); ok && k == kindOrganization {
+	p.Created = recordDate(&p.Problems, "created", v[pCreated], appleTime)
+	p.Modified = recordDate(&p.Problems, "modified", v[pModified], appleTime)
+	if k, ok := asInt(v[pKind]); ok && k == kindOrganization {
 		p.IsOrganization = true
 	}
 	return p
@@ -389,6 +393,22 @@ type abMulti struct {
 
 type abEntry struct{ key, value string }
 
+// The ABMultiValue columns read (phones, emails, addresses, ...), in scan
+// order, with the label's text from ABMultiValueLabel when it can be
+// joined.
+var (
+	mvUID, mvRecord, mvProperty, mvValue, mvLabelID, mvLabel int
+
+	multiValueColumns = columnsOf(
+		column{at: &mvUID, name: "UID", orElse: "m.ROWID"}, // the key of its entries; ROWID before iOS 5
+		column{at: &mvRecord, name: "record_id", required: true},
+		column{at: &mvProperty, name: "property", required: true},
+		column{at: &mvValue, name: "value", required: true},
+		column{at: &mvLabelID, name: "label", expr: "m.label", on: "labels"},
+		column{at: &mvLabel, name: "ABMultiValueLabel.value", expr: "l.value", on: "labels"},
+	)
+)
+
 func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 	x := &abExtras{multi: map[int64][]abMulti{}, groups: map[int64][]string{}}
 	entries, err := loadEntries(ctx, c.db)
@@ -400,13 +420,7 @@ func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 		return nil, err
 	}
 	if mv["record_id"] && mv["property"] {
-		uid, label, labelID, value := "UID", "NULL", "NULL", "NULL"
-		if !mv["UID"] {
-			uid = "ROWID"
-		}
-		if mv["value"] {
-			value = "m.value"
-		}
+		labels := false
 		join := ""
 		if mv["label"] {
 			lc, err := columns(c.db, "ABMultiValueLabel")
@@ -414,21 +428,27 @@ func (c *ContactDB) loadExtras(ctx context.Context) (*abExtras, error) {
 				return nil, err
 			}
 			if lc["value"] {
-				label, labelID = "l.value", "m.label"
+				labels = true
 				join = " LEFT JOIN ABMultiValueLabel l ON l.ROWID = m.label"
 			}
 		}
-		rows, err := c.db.QueryContext(ctx, "SELECT m."+uid+", m.record_id, m.property, "+label+", "+value+", "+labelID+
-			" FROM ABMultiValue m"+join+" ORDER BY m.record_id, m."+uid)
+		sel := multiValueColumns.selectList(mv, "m.ROWID", func(name string) string { return "m." + name },
+			func(on string) bool { return on == "labels" && labels })
+		uid := "UID"
+		if !mv["UID"] {
+			uid = "ROWID"
+		}
+		rows, err := c.db.QueryContext(ctx, "SELECT "+sel+" FROM ABMultiValue m"+join+" ORDER BY m.record_id, m."+uid)
 		if err != nil {
 			return nil, err
 		}
 		defer rows.Close()
+		v, ptrs := multiValueColumns.row()
 		for rows.Next() {
-			var u, rec, prop, lab, val, labID any
-			if err := rows.Scan(&u, &rec, &prop, &lab, &val, &labID); err != nil {
+			if err := rows.Scan(ptrs...); err != nil {
 				return nil, err
 			}
+			u, rec, prop, lab, val, labID := v[mvUID], v[mvRecord], v[mvProperty], v[mvLabel], v[mvValue], v[mvLabelID]
 			var m abMulti
 			m.uid, _ = asInt(u)
 			recID, ok := asInt(rec)
@@ -610,7 +630,7 @@ func cleanLabel(s string) string {
 	return s
 }
 
-// photoReader fetches per-contact images from AddressBookImages. The
+// photoReader fetches per-contact images from AddressBookImages.sqlitedb. The
 // images of each contact are located once, by one scan of each table
 // (their record_id columns may have no index in a rebuilt database, so a
 // query per contact would be quadratic), and each image is then read by

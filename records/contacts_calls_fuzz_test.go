@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -41,13 +43,13 @@ func FuzzContactsCallsValues(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		cdb, err := records.OpenContactsBytes(ab, nil)
+		cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer cdb.Close()
-		r, _ := records.NewResolver(cdb.Contacts(), records.WithRegion("JP"))
-		for c, err := range cdb.Contacts() {
+		r, _ := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion("JP"))
+		for c, err := range cdb.Contacts(context.Background()) {
 			if err != nil {
 				continue
 			}
@@ -78,12 +80,12 @@ func FuzzContactsCallsValues(f *testing.F) {
 		if err != nil {
 			t.Skip(err)
 		}
-		kdb, err := records.OpenCallsBytes(calls, nil)
+		kdb, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer kdb.Close()
-		for c, err := range r.NameCalls(kdb.Calls()) {
+		for c, err := range r.NameCalls(kdb.Calls(context.Background())) {
 			if err != nil {
 				continue
 			}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/backup"
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -98,12 +100,12 @@ func unit21Calls(t testing.TB) []*records.Call {
 
 func namedCalls(t testing.TB, cdb *records.ContactDB, calls *records.CallDB, region string) []*records.Call {
 	t.Helper()
-	r, err := records.NewResolver(cdb.Contacts(), records.WithRegion(region))
+	r, err := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion(region))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []*records.Call
-	for c, err := range r.NameCalls(calls.Calls()) {
+	for c, err := range r.NameCalls(calls.Calls(context.Background())) {
 		if err != nil {
 			t.Fatalf("Calls: %v", err)
 		}
@@ -301,11 +303,11 @@ func TestIOSBackupParserCalls(t *testing.T) {
 // table lost its flags column is refused, not read as all-incoming.
 func TestUnit21SchemaChecks(t *testing.T) {
 	ab := realdata.Read(t, unit21+"AddressBook.sqlitedb")
-	if _, err := records.OpenContactsBytes(ab, nil); err != nil {
+	if _, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil)); err != nil {
 		t.Fatalf("real AddressBook: %v", err)
 	}
 	var ue *records.UnsupportedError
-	_, err := records.OpenCallsBytes(ab, nil)
+	_, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, ab, nil))
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "unsupported schema") {
 		t.Errorf("AddressBook as calls: %v", err)
 	}

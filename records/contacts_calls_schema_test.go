@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -59,9 +61,9 @@ func TestContactsCallsUnknownSchemas(t *testing.T) {
 			db := cxBuild(t, tc.stmts...)
 			var err error
 			if tc.calls {
-				_, err = records.OpenCallsBytes(db, nil)
+				_, err = records.OpenCalls(dbfixture.FS(devicepath.CallHistory, db, nil))
 			} else {
-				_, err = records.OpenContactsBytes(db, nil)
+				_, err = records.OpenContacts(dbfixture.FS(devicepath.AddressBook, db, nil))
 			}
 			var ue *records.UnsupportedError
 			if !errors.As(err, &ue) {
@@ -85,7 +87,7 @@ func TestContactsCallsFutureColumns(t *testing.T) {
 		"INSERT INTO ABPerson VALUES (1, '太郎', '山田', '山田商事', 'やまだしょうじ', 700000000, X'00', 'he')",
 		"INSERT INTO ABMultiValue VALUES (1, 1, 3, 0, 1, '090-1234-5678', X'01')",
 	)
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +107,7 @@ func TestContactsCallsFutureColumns(t *testing.T) {
 		"CREATE TABLE ZCALLRECORD (Z_PK INTEGER PRIMARY KEY, ZADDRESS, ZDATE, ZDURATION, ZORIGINATED, ZANSWERED, ZCALLTYPE, ZHOLOGRAM INTEGER, ZSATELLITE VARCHAR)",
 		"INSERT INTO ZCALLRECORD VALUES (1, '+819012345678', 700000000, 30, 0, 1, 1, 1, 'yes')",
 	)
-	cdb, err := records.OpenCallsBytes(calls, nil)
+	cdb, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +129,7 @@ func TestContactsCallsImplausibleValues(t *testing.T) {
 		"INSERT INTO ABPerson VALUES (1, 'Early', NULL, -31536000, 0)", // 2000-01-02; 0 is unset
 		"INSERT INTO ABPerson VALUES (2, 'Late', NULL, 700000000, "+strconv.FormatInt(future, 10)+")",
 	)
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestContactsCallsImplausibleValues(t *testing.T) {
 		"INSERT INTO call VALUES (2, '5551234567', 1339531490, -5, 5, NULL, '310')",
 		"INSERT INTO call VALUES (3, '5551234567', 'yesterday', 'long', 5, NULL, '310')",
 	)
-	cdb, err := records.OpenCallsBytes(calls, nil)
+	cdb, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

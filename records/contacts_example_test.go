@@ -1,46 +1,52 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
-	"testing/fstest"
+	"log"
 	"time"
 
-	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/backup"
 	"github.com/iosbackup/iosbackup/records"
 )
 
+// Naming the calls of a backup after its contacts: the encrypted sample
+// backup that `ibackup demo` embeds, committed in the repository.
 func ExampleResolver() {
-	ab, _ := dbfixture.AddressBook(dbfixture.ABiOS15, dbfixture.Person{ID: 1, First: "Ada", Last: "Lovelace",
-		Phones: []dbfixture.Value{{Label: dbfixture.SystemLabel("Mobile"), Value: "(555) 123-0001"}}})
-	calls, _ := dbfixture.CallHistory(dbfixture.CallsiOS14,
-		dbfixture.CallRecord{Address: "+15551230001", Date: time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC), CallType: 1, Country: "us"})
-	fsys := fstest.MapFS{
-		records.AddressBookPath: {Data: ab},
-		records.CallHistoryPath: {Data: calls},
-	}
-
-	contacts, err := records.OpenContacts(fsys)
+	b, err := backup.Open("../cmd/ibackup/testdata/demo")
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Unlock(context.Background(), "ibackup-demo"); err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	contacts, err := records.OpenContacts(b)
+	if err != nil {
+		log.Fatal(err)
 	}
 	defer contacts.Close()
-	names, err := records.NewResolver(contacts.Contacts())
+	names, err := records.NewResolver(contacts.Contacts(ctx), records.WithRegion("US"))
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
-	db, err := records.OpenCalls(fsys)
+	db, err := records.OpenCalls(b)
 	if err != nil {
-		fmt.Println(err)
-		return
+		log.Fatal(err)
 	}
 	defer db.Close()
-	for c, err := range db.Calls() {
+	for c, err := range names.NameCalls(db.Calls(ctx)) {
 		if err != nil {
+			fmt.Println("error:", err)
 			continue
 		}
-		fmt.Println(c.Date.Format(time.DateTime), c.Type, c.Address, names.Name(c.Address), c.Missed)
+		fmt.Println(c.Date.UTC().Format(time.DateTime), c.Type, c.Address, c.Name, c.Missed)
 	}
-	// Output: 2024-03-01 09:00:00 phone +15551230001 Ada Lovelace true
+	// Output:
+	// 2024-05-30 09:15:00 phone +15550100001 Alice Martin false
+	// 2024-05-30 12:40:00 phone +15550100002 Bob Chen true
+	// 2024-05-31 20:05:00 facetime-video carol@example.org Carol Diaz false
+	// 2024-05-31 21:00:00 facetime-audio +15550100002 Bob Chen false
+	// 2024-06-01 08:45:00 phone +15550109999  false
 }

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -41,7 +43,7 @@ func TestContactsOddValues(t *testing.T) {
 		"INSERT INTO ABMultiValue VALUES (3, 1, 999, 0, NULL, 'unknown property')",
 		"INSERT INTO ABMultiValue VALUES (4, 1, 5, 0, NULL, NULL)", // address without entries table
 	)
-	db, err := records.OpenContactsBytes(b, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, b, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func TestCallsOddValues(t *testing.T) {
 		"INSERT INTO ZHANDLE VALUES (1, X'612e62406578616d706c65'), (2, ''), (3, 'c@d')",
 		"INSERT INTO Z_9REMOTEPARTICIPANTHANDLES VALUES (1, 1), (1, 2), (1, 3), (1, 77)",
 	)
-	db, err := records.OpenCallsBytes(b, nil)
+	db, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, b, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

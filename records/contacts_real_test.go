@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -22,7 +23,7 @@ const ileappAB = "iLEAPP/admin/test/cases/data/addressBook/"
 func cxCollect(t testing.TB, db *records.ContactDB) []*records.Contact {
 	t.Helper()
 	var out []*records.Contact
-	for c, err := range db.Contacts() {
+	for c, err := range db.Contacts(context.Background()) {
 		if err != nil {
 			t.Fatalf("Contacts: %v", err)
 		}
@@ -129,7 +130,7 @@ func TestContactsJoshIOS15(t *testing.T) {
 
 	// Who is who: the phone of Liz written without formatting, Josh's
 	// TextNow number in E.164, an email in another case.
-	r, err := records.NewResolver(db.Contacts())
+	r, err := records.NewResolver(db.Contacts(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +370,7 @@ func TestCallsHV20IOS9Empty(t *testing.T) {
 			}
 			defer db.Close()
 			n := 0
-			for c, err := range db.Calls() {
+			for c, err := range db.Calls(context.Background()) {
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -83,7 +85,7 @@ func TestContactsSyntheticEras(t *testing.T) {
 	for _, era := range []dbfixture.ABEra{dbfixture.ABiOS9, dbfixture.ABiOS15} {
 		t.Run(era.String(), func(t *testing.T) {
 			ab := cxT{t}.must(dbfixture.AddressBook(era, cxPeople()...))
-			db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{records.AddressBookPath: ab}))
+			db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{devicepath.AddressBook: ab}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -142,7 +144,7 @@ func TestContactsMinimalSchemaDegrades(t *testing.T) {
 		Groups: []string{"dropped"},
 	}}
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABMinimal, people...))
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +193,7 @@ func TestContactsPhotos(t *testing.T) {
 		}
 	}
 	t.Run("fs", func(t *testing.T) {
-		db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{records.AddressBookPath: ab, records.AddressBookImages: img}))
+		db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{devicepath.AddressBook: ab, devicepath.AddressBookImages: img}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,13 +213,13 @@ func TestContactsPhotos(t *testing.T) {
 		check(t, db)
 	})
 	t.Run("corrupt images", func(t *testing.T) {
-		db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{records.AddressBookPath: ab, records.AddressBookImages: []byte("not a database")}))
+		db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{devicepath.AddressBook: ab, devicepath.AddressBookImages: []byte("not a database")}))
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
 		var de *records.DatabaseError
-		if !errors.As(db.PhotoError(), &de) || de.Name != records.AddressBookImages {
+		if !errors.As(db.PhotoError(), &de) || de.Name != devicepath.AddressBookImages {
 			t.Errorf("PhotoError = %v", db.PhotoError())
 		}
 		cs := cxCollect(t, db)
@@ -239,8 +241,8 @@ func TestContactsWALTail(t *testing.T) {
 			u := cxT{t}.must(dbfixture.AddressBook(era, updated...))
 			wal := cxT{t}.must(dbfixture.WAL(b, u))
 			fsys := cxMapFS(t, map[string][]byte{
-				records.AddressBookPath:          dbfixture.WALMode(b),
-				records.AddressBookPath + "-wal": wal,
+				devicepath.AddressBook:          dbfixture.WALMode(b),
+				devicepath.AddressBook + "-wal": wal,
 			})
 			db, err := records.OpenContacts(fsys)
 			if err != nil {
@@ -259,7 +261,7 @@ func TestContactsWALTail(t *testing.T) {
 			}
 
 			// Without the WAL only the checkpointed rows are seen.
-			delete(fsys, records.AddressBookPath+"-wal")
+			delete(fsys, devicepath.AddressBook+"-wal")
 			db2, err := records.OpenContacts(fsys)
 			if err != nil {
 				t.Fatal(err)
@@ -280,12 +282,12 @@ func TestContactsErrors(t *testing.T) {
 		t.Errorf("missing file: %v, want ErrNotFound", err)
 	}
 	var de *records.DatabaseError
-	_, err := records.OpenContacts(cxMapFS(t, map[string][]byte{records.AddressBookPath: []byte("garbage")}))
-	if !errors.As(err, &de) || de.Name != records.AddressBookPath {
+	_, err := records.OpenContacts(cxMapFS(t, map[string][]byte{devicepath.AddressBook: []byte("garbage")}))
+	if !errors.As(err, &de) || de.Name != devicepath.AddressBook {
 		t.Errorf("garbage: %v, want *DatabaseError", err)
 	}
 	calls := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS11))
-	_, err = records.OpenContactsBytes(calls, nil)
+	_, err = records.OpenContacts(dbfixture.FS(devicepath.AddressBook, calls, nil))
 	var ue *records.UnsupportedError
 	if !errors.As(err, &ue) || ue.Table != "ABPerson" || !reflect.DeepEqual(ue.Missing, []string{"First", "Last"}) {
 		t.Errorf("call history as address book: %v, want *UnsupportedError", err)
@@ -294,14 +296,14 @@ func TestContactsErrors(t *testing.T) {
 
 func TestContactsBreakIsSafe(t *testing.T) {
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS15, cxPeople()...))
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	for range 3 {
 		n := 0
-		for _, err := range db.Contacts() {
+		for _, err := range db.Contacts(context.Background()) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +353,7 @@ func BenchmarkContacts10k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -360,7 +362,7 @@ func BenchmarkContacts10k(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		n := 0
-		for c, err := range db.Contacts() {
+		for c, err := range db.Contacts(context.Background()) {
 			if err != nil || len(c.Phones) != 2 {
 				b.Fatal(err)
 			}
@@ -376,7 +378,7 @@ func TestContactsConcurrent(t *testing.T) {
 	people := cxPeople()
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS15, people...))
 	img := cxT{t}.must(dbfixture.AddressBookImages(dbfixture.Person{ID: 3, FullSize: []byte("P")}))
-	db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{records.AddressBookPath: ab, records.AddressBookImages: img}))
+	db, err := records.OpenContacts(cxMapFS(t, map[string][]byte{devicepath.AddressBook: ab, devicepath.AddressBookImages: img}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +387,7 @@ func TestContactsConcurrent(t *testing.T) {
 	for range 4 {
 		go func() {
 			n, photos := 0, 0
-			for c, err := range db.Contacts() {
+			for c, err := range db.Contacts(context.Background()) {
 				if err != nil {
 					errs <- err
 					return

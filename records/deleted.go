@@ -1,12 +1,11 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
-	"iter"
-	"os"
 	"sort"
 	"strings"
 	"time"
@@ -15,32 +14,15 @@ import (
 	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
-// Sources of recovered records (Recovery.Source).
-const (
-	// RecoveredRecentlyDeleted: a message in the iOS 16+ "Recently
-	// Deleted" folder (chat_recoverable_message_join).
-	RecoveredRecentlyDeleted = "recently-deleted"
-	// RecoveredWAL: a page version in the -wal that the committed state
-	// no longer uses.
-	RecoveredWAL = string(sqlitecarve.SourceWAL)
-	// RecoveredSupersededPage: a main-file page that the -wal replaces.
-	RecoveredSupersededPage = string(sqlitecarve.SourceSuperseded)
-	// RecoveredFreelist: a page on the database's freelist.
-	RecoveredFreelist = string(sqlitecarve.SourceFreelist)
-	// RecoveredUnallocated: free space inside a live page (freeblocks and
-	// the unallocated gap) or a page nothing uses.
-	RecoveredUnallocated = string(sqlitecarve.SourceUnallocated)
-)
-
 // Recovery says where a recovered record was found and how complete it
 // is. JSON field names follow docs/CLI.md.
 type Recovery struct {
-	Source   string `json:"source"`   // one of the Recovered* constants
-	Database string `json:"database"` // path of the database in its source
-	Table    string `json:"table"`
-	Page     uint32 `json:"page,omitempty"`   // database page number (carved records)
-	Offset   int    `json:"offset,omitempty"` // byte offset of the cell in the page
-	Frame    int    `json:"frame,omitempty"`  // 1-based -wal frame, for source "wal"
+	Source   RecoverySource `json:"source"`   // one of the Recovered* constants
+	Database string         `json:"database"` // path of the database in its source
+	Table    string         `json:"table"`
+	Page     uint32         `json:"page,omitempty"`   // database page number (carved records)
+	Offset   int            `json:"offset,omitempty"` // byte offset of the cell in the page
+	Frame    int            `json:"frame,omitempty"`  // 1-based -wal frame, for source "wal"
 	// FileOffset is the byte offset of the cell in the -wal (source "wal")
 	// or in the main database file (other carved sources).
 	FileOffset int64 `json:"file_offset,omitempty"`
@@ -58,35 +40,34 @@ type Recovery struct {
 	Copies int `json:"copies,omitempty"`
 }
 
-// readDatabase reads name and name+"-wal" from fsys (the -wal may be
-// absent).
-func readDatabase(fsys fs.FS, name string) (main, wal []byte, err error) {
-	main, err = fs.ReadFile(fsys, name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, name)
-		}
-		return nil, nil, &DatabaseError{Name: name, Err: err}
-	}
-	wal, err = fs.ReadFile(fsys, name+"-wal")
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, &DatabaseError{Name: name + "-wal", Err: err}
-	}
-	return main, wal, nil
+// origin is where a database was opened from, kept so that recovery can
+// read its bytes again: name in fsys, or the path name on disk when fsys
+// is nil.
+type origin struct {
+	fsys fs.FS
+	name string
 }
 
-// readDatabaseFile is readDatabase for a bare file and its -wal beside it.
-func readDatabaseFile(path string) (main, wal []byte, err error) {
-	main, err = os.ReadFile(path)
+// read reads the database and its "-wal" (which may be absent) under ctx,
+// with the checks and the size limit of opening: a missing database gives
+// an error wrapping ErrNotFound, an unreadable one a *DatabaseError.
+func (o origin) read(ctx context.Context) (main, wal []byte, err error) {
+	get := func(name string, limit int64) ([]byte, error) {
+		if o.fsys == nil {
+			return readOSFile(ctx, name, limit)
+		}
+		return readFS(ctx, o.fsys, name, limit)
+	}
+	main, err = get(o.name, maxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, path)
+			return nil, nil, fmt.Errorf("%w: %s", ErrNotFound, o.name)
 		}
-		return nil, nil, &DatabaseError{Name: path, Err: err}
+		return nil, nil, &DatabaseError{Name: o.name, Err: err}
 	}
-	wal, err = os.ReadFile(path + "-wal")
+	wal, err = get(o.name+"-wal", maxDatabaseSize-int64(len(main)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, &DatabaseError{Name: path + "-wal", Err: err}
+		return nil, nil, &DatabaseError{Name: o.name + "-wal", Err: err}
 	}
 	return main, wal, nil
 }
@@ -126,7 +107,7 @@ func (c *carving) table(name string) ([]*sqlitecarve.Record, *sqlitecarve.Table)
 
 // recovery describes where r came from.
 func (c *carving) recovery(r *sqlitecarve.Record) *Recovery {
-	rc := &Recovery{Source: string(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
+	rc := &Recovery{Source: RecoverySource(r.Source), Database: c.name, Table: r.Table, Page: r.Page, Offset: r.Offset,
 		Frame: r.Frame, FileOffset: r.FileOffset, Complete: r.Complete, Missing: r.Damage, Copies: r.Copies}
 	if r.History || r.Earlier {
 		id := r.RowID
@@ -154,35 +135,20 @@ func (w row) id() int64 {
 	return 0
 }
 
-// seqOf turns a slice and an error into an iterator.
-func seqOf[T any](items []*T, err error) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		if err != nil {
+// yieldAll yields items, or err alone, stopping with ctx's error when
+// ctx is done.
+func yieldAll[T any](ctx context.Context, yield func(*T, error) bool, items []*T, err error) {
+	if err != nil {
+		yield(nil, err)
+		return
+	}
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
 			yield(nil, err)
 			return
 		}
-		for _, it := range items {
-			if !yield(it, nil) {
-				return
-			}
-		}
-	}
-}
-
-// WithRecovered yields live's records, then recovered's: the way to add
-// recovered records to a reader's output (exports that group by chat and
-// sort by date, such as HTML, then show them in place).
-func WithRecovered[T any](live, recovered iter.Seq2[*T, error]) iter.Seq2[*T, error] {
-	return func(yield func(*T, error) bool) {
-		for v, err := range live {
-			if !yield(v, err) {
-				return
-			}
-		}
-		for v, err := range recovered {
-			if !yield(v, err) {
-				return
-			}
+		if !yield(it, nil) {
+			return
 		}
 	}
 }

@@ -1,55 +1,63 @@
 package records
 
 import (
+	"context"
 	"errors"
-	"io/fs"
 	"iter"
 	"sort"
+
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
-// RecoverCalls returns the call records of the backup's call history
+// Recovered yields the call records of the call history
 // (CallHistory.storedata's ZCALLRECORD and call_history.db's call) that
 // are not live, carved from older page versions in the -wal, main-file
 // pages it replaces, freelist pages and free space, each marked Deleted
 // with its Recovered source; an earlier version of a live call comes with
 // Deleted false and Recovered.HistoryOf naming it.
-func RecoverCalls(fsys fs.FS) iter.Seq2[*Call, error] {
+//
+// The stores are read again from where they were opened: from a backup,
+// CallHistory.storedata and call_history.db, whichever exist; else the
+// file. They are only read, and carved in memory. The sequence stops with
+// ctx's error when ctx is done.
+func (c *CallDB) Recovered(ctx context.Context) iter.Seq2[*Call, error] {
+	return func(yield func(*Call, error) bool) {
+		calls, err := c.recovered(ctx)
+		yieldAll(ctx, yield, calls, err)
+	}
+}
+
+func (c *CallDB) recovered(ctx context.Context) ([]*Call, error) {
+	if c.fsys == nil {
+		o := origin{name: c.path}
+		main, wal, err := o.read(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return recoverCalls(o.name, main, wal)
+	}
 	var out []*Call
 	found := false
-	for _, name := range []string{CallHistoryPath, OldCallHistoryPath} {
-		main, wal, err := readDatabase(fsys, name)
+	for _, name := range []string{devicepath.CallHistory, devicepath.OldCallHistory} {
+		o := origin{fsys: c.fsys, name: name}
+		main, wal, err := o.read(ctx)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
-			return seqOf[Call](nil, err)
+			return nil, err
 		}
 		found = true
 		calls, err := recoverCalls(name, main, wal)
 		if err != nil {
-			return seqOf[Call](nil, err)
+			return nil, err
 		}
 		out = append(out, calls...)
 	}
 	if !found {
-		return seqOf[Call](nil, ErrNotFound)
+		return nil, ErrNotFound
 	}
-	return seqOf(out, nil)
-}
-
-// RecoverCallsFile is RecoverCalls for a bare CallHistory.storedata or
-// call_history.db.
-func RecoverCallsFile(path string) iter.Seq2[*Call, error] {
-	main, wal, err := readDatabaseFile(path)
-	if err != nil {
-		return seqOf[Call](nil, err)
-	}
-	return RecoverCallsBytes(path, main, wal)
-}
-
-// RecoverCallsBytes is RecoverCalls for database bytes.
-func RecoverCallsBytes(name string, main, wal []byte) iter.Seq2[*Call, error] {
-	return seqOf(recoverCalls(name, main, wal))
+	return out, nil
 }
 
 func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
@@ -65,14 +73,14 @@ func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
 			k := &Call{ID: w.id(), Address: w.s("ZADDRESS"), Name: w.s("ZNAME"), Country: w.s("ZISO_COUNTRY_CODE"),
 				UniqueID: w.s("ZUNIQUE_ID"), Deleted: !r.History, Recovered: c.recovery(r)}
 			if f, ok := w.f("ZDATE"); ok {
-				k.Date = AppleTime(f)
+				k.Date = appleTime(f)
 			}
 			k.Duration, _ = w.f("ZDURATION")
 			k.Outgoing = recBool(w.v("ZORIGINATED"))
 			k.Answered = recBool(w.v("ZANSWERED"))
 			k.Missed = !k.Outgoing && !k.Answered
 			ct, hasType := asInt(w.v("ZCALLTYPE"))
-			k.Type, k.Service = classifyCall(ct, hasType, w.s("ZSERVICE_PROVIDER"))
+			k.Type, k.Service = classifyCall(ct, hasType, CallService(w.s("ZSERVICE_PROVIDER")))
 			if d, ok := asInt(w.v("ZDISCONNECTED_CAUSE")); ok {
 				di := int(d)
 				k.Disconnected = &di
@@ -86,7 +94,7 @@ func recoverCalls(name string, main, wal []byte) ([]*Call, error) {
 			k := &Call{ID: w.id(), Address: w.s("address"), Name: w.s("name"), Country: w.s("country_code"),
 				Deleted: !r.History, Recovered: c.recovery(r)}
 			if f, ok := w.f("date"); ok {
-				k.Date = UnixTime(f)
+				k.Date = unixTime(f)
 			}
 			k.Duration, _ = w.f("duration")
 			flags := w.i("flags")

@@ -1,68 +1,59 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"iter"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
 
-// RecoverMessages returns the messages of the backup's sms.db that are
-// not live: Recently Deleted messages (iOS 16+), then rows carved from
-// older page versions in the -wal, main-file pages the -wal replaces,
-// freelist pages and free space, each marked Deleted with its Recovered
-// source. An earlier version of a live message comes with Deleted false
-// and Recovered.HistoryOf naming it. A carved copy of a live row is never
+// Recovered yields the messages of the database that are not live:
+// Recently Deleted messages (iOS 16+), then rows carved from older page
+// versions in the -wal, main-file pages the -wal replaces, freelist pages
+// and free space, each marked Deleted with its Recovered source. An
+// earlier version of a live message comes with Deleted false and
+// Recovered.HistoryOf naming it. A carved copy of a live row is never
 // returned. Chat and sender are resolved from the live chat,
 // chat_message_join and handle tables and from carved rows of them.
-func RecoverMessages(fsys fs.FS) iter.Seq2[*Message, error] {
-	main, wal, err := readDatabase(fsys, SMSPath)
-	if err != nil {
-		return seqOf[Message](nil, err)
-	}
-	return RecoverMessagesBytes(SMSPath, main, wal)
-}
-
-// RecoverMessagesFile is RecoverMessages for a bare sms.db (and its -wal
-// beside it, if any).
-func RecoverMessagesFile(path string) iter.Seq2[*Message, error] {
-	main, wal, err := readDatabaseFile(path)
-	if err != nil {
-		return seqOf[Message](nil, err)
-	}
-	return RecoverMessagesBytes(path, main, wal)
-}
-
-// RecoverMessagesBytes is RecoverMessages for database bytes; name is
-// reported as Recovery.Database. The bytes are only read.
-func RecoverMessagesBytes(name string, main, wal []byte) iter.Seq2[*Message, error] {
+//
+// The database and its -wal are read again from where they were opened
+// (the backup, or the file), only read, and carved in memory;
+// Recovery.Database names them as opened. The sequence stops with ctx's
+// error when ctx is done.
+func (m *MessageDB) Recovered(ctx context.Context) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
-		c, err := carve(name, main, wal)
+		o := m.share.origin
+		main, wal, err := o.read(ctx)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		defer c.close()
-		rd, err := recentlyDeleted(c.db, name)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		carved, err := carvedMessages(c)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		carved = mergeRecentlyDeleted(rd, carved)
-		for _, m := range append(rd, carved...) {
-			if !yield(m, nil) {
-				return
-			}
-		}
+		msgs, err := recoverMessages(o.name, main, wal)
+		yieldAll(ctx, yield, msgs, err)
 	}
+}
+
+// recoverMessages carves the messages out of a database's bytes; name is
+// reported as Recovery.Database.
+func recoverMessages(name string, main, wal []byte) ([]*Message, error) {
+	c, err := carve(name, main, wal)
+	if err != nil {
+		return nil, err
+	}
+	defer c.close()
+	rd, err := recentlyDeleted(c.db, name)
+	if err != nil {
+		return nil, err
+	}
+	carved, err := carvedMessages(c)
+	if err != nil {
+		return nil, err
+	}
+	carved = mergeRecentlyDeleted(rd, carved)
+	return append(rd, carved...), nil
 }
 
 // smsChat is what a message needs of its chat.
@@ -345,12 +336,12 @@ func msgDate(v any) *time.Time {
 		if x == 0 {
 			return nil
 		}
-		return AppleTimeInt(x)
+		return appleTimeInt(x)
 	case float64:
 		if x == 0 {
 			return nil
 		}
-		return AppleTime(x)
+		return appleTime(x)
 	}
 	return nil
 }
@@ -427,7 +418,7 @@ func carvedMessages(c *carving) ([]*Message, error) {
 			addr := w.s("address")
 			m.Text = asString(w.v("text"))
 			if f, ok := w.f("date"); ok && f != 0 {
-				m.Date = UnixTime(f)
+				m.Date = unixTime(f)
 			}
 			m.FromMe = w.i("flags")&1 == 1
 			m.Chat = addr

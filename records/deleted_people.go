@@ -1,45 +1,43 @@
 package records
 
 import (
-	"io/fs"
+	"context"
 	"iter"
 	"sort"
 	"strings"
 )
 
-// RecoverContacts returns the ABPerson rows of the backup's address book
-// that are not live, carved from older page versions in the -wal,
-// main-file pages it replaces, freelist pages and free space, with the
-// phones, emails and URLs of their ABMultiValue rows (carved, or still
-// live under a person id that is gone). Each is marked Deleted with its
-// Recovered source; an earlier version of a live contact comes with
-// Deleted false and Recovered.HistoryOf naming it.
-func RecoverContacts(fsys fs.FS) iter.Seq2[*Contact, error] {
-	main, wal, err := readDatabase(fsys, AddressBookPath)
-	if err != nil {
-		return seqOf[Contact](nil, err)
+// Recovered yields the ABPerson rows of the address book that are not
+// live, carved from older page versions in the -wal, main-file pages it
+// replaces, freelist pages and free space, with the phones, emails and
+// URLs of their ABMultiValue rows (carved, or still live under a person
+// id that is gone). Each is marked Deleted with its Recovered source; an
+// earlier version of a live contact comes with Deleted false and
+// Recovered.HistoryOf naming it.
+//
+// The address book and its -wal are read again from where they were
+// opened (the backup, or the file), only read, and carved in memory. The
+// sequence stops with ctx's error when ctx is done.
+func (c *ContactDB) Recovered(ctx context.Context) iter.Seq2[*Contact, error] {
+	return func(yield func(*Contact, error) bool) {
+		main, wal, err := c.origin.read(ctx)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		cs, err := recoverContacts(c.origin.name, main, wal)
+		yieldAll(ctx, yield, cs, err)
 	}
-	return RecoverContactsBytes(AddressBookPath, main, wal)
 }
 
-// RecoverContactsFile is RecoverContacts for a bare AddressBook.sqlitedb.
-func RecoverContactsFile(path string) iter.Seq2[*Contact, error] {
-	main, wal, err := readDatabaseFile(path)
-	if err != nil {
-		return seqOf[Contact](nil, err)
-	}
-	return RecoverContactsBytes(path, main, wal)
-}
-
-// RecoverContactsBytes is RecoverContacts for database bytes.
-func RecoverContactsBytes(name string, main, wal []byte) iter.Seq2[*Contact, error] {
+// recoverContacts carves the contacts out of an address book's bytes.
+func recoverContacts(name string, main, wal []byte) ([]*Contact, error) {
 	c, err := carve(name, main, wal)
 	if err != nil {
-		return seqOf[Contact](nil, err)
+		return nil, err
 	}
 	defer c.close()
-	out, err := carvedContacts(c)
-	return seqOf(out, err)
+	return carvedContacts(c)
 }
 
 type abValue struct {
@@ -115,10 +113,10 @@ func carvedContacts(c *carving) ([]*Contact, error) {
 			Deleted: !r.History, Recovered: c.recovery(r),
 		}
 		if f, ok := w.f("CreationDate"); ok {
-			p.Created = AppleTime(f)
+			p.Created = appleTime(f)
 		}
 		if f, ok := w.f("ModificationDate"); ok {
-			p.Modified = AppleTime(f)
+			p.Modified = appleTime(f)
 		}
 		p.IsOrganization = w.i("Kind") == kindOrganization
 		if p.ID != 0 && !r.History {

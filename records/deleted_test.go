@@ -1,8 +1,10 @@
 package records
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 )
 
@@ -44,6 +47,21 @@ func delMutate(t *testing.T, img []byte, mode string, stmts ...string) (main, wa
 		t.Fatal("no -wal")
 	}
 	return main, wal
+}
+
+// recoveredBy opens a database with open and returns what its Recovered
+// yields.
+func recoveredBy[T any, D interface {
+	Recovered(context.Context) iter.Seq2[*T, error]
+	Close() error
+}](t *testing.T, open func() (D, error)) []*T {
+	t.Helper()
+	db, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	return delCollect(t, db.Recovered(t.Context()))
 }
 
 func delCollect[T any](t *testing.T, seq func(func(*T, error) bool)) []*T {
@@ -93,7 +111,7 @@ func TestRecentlyDeleted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		all := delCollect(t, RecoverMessagesBytes("sms.db", img, nil))
+		all := recoveredBy[Message](t, func() (*MessageDB, error) { return OpenMessages(dbfixture.FS(devicepath.SMS, img, nil)) })
 		var got []*Message
 		for _, m := range all {
 			if m.Recovered.Source == RecoveredRecentlyDeleted {
@@ -130,7 +148,7 @@ func TestRecentlyDeleted(t *testing.T) {
 				t.Fatalf("%v: message %d not recovered", era, w.rowid)
 			}
 			r := m.Recovered
-			if !m.Deleted || r == nil || r.Source != RecoveredRecentlyDeleted || r.Database != "sms.db" || r.Complete != w.complete {
+			if !m.Deleted || r == nil || r.Source != RecoveredRecentlyDeleted || r.Database != devicepath.SMS || r.Complete != w.complete {
 				t.Errorf("%v: message %d: deleted %v recovered %+v", era, w.rowid, m.Deleted, r)
 				continue
 			}
@@ -165,11 +183,11 @@ func TestRecoverMessagesCarved(t *testing.T) {
 	stmts = append(stmts, "UPDATE message SET is_read = 1 WHERE ROWID = 7")
 	for _, mode := range []string{"delete", "wal"} {
 		main, wal := delMutate(t, img, mode, stmts...)
-		got := delCollect(t, RecoverMessagesBytes("sms.db", main, wal))
+		got := recoveredBy[Message](t, func() (*MessageDB, error) { return OpenMessages(dbfixture.FS(devicepath.SMS, main, wal)) })
 		found := map[int64]bool{}
 		for _, m := range got {
 			r := m.Recovered
-			if r == nil || r.Database != "sms.db" || r.Table != "message" || r.Page == 0 {
+			if r == nil || r.Database != devicepath.SMS || r.Table != "message" || r.Page == 0 {
 				t.Fatalf("%s: recovery %+v", mode, r)
 			}
 			if mode == "delete" && r.Source != RecoveredFreelist && r.Source != RecoveredUnallocated {
@@ -231,7 +249,7 @@ func TestRecoverContactsAndCalls(t *testing.T) {
 	main, wal := delMutate(t, ab, "delete",
 		"DELETE FROM ABMultiValue WHERE record_id IN (5, 17, 30)",
 		"DELETE FROM ABPerson WHERE ROWID IN (5, 17, 30)")
-	got := delCollect(t, RecoverContactsBytes("AddressBook.sqlitedb", main, wal))
+	got := recoveredBy[Contact](t, func() (*ContactDB, error) { return OpenContacts(dbfixture.FS(devicepath.AddressBook, main, wal)) })
 	names := map[string]*Contact{}
 	for _, c := range got {
 		if !c.Deleted || c.Recovered == nil || c.Recovered.Table != "ABPerson" {
@@ -268,7 +286,7 @@ func TestRecoverContactsAndCalls(t *testing.T) {
 			table, pk = "call", "ROWID"
 		}
 		main, wal := delMutate(t, img, "wal", fmt.Sprintf("DELETE FROM %s WHERE %s IN (3, 11, 12, 25)", table, pk))
-		got := delCollect(t, RecoverCallsBytes("calls", main, wal))
+		got := recoveredBy[Call](t, func() (*CallDB, error) { return OpenCalls(dbfixture.FS(devicepath.CallHistory, main, wal)) })
 		found := map[string]bool{}
 		for _, c := range got {
 			if !c.Deleted || c.Recovered == nil || !strings.EqualFold(c.Recovered.Table, table) {
@@ -294,7 +312,7 @@ func TestRecoverContactsAndCalls(t *testing.T) {
 // rows of the real Presentations sms.db: the six messages deleted before
 // the logical dump, with address, date and direction.
 func TestRecoverPresentations(t *testing.T) {
-	got := delCollect(t, RecoverMessagesFile(realdata.Path(t, "Presentations", "sms.db")))
+	got := recoveredBy[Message](t, func() (*MessageDB, error) { return OpenMessagesFile(realdata.Path(t, "Presentations", "sms.db")) })
 	deleted := map[int64]*Message{}
 	history := 0
 	for _, m := range got {

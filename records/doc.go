@@ -3,12 +3,23 @@
 // replies and edits), contacts, call history, calendar events
 // (OpenCalendar) and reminders (OpenReminders).
 //
-// Readers take any fs.FS laid out as Domain/relative/path — a
-// *backup.Backup, an extracted folder (os.DirFS), a test fstest.MapFS — or
-// a bare database file (OpenMessagesFile, OpenContactsFile,
-// OpenCallsFile). Records are yielded by iterators (iter.Seq2[*T, error])
-// that stream rows: a bad row is yielded as an error and iteration goes
-// on; breaking out of the loop is always safe.
+// Each reader has two constructors: OpenX(fsys) takes any fs.FS laid out
+// as Domain/relative/path — a *backup.Backup, an extracted folder
+// (os.DirFS), a test fstest.MapFS — and OpenXFile(path) a bare database
+// file. Records are yielded by iterators (iter.Seq2[*T, error]) that
+// stream rows and take a context: when it is done, the running query is
+// interrupted and the sequence ends with its error. A bad row is yielded
+// as a *RowError and iteration goes on; breaking out of the loop is
+// always safe.
+//
+// # Deleted records
+//
+// The Recovered methods of MessageDB, ContactDB and CallDB read the
+// database again from where it was opened and carve it: Recently Deleted
+// messages (iOS 16+), rows left in the -wal, on freelist pages and in free
+// space. Each record carries a Recovery saying where it was found (a
+// RecoverySource) and how complete it is, and is marked Deleted unless it
+// is an earlier version of a live row (Recovery.HistoryOf).
 //
 // # Security
 //
@@ -27,8 +38,10 @@
 // and call_history.db (iOS 4-7), Calendar.sqlitedb (with the tasks of
 // iOS 12 and earlier) and the Reminders Core Data stores (iOS 13 on).
 // Every reader refuses a schema that lacks its key tables or columns with
-// an *UnsupportedError naming them; optional columns an older or newer
-// schema lacks give empty fields, and extra columns are ignored.
+// an *UnsupportedError naming them, never rows of blank fields. Only the
+// columns a reader marks optional (those that older or newer schemas
+// lack) may be absent; their fields are then empty. Extra columns are
+// ignored.
 //
 // # Partial records
 //
@@ -60,5 +73,6 @@
 //
 // # Concurrency
 //
-// The *MessageDB, *ContactDB and *CallDB types are safe for concurrent use.
+// The *MessageDB, *ContactDB, *CallDB, *CalendarDB and *ReminderDB types
+// are safe for concurrent use.
 package records

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -16,7 +17,7 @@ func ExampleOpenContactsFile() {
 		return
 	}
 	defer db.Close()
-	for c, err := range db.Contacts() {
+	for c, err := range db.Contacts(context.Background()) {
 		if err != nil {
 			fmt.Println("error:", err)
 			continue
@@ -49,7 +50,7 @@ func ExampleOpenMessagesFile() {
 		return
 	}
 	defer db.Close()
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			fmt.Println("error:", err)
 			continue

@@ -72,7 +72,7 @@ func TestFromEncryptedBackup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cdb.Close()
-	res, err := records.NewResolver(cdb.Contacts())
+	res, err := records.NewResolver(cdb.Contacts(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestFromEncryptedBackup(t *testing.T) {
 	}
 	defer mdb.Close()
 	var got []*records.Message
-	for m, err := range mdb.Messages() {
+	for m, err := range mdb.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestFromEncryptedBackup(t *testing.T) {
 	}
 	defer kdb.Close()
 	var cs []*records.Call
-	for c, err := range kdb.Calls() {
+	for c, err := range kdb.Calls(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

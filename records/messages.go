@@ -14,31 +14,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
-
-// ErrNoChat is returned (yielded) by MessagesInChat when no chat has the
-// given identifier or GUID.
-var ErrNoChat = errors.New("records: no such chat")
-
-// RowError reports a database row that could not be read at all. It is
-// yielded alone (with a nil record) and iteration goes on; a row that
-// could be read in part is yielded as a record whose Problems say what is
-// missing, without an error.
-type RowError struct {
-	Table string
-	RowID int64
-	Err   error
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("records: %s row %d: %v", e.Table, e.RowID, e.Err)
-}
-
-func (e *RowError) Unwrap() error { return e.Err }
-
-// AttachmentDomain is the backup domain of message attachments.
-const AttachmentDomain = "MediaDomain"
 
 // MessageDB reads an sms.db (iOS) or chat.db (macOS) Messages database:
 // the iOS 6+ schema (message, handle, chat and their joins) and the iOS
@@ -55,6 +33,7 @@ type MessageDB struct {
 // messageShared holds what every view of one database shares.
 type messageShared struct {
 	name     string                     // the database, for errors
+	origin   origin                     // where it was opened from, for Recovered
 	cols     map[string]map[string]bool // table -> columns (empty map: no table)
 	madrid   bool                       // the iOS 3-5 schema
 	uid      string                     // _SqliteDatabaseProperties._UniqueIdentifier
@@ -87,16 +66,17 @@ var messageTables = []string{
 }
 
 // OpenMessages opens the Messages database of a backup laid out as
-// Domain/relative/path (SMSPath, plus its "-wal" when present). Attachment
-// files are looked up in fsys. A missing database gives an error wrapping
-// ErrNotFound; an unreadable one a *DatabaseError; a schema the reader
-// does not recognise an *UnsupportedError.
+// Domain/relative/path (HomeDomain/Library/SMS/sms.db, plus its "-wal"
+// when present). Attachment files are looked up in fsys (another file
+// system can be given with WithFiles). A missing database gives an error
+// wrapping ErrNotFound; an unreadable one a *DatabaseError; a schema the
+// reader does not recognise an *UnsupportedError.
 func OpenMessages(fsys fs.FS) (*MessageDB, error) {
-	db, err := openFS(fsys, SMSPath)
+	db, err := openFS(fsys, devicepath.SMS)
 	if err != nil {
 		return nil, err
 	}
-	return newMessageDB(db, SMSPath, fsys)
+	return newMessageDB(db, origin{fsys: fsys, name: devicepath.SMS}, fsys)
 }
 
 // OpenMessagesFile opens a bare sms.db or chat.db (and the "-wal" beside
@@ -107,22 +87,12 @@ func OpenMessagesFile(path string) (*MessageDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newMessageDB(db, path, nil)
+	return newMessageDB(db, origin{name: path}, nil)
 }
 
-// OpenMessagesBytes opens a Messages database from the bytes of its main
-// file and of its "-wal" (nil when none). Attachment files are looked up
-// in fsys, which may be nil.
-func OpenMessagesBytes(main, wal []byte, fsys fs.FS) (*MessageDB, error) {
-	db, err := openBytes("sms.db", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return newMessageDB(db, "sms.db", fsys)
-}
-
-func newMessageDB(db *sql.DB, name string, fsys fs.FS) (*MessageDB, error) {
-	sh := &messageShared{name: path.Base(name), cols: map[string]map[string]bool{}}
+func newMessageDB(db *sql.DB, o origin, fsys fs.FS) (*MessageDB, error) {
+	name := o.name
+	sh := &messageShared{name: path.Base(name), origin: o, cols: map[string]map[string]bool{}}
 	for _, t := range messageTables {
 		c, err := columns(db, t)
 		if err != nil {
@@ -171,24 +141,24 @@ func (sh *messageShared) recognise() error {
 	if !modern && (msg["flags"] || msg["address"]) {
 		sh.madrid = true
 		return errors.Join(
-			need("message", "address", "date", "text", "flags"),
+			requiredColumns(sh.name, "message", msg, madridColumns),
 			need("group_member", "group_id", "address"),
 			need("msg_pieces", "message_id", "part_id", "content_type", "data"),
-			need("madrid_attachment", "message_id", "filename"),
-			need("madrid_chat", "chat_identifier"),
+			requiredColumns(sh.name, "madrid_attachment", sh.cols["madrid_attachment"], madridAttachmentColumns),
+			requiredColumns(sh.name, "madrid_chat", sh.cols["madrid_chat"], madridChatColumns),
 		)
 	}
 	if !msg["text"] && !msg["attributedBody"] {
 		return &UnsupportedError{Database: sh.name, Table: "message", Missing: []string{"text", "attributedBody"}}
 	}
 	return errors.Join(
-		need("message", "date", "is_from_me", "handle_id"),
+		requiredColumns(sh.name, "message", msg, messageColumns),
 		need("handle", "id"),
-		need("chat", "chat_identifier"),
+		requiredColumns(sh.name, "chat", sh.cols["chat"], chatColumns),
 		need("chat_message_join", "chat_id", "message_id"),
 		need("chat_handle_join", "chat_id", "handle_id"),
 		need("message_attachment_join", "message_id", "attachment_id"),
-		need("attachment", "filename"),
+		requiredColumns(sh.name, "attachment", sh.cols["attachment"], messageAttachmentColumns),
 		need("chat_recoverable_message_join", "message_id"),
 	)
 }
@@ -228,28 +198,23 @@ func (m *MessageDB) loadChats() error {
 		if !m.hasTable("chat") {
 			return
 		}
-		col := func(c string) string {
-			if m.has("chat", c) {
-				return "c." + c
-			}
-			return "NULL"
-		}
-		q := "SELECT c.ROWID, " + col("guid") + ", " + col("chat_identifier") + ", " + col("display_name") +
-			", " + col("service_name") + ", " + col("style") + " FROM chat c ORDER BY c.ROWID"
+		q := "SELECT " + chatColumns.selectList(m.share.cols["chat"], "c.ROWID", func(name string) string {
+			return "c." + name
+		}, nil) + " FROM chat c ORDER BY c.ROWID"
 		rows, err := m.db.Query(q)
 		if err != nil {
 			sh.chatErr = fmt.Errorf("records: chats: %w", err)
 			return
 		}
 		defer rows.Close()
+		v, ptrs := chatColumns.row()
 		for rows.Next() {
-			var v [6]any
-			if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+			if err := rows.Scan(ptrs...); err != nil {
 				sh.chatErr = fmt.Errorf("records: chats: %w", err)
 				return
 			}
-			c := &chatInfo{rowID: msgInt(v[0]), guid: msgString(v[1]), identifier: msgString(v[2]),
-				name: msgString(v[3]), service: msgService(msgString(v[4])), style: msgInt(v[5])}
+			c := &chatInfo{rowID: msgInt(v[chRowID]), guid: msgString(v[chGUID]), identifier: msgString(v[chIdentifier]),
+				name: msgString(v[chName]), service: msgService(msgString(v[chService])), style: msgInt(v[chStyle])}
 			sh.chats[c.rowID] = c
 			sh.chatList = append(sh.chatList, c.rowID)
 		}
@@ -286,6 +251,20 @@ func (m *MessageDB) loadChats() error {
 	})
 	return sh.chatErr
 }
+
+// The chat columns read (iOS 6+), in scan order.
+var (
+	chRowID, chGUID, chIdentifier, chName, chService, chStyle int
+
+	chatColumns = columnsOf(
+		column{at: &chRowID, name: "ROWID"},
+		column{at: &chGUID, name: "guid"},
+		column{at: &chIdentifier, name: "chat_identifier", required: true},
+		column{at: &chName, name: "display_name"},
+		column{at: &chService, name: "service_name"},
+		column{at: &chStyle, name: "style"},
+	)
+)
 
 // Chats returns every conversation, ordered by ROWID (iOS 3-5: the
 // msg_group conversations, then the madrid_chat iMessage ones). A
@@ -381,6 +360,24 @@ func (c *sideCursor[T]) close() error {
 	return nil
 }
 
+// The attachment columns read (iOS 6+), in scan order, after the id of
+// the message from message_attachment_join.
+var (
+	maMessage, maGUID, maFilename, maMIME, maUTI, maTransferName, maBytes, maCreated, maSticker int
+
+	messageAttachmentColumns = columnsOf(
+		column{at: &maMessage, name: "message_attachment_join.message_id", expr: "j.message_id", on: "j"},
+		column{at: &maGUID, name: "guid"},
+		column{at: &maFilename, name: "filename", required: true},
+		column{at: &maMIME, name: "mime_type"},
+		column{at: &maUTI, name: "uti"},
+		column{at: &maTransferName, name: "transfer_name"},
+		column{at: &maBytes, name: "total_bytes"},
+		column{at: &maCreated, name: "created_date"},
+		column{at: &maSticker, name: "is_sticker"},
+	)
+)
+
 // openAttachments starts the attachment cursor for the messages selected
 // by where (the message query's filter over message m) in the message
 // query's order. It returns nil when the database has no attachment
@@ -390,28 +387,22 @@ func (m *MessageDB) openAttachments(ctx context.Context, where, order string) (*
 	if !m.has("message_attachment_join", "message_id") || !m.has("message_attachment_join", "attachment_id") || !m.hasTable("attachment") {
 		return nil, nil
 	}
-	col := func(c string) string {
-		if m.has("attachment", c) {
-			return "a." + c
-		}
-		return "NULL"
-	}
-	q := "SELECT j.message_id, " + col("guid") + ", " + col("filename") + ", " + col("mime_type") + ", " +
-		col("uti") + ", " + col("transfer_name") + ", " + col("total_bytes") + ", " +
-		col("created_date") + ", " + col("is_sticker") +
+	q := "SELECT " + messageAttachmentColumns.selectList(m.share.cols["attachment"], "a.ROWID", func(name string) string {
+		return "a." + name
+	}, func(on string) bool { return on == "j" }) +
 		" FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id JOIN message m ON m.ROWID = j.message_id" +
 		where + order
 	scan := func(rows *sql.Rows) (int64, Attachment, error) {
-		var v [9]any
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]); err != nil {
+		v, ptrs := messageAttachmentColumns.row()
+		if err := rows.Scan(ptrs...); err != nil {
 			return 0, Attachment{}, err
 		}
 		at := Attachment{
-			GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]), UTI: msgString(v[4]),
-			Name: msgString(v[5]), Size: msgInt(v[6]), Created: msgTime(v[7]), Sticker: msgInt(v[8]) != 0,
+			GUID: msgString(v[maGUID]), Filename: msgString(v[maFilename]), MIME: msgString(v[maMIME]), UTI: msgString(v[maUTI]),
+			Name: msgString(v[maTransferName]), Size: msgInt(v[maBytes]), Created: msgTime(v[maCreated]), Sticker: msgInt(v[maSticker]) != 0,
 		}
 		m.finishAttachment(&at)
-		return msgInt(v[0]), at, nil
+		return msgInt(v[maMessage]), at, nil
 	}
 	c, err := openSide(ctx, m.db, "attachments", q+", j.rowid", scan)
 	if err != nil {
@@ -429,7 +420,7 @@ func (m *MessageDB) finishAttachment(at *Attachment) {
 	if at.MIME == "" {
 		at.MIME = msgMIME(at.UTI, at.Name)
 	}
-	at.Domain, at.Path = AttachmentLocation(at.Filename)
+	at.Domain, at.Path = attachmentLocation(at.Filename)
 	at.Missing = !m.fileExists(at.Domain, at.Path)
 }
 
@@ -441,12 +432,12 @@ func (m *MessageDB) fileExists(domain, p string) bool {
 	return err == nil && !fi.IsDir()
 }
 
-// AttachmentLocation maps attachment.filename as stored in sms.db
+// attachmentLocation maps attachment.filename as stored in sms.db
 // (~/Library/SMS/Attachments/ab/11/GUID/IMG_0001.HEIC, or an absolute
 // /var/mobile/… or /private/var/mobile/… path) to its place in a backup:
 // domain MediaDomain and the path relative to the home directory. Other
 // values give empty strings.
-func AttachmentLocation(filename string) (domain, relPath string) {
+func attachmentLocation(filename string) (domain, relPath string) {
 	var rest string
 	switch {
 	case strings.HasPrefix(filename, "~/"):
@@ -462,7 +453,7 @@ func AttachmentLocation(filename string) (domain, relPath string) {
 	if rest == "" || !fs.ValidPath(rest) {
 		return "", ""
 	}
-	return AttachmentDomain, rest
+	return devicepath.MediaDomain, rest
 }
 
 var utiMIME = map[string]string{
@@ -507,15 +498,10 @@ func msgMIME(uti, name string) string {
 // Problems. An error alone (a nil message) means no record: a row that
 // could not be read at all (a *RowError, after which iteration continues)
 // or a failure of the query itself (which ends the sequence). Breaking
-// out of the loop is safe.
-func (m *MessageDB) Messages() iter.Seq2[*Message, error] {
-	return m.MessagesContext(context.Background())
-}
-
-// MessagesContext is Messages with its queries run under ctx: when ctx is
-// done, the running query is interrupted and the sequence ends with ctx's
+// out of the loop is safe. The queries run under ctx: when ctx is done,
+// the running query is interrupted and the sequence ends with ctx's
 // error.
-func (m *MessageDB) MessagesContext(ctx context.Context) iter.Seq2[*Message, error] {
+func (m *MessageDB) Messages(ctx context.Context) iter.Seq2[*Message, error] {
 	if m.share.madrid {
 		return m.madridMessages(ctx, nil)
 	}
@@ -526,13 +512,9 @@ func (m *MessageDB) MessagesContext(ctx context.Context) iter.Seq2[*Message, err
 // guid is id (an identifier may name several chats, e.g. the SMS and the
 // iMessage conversation with one number), ordered as Messages. Chat and
 // ChatGUID of each message are those of the matched chat. An unknown id
-// yields a single error wrapping ErrNoChat.
-func (m *MessageDB) MessagesInChat(id string) iter.Seq2[*Message, error] {
-	return m.MessagesInChatContext(context.Background(), id)
-}
-
-// MessagesInChatContext is MessagesInChat with its queries run under ctx.
-func (m *MessageDB) MessagesInChatContext(ctx context.Context, id string) iter.Seq2[*Message, error] {
+// yields a single error wrapping ErrNoChat. The queries run under ctx,
+// as those of Messages.
+func (m *MessageDB) MessagesInChat(ctx context.Context, id string) iter.Seq2[*Message, error] {
 	return func(yield func(*Message, error) bool) {
 		if err := m.loadChats(); err != nil {
 			yield(nil, err)
@@ -557,46 +539,49 @@ func (m *MessageDB) MessagesInChatContext(ctx context.Context, id string) iter.S
 	}
 }
 
-// message columns read, in query order.
-var messageColumns = []string{
-	"ROWID", "guid", "text", "attributedBody", "handle_id", "service", "date", "date_read",
-	"date_delivered", "is_from_me", "is_read", "subject", "associated_message_guid",
-	"associated_message_type", "associated_message_emoji", "thread_originator_guid",
-	"date_edited", "date_retracted", "message_summary_info", "item_type", "group_action_type",
-	"other_handle", "group_title", "balloon_bundle_id",
-}
+// The columns of the message query, in scan order: the message table's
+// (the required ones are those of the iOS 6+ schema; the iOS 3-5 one has
+// its own, see madridColumns), then values of the joined handle and chat
+// tables, selected when the join can be made (see messageQuery).
+var (
+	cRowID, cGUID, cText, cBody, cDate, cFromMe, cHandle, cService         int
+	cDateRead, cDateDelivered, cIsRead, cSubject, cAssocGUID, cAssocType   int
+	cAssocEmoji, cThread, cDateEdited, cDateRetracted, cSummary, cItemType int
+	cGroupAction, cOtherHandle, cGroupTitle, cBalloon                      int
+	cSender, cOtherSender, cChat, cHandleSvc, cHandleFound                 int
 
-const (
-	cRowID = iota
-	cGUID
-	cText
-	cBody
-	cHandle
-	cService
-	cDate
-	cDateRead
-	cDateDelivered
-	cFromMe
-	cIsRead
-	cSubject
-	cAssocGUID
-	cAssocType
-	cAssocEmoji
-	cThread
-	cDateEdited
-	cDateRetracted
-	cSummary
-	cItemType
-	cGroupAction
-	cOtherHandle
-	cGroupTitle
-	cBalloon
-	cSender      // handle.id of handle_id
-	cOtherSender // handle.id of other_handle
-	cChat        // chat ROWID
-	cHandleSvc   // handle.service of handle_id
-	cHandleFound // handle.ROWID of handle_id (NULL when the handle is missing)
-	nCols
+	messageColumns = columnsOf(
+		column{at: &cRowID, name: "ROWID"},
+		column{at: &cGUID, name: "guid"},
+		column{at: &cText, name: "text"}, // text or attributedBody is required: see recognise
+		column{at: &cBody, name: "attributedBody"},
+		column{at: &cDate, name: "date", required: true},
+		column{at: &cFromMe, name: "is_from_me", required: true},
+		column{at: &cHandle, name: "handle_id", required: true},
+		column{at: &cService, name: "service"},
+		column{at: &cDateRead, name: "date_read"},
+		column{at: &cDateDelivered, name: "date_delivered"},
+		column{at: &cIsRead, name: "is_read"},
+		column{at: &cSubject, name: "subject"},
+		column{at: &cAssocGUID, name: "associated_message_guid"},
+		column{at: &cAssocType, name: "associated_message_type"},
+		column{at: &cAssocEmoji, name: "associated_message_emoji"},
+		column{at: &cThread, name: "thread_originator_guid"},
+		column{at: &cDateEdited, name: "date_edited"},
+		column{at: &cDateRetracted, name: "date_retracted"},
+		column{at: &cSummary, name: "message_summary_info"},
+		column{at: &cItemType, name: "item_type"},
+		column{at: &cGroupAction, name: "group_action_type"},
+		column{at: &cOtherHandle, name: "other_handle"},
+		column{at: &cGroupTitle, name: "group_title"},
+		column{at: &cBalloon, name: "balloon_bundle_id"},
+		column{at: &cSender, name: "handle.id", expr: "h.id", on: "h"},        // of handle_id
+		column{at: &cOtherSender, name: "handle.id", expr: "oh.id", on: "oh"}, // of other_handle
+		column{at: &cChat, name: "chat_message_join.chat_id", expr: "j.chat_id", on: "j"},
+		column{at: &cHandleSvc, name: "handle.service", expr: "h.service", on: "h.service"},
+		// NULL when handle_id names no handle
+		column{at: &cHandleFound, name: "handle.ROWID", expr: "h.ROWID", on: "h"},
+	)
 )
 
 func idList(ids []int64) string {
@@ -622,46 +607,26 @@ func idList(ids []int64) string {
 //     SQLite builds once, instead of a correlated subquery per row
 //     (quadratic without chat_message_join_idx_message_id).
 func (m *MessageDB) messageQuery(chats []int64) string {
-	var b strings.Builder
-	b.WriteString("SELECT ")
-	for i, c := range messageColumns {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if m.has("message", c) || c == "ROWID" { // every table has a rowid, declared or not
-			b.WriteString("m." + c)
-		} else {
-			b.WriteString("NULL")
-		}
-	}
 	handleJoin := m.has("handle", "id") && m.has("message", "handle_id")
 	otherJoin := m.has("handle", "id") && m.has("message", "other_handle")
 	cmj := m.has("chat_message_join", "chat_id") && m.has("chat_message_join", "message_id")
-	if handleJoin {
-		b.WriteString(", h.id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if otherJoin {
-		b.WriteString(", oh.id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if cmj {
-		b.WriteString(", j.chat_id")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if handleJoin && m.has("handle", "service") {
-		b.WriteString(", h.service")
-	} else {
-		b.WriteString(", NULL")
-	}
-	if handleJoin {
-		b.WriteString(", h.ROWID")
-	} else {
-		b.WriteString(", NULL")
-	}
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	b.WriteString(messageColumns.selectList(m.share.cols["message"], "m.ROWID", func(name string) string {
+		return "m." + name
+	}, func(on string) bool {
+		switch on {
+		case "h":
+			return handleJoin
+		case "oh":
+			return otherJoin
+		case "j":
+			return cmj
+		case "h.service":
+			return handleJoin && m.has("handle", "service")
+		}
+		return false
+	}))
 	b.WriteString(" FROM (SELECT ROWID AS r FROM message" + m.messageWhere(chats, "ROWID"))
 	if m.has("message", "date") {
 		b.WriteString(" ORDER BY date, ROWID")
@@ -734,20 +699,20 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 			return
 		}
 		defer atts.close()
-		var v [nCols]any
-		ptrs := make([]any, nCols)
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
+		v, ptrs := messageColumns.row()
 		for rows.Next() {
-			clear(v[:])
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			clear(v)
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "message", Err: err}) {
 					return
 				}
 				continue
 			}
-			if !yield(m.buildMessage(&v, atts), nil) {
+			if !yield(m.buildMessage(v, atts), nil) {
 				return
 			}
 		}
@@ -761,9 +726,9 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 	}
 }
 
-var reactionTypes = [...]string{"love", "like", "dislike", "laugh", "emphasize", "question", "emoji", "sticker"}
+var reactionTypes = [...]ReactionType{ReactionLove, ReactionLike, ReactionDislike, ReactionLaugh, ReactionEmphasize, ReactionQuestion, ReactionEmoji, ReactionSticker}
 
-func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *Message {
+func (m *MessageDB) buildMessage(v []any, atts *sideCursor[Attachment]) *Message {
 	msg := &Message{
 		RowID:         msgInt(v[cRowID]),
 		GUID:          msgString(v[cGUID]),
@@ -826,7 +791,7 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *M
 		r := &Reaction{}
 		switch {
 		case at == 1000:
-			r.Type = "sticker"
+			r.Type = ReactionSticker
 		case at >= 2000 && at <= 2007:
 			r.Type = reactionTypes[at-2000]
 		case at >= 3000 && at <= 3007:
@@ -854,7 +819,7 @@ func (m *MessageDB) buildMessage(v *[nCols]any, atts *sideCursor[Attachment]) *M
 		msg.Unsent = true
 	}
 	if si := msgBytes(v[cSummary]); len(si) > 0 {
-		edits, retracted, err := ParseSummaryInfo(si)
+		edits, retracted, err := parseSummaryInfo(si)
 		if err != nil {
 			msg.problem("message_summary_info: %v", err)
 		}
@@ -979,38 +944,38 @@ func msgGroupEvent(itemType, action, other, handle int64, otherID, title string)
 	case 1:
 		switch {
 		case action == 1:
-			ev.Kind = "removed"
+			ev.Kind = GroupRemoved
 		case other != 0 && other == handle:
-			ev.Kind = "number-changed"
+			ev.Kind = GroupNumberChanged
 		default:
-			ev.Kind = "added"
+			ev.Kind = GroupAdded
 		}
 	case 2:
-		ev.Kind = "renamed"
+		ev.Kind = GroupRenamed
 		ev.Title = title
 	case 3:
 		switch action {
 		case 0:
-			ev.Kind = "left"
+			ev.Kind = GroupLeft
 		case 1:
-			ev.Kind = "icon-changed"
+			ev.Kind = GroupIconChanged
 		case 2:
-			ev.Kind = "icon-removed"
+			ev.Kind = GroupIconRemoved
 		case 4:
-			ev.Kind = "background-changed"
+			ev.Kind = GroupBackgroundChanged
 		case 6:
-			ev.Kind = "background-removed"
+			ev.Kind = GroupBackgroundRemoved
 		default:
-			ev.Kind = "group-action-" + strconv.FormatInt(action, 10)
+			ev.Kind = GroupEventKind("group-action-" + strconv.FormatInt(action, 10))
 		}
 	case 4:
-		ev.Kind = "location-sharing"
+		ev.Kind = GroupLocationSharing
 	case 5:
-		ev.Kind = "audio-kept"
+		ev.Kind = GroupAudioKept
 	case 6:
-		ev.Kind = "facetime"
+		ev.Kind = GroupFaceTime
 	default:
-		ev.Kind = "item-type-" + strconv.FormatInt(itemType, 10)
+		ev.Kind = GroupEventKind("item-type-" + strconv.FormatInt(itemType, 10))
 	}
 	return ev
 }
@@ -1048,16 +1013,16 @@ func msgBytes(v any) []byte {
 func msgTime(v any) *time.Time {
 	switch x := v.(type) {
 	case int64:
-		return AppleTimeInt(x)
+		return appleTimeInt(x)
 	case float64:
-		return AppleTime(x)
+		return appleTime(x)
 	case []byte, string:
 		s := msgString(x)
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return AppleTimeInt(n)
+			return appleTimeInt(n)
 		}
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return AppleTime(f)
+			return appleTime(f)
 		}
 	}
 	return nil

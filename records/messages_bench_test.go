@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 var benchDBs sync.Map // size -> []byte
@@ -99,7 +101,7 @@ func TestWriteBenchDatabases(t *testing.T) {
 
 func benchExport(b *testing.B, n int) {
 	img := benchSMS(b, n)
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -117,7 +119,7 @@ func benchExport(b *testing.B, n int) {
 		v := db.WithFiles(nil)
 		enc := json.NewEncoder(io.Discard)
 		count := 0
-		for m, err := range v.Messages() {
+		for m, err := range v.Messages(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -166,12 +168,12 @@ func BenchmarkMessagesWithOpen(b *testing.B) {
 	img := benchSMS(b, 20000)
 	b.SetBytes(int64(len(img)))
 	for b.Loop() {
-		db, err := OpenMessagesBytes(img, nil, nil)
+		db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 		if err != nil {
 			b.Fatal(err)
 		}
 		enc := json.NewEncoder(io.Discard)
-		for m, err := range db.Messages() {
+		for m, err := range db.Messages(context.Background()) {
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -66,7 +66,7 @@ func (m *MessageDB) summaryDate(v any) *time.Time {
 	if !ok {
 		return nil
 	}
-	t, _ := m.limits.check("", AppleTime(f))
+	t, _ := m.limits.check("", appleTime(f))
 	return t
 }
 

@@ -26,7 +26,7 @@ func ExampleMessageDB_Messages() {
 		log.Fatal(err)
 	}
 	defer db.Close()
-	for m, err := range db.MessagesInChat("+15550100001") {
+	for m, err := range db.MessagesInChat(context.Background(), "+15550100001") {
 		if err != nil {
 			fmt.Println("error:", err)
 			continue

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 	"github.com/iosbackup/iosbackup/records/typedstream"
 )
@@ -156,8 +157,8 @@ func fxBackup(t testing.TB, era dbfixture.SMSEra) fstest.MapFS {
 		t.Fatal(err)
 	}
 	return fstest.MapFS{
-		SMSPath:          {Data: main},
-		SMSPath + "-wal": {Data: wal},
+		devicepath.SMS:          {Data: main},
+		devicepath.SMS + "-wal": {Data: wal},
 		"MediaDomain/Library/SMS/Attachments/0a/10/ATT-1/IMG_0001.JPG": {Data: []byte("jpeg")},
 	}
 }
@@ -191,7 +192,7 @@ func TestSyntheticEras(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			got := collect(t, db.Messages())
+			got := collect(t, db.Messages(context.Background()))
 			want := fxExpected(era)
 			if len(got) != len(want) {
 				t.Errorf("%d messages, want %d", len(got), len(want))
@@ -220,7 +221,7 @@ func TestSyntheticEras(t *testing.T) {
 			}
 
 			var ids []int64
-			for _, m := range collect(t, db.MessagesInChat("chat123456")) {
+			for _, m := range collect(t, db.MessagesInChat(context.Background(), "chat123456")) {
 				ids = append(ids, m.RowID)
 				if m.Chat != "chat123456" {
 					t.Errorf("message %d in chat %q", m.RowID, m.Chat)
@@ -234,7 +235,7 @@ func TestSyntheticEras(t *testing.T) {
 				t.Errorf("MessagesInChat(chat123456) = %v, want %v", ids, wantIDs)
 			}
 			n := 0
-			for range collect(t, db.MessagesInChat("iMessage;-;+15551230001")) {
+			for range collect(t, db.MessagesInChat(context.Background(), "iMessage;-;+15551230001")) {
 				n++
 			}
 			if w := len(want) - len(wantIDs); n != w {
@@ -246,13 +247,13 @@ func TestSyntheticEras(t *testing.T) {
 
 func TestSyntheticWithoutWAL(t *testing.T) {
 	fsys := fxBackup(t, dbfixture.SMSiOS16)
-	delete(fsys, SMSPath+"-wal")
+	delete(fsys, devicepath.SMS+"-wal")
 	db, err := OpenMessages(fsys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	got := collect(t, db.Messages())
+	got := collect(t, db.Messages(context.Background()))
 	if len(got) != 10 || got[len(got)-1].GUID != "MSG-11" {
 		t.Errorf("without the WAL: %d messages, last %s; want 10, MSG-11", len(got), got[len(got)-1].GUID)
 	}
@@ -262,10 +263,10 @@ func TestOpenMessagesFileWithWALAndFiles(t *testing.T) {
 	fsys := fxBackup(t, dbfixture.SMSiOS18)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "sms.db")
-	if err := os.WriteFile(p, fsys[SMSPath].Data, 0o600); err != nil {
+	if err := os.WriteFile(p, fsys[devicepath.SMS].Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(p+"-wal", fsys[SMSPath+"-wal"].Data, 0o600); err != nil {
+	if err := os.WriteFile(p+"-wal", fsys[devicepath.SMS+"-wal"].Data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	db, err := OpenMessagesFile(p)
@@ -273,7 +274,7 @@ func TestOpenMessagesFileWithWALAndFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	msgs := collect(t, db.Messages())
+	msgs := collect(t, db.Messages(context.Background()))
 	if len(msgs) != 12 || msgs[11].Text != "Only in WAL" {
 		t.Fatalf("got %d messages, last %q", len(msgs), msgs[len(msgs)-1].Text)
 	}
@@ -281,12 +282,12 @@ func TestOpenMessagesFileWithWALAndFiles(t *testing.T) {
 		t.Errorf("bare file: attachments %+v, want both missing", a)
 	}
 	withFiles := db.WithFiles(fsys)
-	msgs = collect(t, withFiles.Messages())
+	msgs = collect(t, withFiles.Messages(context.Background()))
 	if a := msgs[1].Attachments; len(a) != 2 || a[0].Missing || !a[1].Missing {
 		t.Errorf("WithFiles: attachments %+v, want first present", a)
 	}
 	// The original view is unchanged.
-	if a := collect(t, db.Messages())[1].Attachments; !a[0].Missing {
+	if a := collect(t, db.Messages(context.Background()))[1].Attachments; !a[0].Missing {
 		t.Error("WithFiles changed the original view")
 	}
 	entries, _ := os.ReadDir(dir)
@@ -302,7 +303,7 @@ func TestMessagesInChatUnknown(t *testing.T) {
 	}
 	defer db.Close()
 	n := 0
-	for m, err := range db.MessagesInChat("nobody") {
+	for m, err := range db.MessagesInChat(context.Background(), "nobody") {
 		n++
 		if m != nil || !errors.Is(err, ErrNoChat) {
 			t.Errorf("got %v, %v; want nil, ErrNoChat", m, err)
@@ -320,7 +321,7 @@ func TestMessagesBreakAndConcurrent(t *testing.T) {
 	}
 	defer db.Close()
 	for range 3 {
-		for m, err := range db.Messages() {
+		for m, err := range db.Messages(context.Background()) {
 			if err != nil || m.GUID != "MSG-1" {
 				t.Fatalf("first = %v, %v", m, err)
 			}
@@ -331,7 +332,7 @@ func TestMessagesBreakAndConcurrent(t *testing.T) {
 	for range 4 {
 		go func() {
 			var b strings.Builder
-			for m, err := range db.Messages() {
+			for m, err := range db.Messages(context.Background()) {
 				if err != nil {
 					b.WriteString("ERR")
 				}
@@ -368,14 +369,14 @@ func TestBadRowsContinue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var guids []string
 	var probs []string
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Errorf("row %v: error %v; a damaged part must not cost the record", m, err)
 			continue
@@ -432,7 +433,7 @@ func TestOpenMessagesErrors(t *testing.T) {
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("empty fs: %v, want ErrNotFound", err)
 	}
-	_, err = OpenMessages(fstest.MapFS{SMSPath: {Data: []byte("not a database at all, no")}})
+	_, err = OpenMessages(fstest.MapFS{devicepath.SMS: {Data: []byte("not a database at all, no")}})
 	var de *DatabaseError
 	if !errors.As(err, &de) {
 		t.Errorf("garbage: %v, want *DatabaseError", err)
@@ -445,7 +446,7 @@ func TestOpenMessagesErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = OpenMessagesBytes(other, nil, nil)
+	_, err = OpenMessages(dbfixture.FS(devicepath.SMS, other, nil))
 	var ue *UnsupportedError
 	if !errors.As(err, &ue) || ue.Table != "message" || len(ue.Missing) != 0 || !errors.Is(err, errors.ErrUnsupported) ||
 		err.Error() != "records: sms.db: unsupported schema: no table message" {
@@ -467,9 +468,9 @@ func TestAttachmentLocation(t *testing.T) {
 		{"", "", ""},
 	}
 	for _, c := range cases {
-		d, p := AttachmentLocation(c.in)
+		d, p := attachmentLocation(c.in)
 		if d != c.domain || p != c.path {
-			t.Errorf("AttachmentLocation(%q) = %q, %q; want %q, %q", c.in, d, p, c.domain, c.path)
+			t.Errorf("attachmentLocation(%q) = %q, %q; want %q, %q", c.in, d, p, c.domain, c.path)
 		}
 	}
 }
@@ -506,13 +507,13 @@ func TestMessageInSeveralChats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var got []string
-	for _, m := range collect(t, db.Messages()) {
+	for _, m := range collect(t, db.Messages(context.Background())) {
 		got = append(got, m.GUID+"@"+m.ChatGUID+"/"+m.Service)
 		if m.GUID == "ORPHAN" {
 			wantTime(t, "seconds date_read in a nanosecond era", m.DateRead, "2023-05-01T09:30:12Z")
@@ -523,14 +524,14 @@ func TestMessageInSeveralChats(t *testing.T) {
 		t.Errorf("got %s", s)
 	}
 	got = nil
-	for _, m := range collect(t, db.MessagesInChat("iMessage;-;+15550001")) {
+	for _, m := range collect(t, db.MessagesInChat(context.Background(), "iMessage;-;+15550001")) {
 		got = append(got, m.GUID+"@"+m.ChatGUID)
 	}
 	if s := strings.Join(got, " "); s != "BOTH@iMessage;-;+15550001 IM@iMessage;-;+15550001" {
 		t.Errorf("MessagesInChat(guid) = %s", s)
 	}
 	got = nil
-	for _, m := range collect(t, db.MessagesInChat("+15550001")) { // identifier of both chats
+	for _, m := range collect(t, db.MessagesInChat(context.Background(), "+15550001")) { // identifier of both chats
 		got = append(got, m.GUID+"@"+m.ChatGUID)
 	}
 	if s := strings.Join(got, " "); s != "BOTH@SMS;-;+15550001 IM@iMessage;-;+15550001" {

@@ -110,29 +110,24 @@ func (m *MessageDB) loadMadridChats() error {
 	if !m.hasTable("madrid_chat") {
 		return nil
 	}
-	col := func(c string) string {
-		if m.has("madrid_chat", c) {
-			return c
-		}
-		return "NULL"
-	}
-	rows, err := m.db.Query("SELECT ROWID, " + col("guid") + ", " + col("chat_identifier") + ", " + col("service_name") +
-		", " + col("room_name") + ", " + col("style") + ", " + col("participants") + " FROM madrid_chat ORDER BY ROWID")
+	rows, err := m.db.Query("SELECT " + madridChatColumns.selectList(m.share.cols["madrid_chat"], "ROWID", func(name string) string {
+		return name
+	}, nil) + " FROM madrid_chat ORDER BY ROWID")
 	if err != nil {
 		return fmt.Errorf("records: chats: %w", err)
 	}
 	defer rows.Close()
+	v, ptrs := madridChatColumns.row()
 	for rows.Next() {
-		var v [7]any
-		if err := rows.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6]); err != nil {
+		if err := rows.Scan(ptrs...); err != nil {
 			return fmt.Errorf("records: chats: %w", err)
 		}
-		c := &chatInfo{rowID: msgInt(v[0]), guid: msgString(v[1]), identifier: msgString(v[2]),
-			service: msgService(msgString(v[3])), style: msgInt(v[5]), participants: plistStrings(msgBytes(v[6]))}
+		c := &chatInfo{rowID: msgInt(v[mcRowID]), guid: msgString(v[mcGUID]), identifier: msgString(v[mcIdentifier]),
+			service: msgService(msgString(v[mcService])), style: msgInt(v[mcStyle]), participants: plistStrings(msgBytes(v[mcParticipants]))}
 		key := madridKey(c.rowID)
 		sh.chats[key] = c
 		sh.chatList = append(sh.chatList, key)
-		if room := msgString(v[4]); room != "" {
+		if room := msgString(v[mcRoom]); room != "" {
 			sh.madridRoom[room] = c
 		} else if c.identifier != "" {
 			sh.madridHandle[c.identifier] = c
@@ -168,32 +163,57 @@ func plistStrings(b []byte) (out []string) {
 }
 
 // madrid message columns read, in query order.
-var madridColumns = []string{
-	"ROWID", "address", "date", "text", "flags", "group_id", "subject", "recipients", "read",
-	"is_madrid", "madrid_guid", "madrid_handle", "madrid_service", "madrid_roomname", "madrid_flags",
-	"madrid_date_read", "madrid_date_delivered", "madrid_attributedBody",
-}
+// The message columns of the iOS 3-5 schema read, in scan order.
+var (
+	mdRowID, mdAddress, mdDate, mdText, mdFlags, mdGroup, mdSubject, mdRecipients int
+	mdRead, mdIsMadrid, mdGUID, mdHandle, mdService, mdRoom, mdMadridFlags        int
+	mdDateRead, mdDateDelivered, mdBody                                           int
 
-const (
-	mdRowID = iota
-	mdAddress
-	mdDate
-	mdText
-	mdFlags
-	mdGroup
-	mdSubject
-	mdRecipients
-	mdRead
-	mdIsMadrid
-	mdGUID
-	mdHandle
-	mdService
-	mdRoom
-	mdMadridFlags
-	mdDateRead
-	mdDateDelivered
-	mdBody
-	mdCols
+	madridColumns = columnsOf(
+		column{at: &mdRowID, name: "ROWID"},
+		column{at: &mdAddress, name: "address", required: true},
+		column{at: &mdDate, name: "date", required: true},
+		column{at: &mdText, name: "text", required: true},
+		column{at: &mdFlags, name: "flags", required: true},
+		column{at: &mdGroup, name: "group_id"},
+		column{at: &mdSubject, name: "subject"},
+		column{at: &mdRecipients, name: "recipients"},
+		column{at: &mdRead, name: "read"},
+		column{at: &mdIsMadrid, name: "is_madrid"},
+		column{at: &mdGUID, name: "madrid_guid"},
+		column{at: &mdHandle, name: "madrid_handle"},
+		column{at: &mdService, name: "madrid_service"},
+		column{at: &mdRoom, name: "madrid_roomname"},
+		column{at: &mdMadridFlags, name: "madrid_flags"},
+		column{at: &mdDateRead, name: "madrid_date_read"},
+		column{at: &mdDateDelivered, name: "madrid_date_delivered"},
+		column{at: &mdBody, name: "madrid_attributedBody"},
+	)
+)
+
+// The columns of madrid_chat (the iMessage conversations of iOS 5) and
+// madrid_attachment read, in scan order.
+var (
+	mcRowID, mcGUID, mcIdentifier, mcService, mcRoom, mcStyle, mcParticipants int
+	mtMessage, mtGUID, mtFilename, mtMIME, mtUTI, mtCreated                   int
+
+	madridChatColumns = columnsOf(
+		column{at: &mcRowID, name: "ROWID"},
+		column{at: &mcGUID, name: "guid"},
+		column{at: &mcIdentifier, name: "chat_identifier", required: true},
+		column{at: &mcService, name: "service_name"},
+		column{at: &mcRoom, name: "room_name"},
+		column{at: &mcStyle, name: "style"},
+		column{at: &mcParticipants, name: "participants"},
+	)
+	madridAttachmentColumns = columnsOf(
+		column{at: &mtMessage, name: "message_id", required: true},
+		column{at: &mtGUID, name: "attachment_guid"},
+		column{at: &mtFilename, name: "filename", required: true},
+		column{at: &mtMIME, name: "mime_type"},
+		column{at: &mtUTI, name: "uti_type"},
+		column{at: &mtCreated, name: "created_date"},
+	)
 )
 
 // madridOrderKey is the date of a row over table alias t as Unix seconds
@@ -220,16 +240,9 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 		}
 		var b strings.Builder
 		b.WriteString("SELECT ")
-		for i, c := range madridColumns {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			if m.has("message", c) || c == "ROWID" {
-				b.WriteString("m." + c)
-			} else {
-				b.WriteString("NULL")
-			}
-		}
+		b.WriteString(madridColumns.selectList(m.share.cols["message"], "m.ROWID", func(name string) string {
+			return "m." + name
+		}, nil))
 		// As messageQuery: sort the keys alone, fetch rows by primary key.
 		b.WriteString(" FROM (SELECT ROWID AS r FROM message ORDER BY " + m.madridOrderKey("") +
 			", ROWID LIMIT -1) o CROSS JOIN message m ON m.ROWID = o.r")
@@ -259,19 +272,18 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 		}
 		var atts *sideCursor[Attachment]
 		if m.hasTable("madrid_attachment") {
-			q := "SELECT a.message_id, " + colOr(m, "madrid_attachment", "a.", "attachment_guid") + ", a.filename, " +
-				colOr(m, "madrid_attachment", "a.", "mime_type") + ", " + colOr(m, "madrid_attachment", "a.", "uti_type") + ", " +
-				colOr(m, "madrid_attachment", "a.", "created_date") +
-				" FROM madrid_attachment a JOIN message m ON m.ROWID = a.message_id" + order + ", a.ROWID"
+			q := "SELECT " + madridAttachmentColumns.selectList(m.share.cols["madrid_attachment"], "a.ROWID", func(name string) string {
+				return "a." + name
+			}, nil) + " FROM madrid_attachment a JOIN message m ON m.ROWID = a.message_id" + order + ", a.ROWID"
 			atts, err = openSide(ctx, m.db, "attachments", q, func(r *sql.Rows) (int64, Attachment, error) {
-				var v [6]any
-				if err := r.Scan(&v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
+				v, ptrs := madridAttachmentColumns.row()
+				if err := r.Scan(ptrs...); err != nil {
 					return 0, Attachment{}, err
 				}
-				at := Attachment{GUID: msgString(v[1]), Filename: msgString(v[2]), MIME: msgString(v[3]),
-					UTI: msgString(v[4]), Created: msgTime(v[5])}
+				at := Attachment{GUID: msgString(v[mtGUID]), Filename: msgString(v[mtFilename]), MIME: msgString(v[mtMIME]),
+					UTI: msgString(v[mtUTI]), Created: msgTime(v[mtCreated])}
 				m.finishAttachment(&at)
-				return msgInt(v[0]), at, nil
+				return msgInt(v[mtMessage]), at, nil
 			})
 			if err != nil {
 				yield(nil, err)
@@ -279,13 +291,13 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 			}
 			defer atts.close()
 		}
-		var v [mdCols]any
-		ptrs := make([]any, mdCols)
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
+		v, ptrs := madridColumns.row()
 		for rows.Next() {
-			clear(v[:])
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			clear(v)
 			if err := rows.Scan(ptrs...); err != nil {
 				if !yield(nil, &RowError{Table: "message", Err: err}) {
 					return
@@ -293,7 +305,7 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 				continue
 			}
 			id := msgInt(v[mdRowID])
-			msg, key := m.buildMadrid(&v, parts.take(id), atts.take(id))
+			msg, key := m.buildMadrid(v, parts.take(id), atts.take(id))
 			if len(chats) > 0 && !slices.Contains(chats, key) {
 				continue
 			}
@@ -325,7 +337,7 @@ func colOr(m *MessageDB, table, alias, col string) string {
 
 // buildMadrid builds a message of the iOS 3-5 schema and returns it with
 // the chats key of its conversation (0 for none).
-func (m *MessageDB) buildMadrid(v *[mdCols]any, parts []mmsPart, atts []Attachment) (*Message, int64) {
+func (m *MessageDB) buildMadrid(v []any, parts []mmsPart, atts []Attachment) (*Message, int64) {
 	msg := &Message{
 		RowID:       msgInt(v[mdRowID]),
 		Subject:     msgString(v[mdSubject]),
@@ -383,7 +395,7 @@ func (m *MessageDB) buildMadrid(v *[mdCols]any, parts []mmsPart, atts []Attachme
 		}
 		msg.Service = "SMS"
 		if d, ok := asFloat(v[mdDate]); ok {
-			msg.Date = UnixTime(d)
+			msg.Date = unixTime(d)
 		}
 		fl := msgInt(v[mdFlags])
 		msg.FromMe = fl&1 != 0

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ import (
 func jsonLines(t *testing.T, db *records.MessageDB) []string {
 	t.Helper()
 	var out []string
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatalf("message %v: %v", m, err)
 		}
@@ -115,7 +116,7 @@ func TestRealIOS5(t *testing.T) {
 
 	// One chat at a time, by identifier or by guid.
 	var got []int64
-	for m, err := range logical.MessagesInChat("(209) 598-1933") {
+	for m, err := range logical.MessagesInChat(context.Background(), "(209) 598-1933") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +126,7 @@ func TestRealIOS5(t *testing.T) {
 		t.Errorf("MessagesInChat((209) 598-1933) = %v", got)
 	}
 	got = got[:0]
-	for m, err := range logical.MessagesInChat("msg_group:3") {
+	for m, err := range logical.MessagesInChat(context.Background(), "msg_group:3") {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +175,7 @@ func TestRealIOSBackupParser(t *testing.T) {
 		{10, "fx-msg-0010", "+15550001", "", "", true, "iMessage", "2023-03-08T20:26:50Z", "", "", "", ""},
 	}
 	var i int
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatalf("error %v: every row must come out", err)
 		}
@@ -194,7 +195,7 @@ func TestRealIOSBackupParser(t *testing.T) {
 		problem := strings.Join(m.Problems, "; ")
 		reaction := ""
 		if m.Reaction != nil {
-			reaction = m.Reaction.Type + " " + m.Reaction.Target
+			reaction = string(m.Reaction.Type) + " " + m.Reaction.Target
 		}
 		replyTo := ""
 		if m.ReplyTo != nil {
@@ -214,7 +215,7 @@ func TestRealIOSBackupParser(t *testing.T) {
 	}
 	// Row 2's read, delivered and edited dates (ns since 2001).
 	msgs := map[int64]*records.Message{}
-	for m := range db.Messages() {
+	for m := range db.Messages(context.Background()) {
 		msgs[m.RowID] = m
 	}
 	m2 := msgs[2]
@@ -244,7 +245,7 @@ func TestRealBlobSMS(t *testing.T) {
 		"Reacted 😒 to “No treats ”",
 	}
 	var got []string
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -278,7 +279,7 @@ func TestRealBagoup(t *testing.T) {
 		{"👍", true, 604769750000000000},
 	}
 	i := 0
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

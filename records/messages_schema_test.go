@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
@@ -97,7 +98,7 @@ func TestMadridSynthetic(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				db, err := OpenMessagesBytes(img, nil, nil)
+				db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -124,7 +125,7 @@ func TestMadridSynthetic(t *testing.T) {
 				}
 				want = append(want, "6 "+id(6)+" "+g1+` SMS date=2011-11-01T10:07:00Z read=- delivered=- from_me=true sender=- text="odd" subject="" is_read=false atts=[] problems=["flags 129 is not a known value; direction taken from bit 0"]`)
 				var got []string
-				for _, m := range collect(t, db.Messages()) {
+				for _, m := range collect(t, db.Messages(context.Background())) {
 					got = append(got, msgSummary(m))
 				}
 				if len(got) != len(want) {
@@ -159,7 +160,7 @@ func TestMadridSynthetic(t *testing.T) {
 				}
 
 				var ids []int64
-				for _, m := range collect(t, db.MessagesInChat("+15550100")) {
+				for _, m := range collect(t, db.MessagesInChat(context.Background(), "+15550100")) {
 					ids = append(ids, m.RowID)
 				}
 				if !slices.Equal(ids, []int64{8, 7, 1, 6}) {
@@ -167,7 +168,7 @@ func TestMadridSynthetic(t *testing.T) {
 				}
 				if !ios4 {
 					ids = ids[:0]
-					for _, m := range collect(t, db.MessagesInChat("friend@example.com")) {
+					for _, m := range collect(t, db.MessagesInChat(context.Background(), "friend@example.com")) {
 						ids = append(ids, m.RowID)
 					}
 					if !slices.Equal(ids, []int64{3, 4}) {
@@ -197,12 +198,12 @@ func TestMessagesBackupDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	bare := collect(t, db.Messages())
+	bare := collect(t, db.Messages(context.Background()))
 	if bare[1].Date == nil || bare[1].Problems != nil {
 		t.Errorf("bare file: the future date is within 2100: %v %q", bare[1].Date, bare[1].Problems)
 	}
@@ -213,7 +214,7 @@ func TestMessagesBackupDate(t *testing.T) {
 	if bare[3].GUID != "TEXTDATE" || bare[3].Date != nil || !slices.Equal(bare[3].Problems, []string{`date: "yesterday" is not a date; left out`}) {
 		t.Errorf("text date: %s %v %q", bare[3].GUID, bare[3].Date, bare[3].Problems)
 	}
-	got := collect(t, db.WithBackupDate(backupDate).Messages())
+	got := collect(t, db.WithBackupDate(backupDate).Messages(context.Background()))
 	if got[1].GUID != "OK" || got[1].Date == nil || got[1].Problems != nil {
 		t.Errorf("within a day of the backup: %v %q", got[1].Date, got[1].Problems)
 	}
@@ -272,7 +273,7 @@ func TestMessagesUnsupportedSchema(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := OpenMessagesBytes(schemaDB(t, c.stmts...), nil, nil)
+			_, err := OpenMessages(dbfixture.FS(devicepath.SMS, schemaDB(t, c.stmts...), nil))
 			var ue *UnsupportedError
 			if !errors.As(err, &ue) {
 				t.Fatalf("error %v, want *UnsupportedError", err)
@@ -304,17 +305,17 @@ func TestMessagesFutureSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := OpenMessagesBytes(img, nil, nil)
+	a, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := OpenMessagesBytes(fut, nil, nil)
+	b, err := OpenMessages(dbfixture.FS(devicepath.SMS, fut, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
-	if g, w := jsonOf(t, collect(t, b.Messages())), jsonOf(t, collect(t, a.Messages())); g != w || len(w) < 100 {
+	if g, w := jsonOf(t, collect(t, b.Messages(context.Background()))), jsonOf(t, collect(t, a.Messages(context.Background()))); g != w || len(w) < 100 {
 		t.Errorf("future schema reads differently:\n%s\nwant\n%s", g, w)
 	}
 }
@@ -332,8 +333,8 @@ func TestSyntheticErasWithoutIndexes(t *testing.T) {
 				t.Fatal(err)
 			}
 			fsys := fxBackup(t, era)
-			delete(fsys, SMSPath+"-wal")
-			fsys[SMSPath].Data = img
+			delete(fsys, devicepath.SMS+"-wal")
+			fsys[devicepath.SMS].Data = img
 			db, err := OpenMessages(fsys)
 			if err != nil {
 				t.Fatal(err)
@@ -343,7 +344,7 @@ func TestSyntheticErasWithoutIndexes(t *testing.T) {
 			if err := db.db.QueryRow("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").Scan(&n); err != nil || n != 0 {
 				t.Fatalf("%d indexes (%v)", n, err)
 			}
-			if g, w := jsonOf(t, collect(t, db.Messages())), jsonOf(t, fxExpected(era)); g != w {
+			if g, w := jsonOf(t, collect(t, db.Messages(context.Background()))), jsonOf(t, fxExpected(era)); g != w {
 				t.Errorf("without indexes:\n%s\nwant\n%s", g, w)
 			}
 		})
@@ -375,12 +376,12 @@ func TestMessagesDateOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := OpenMessagesBytes(img, nil, nil)
+		db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, m := range collect(t, db.Messages()) {
+		for _, m := range collect(t, db.Messages(context.Background())) {
 			s := m.GUID + ":" + m.Chat
 			for _, a := range m.Attachments {
 				s += ":" + a.Name
@@ -424,7 +425,7 @@ func TestRecentlyDeletedLeftOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			db, err := OpenMessagesBytes(img, nil, nil)
+			db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -433,7 +434,7 @@ func TestRecentlyDeletedLeftOut(t *testing.T) {
 				t.Fatalf("fixture: %d recoverable rows (%v)", n, err)
 			}
 			var got []string
-			for _, m := range collect(t, db.Messages()) {
+			for _, m := range collect(t, db.Messages(context.Background())) {
 				s := m.GUID + ":" + m.Chat
 				for _, a := range m.Attachments {
 					s += ":" + a.Name
@@ -443,7 +444,7 @@ func TestRecentlyDeletedLeftOut(t *testing.T) {
 			if want := []string{"LIVE-1:+15550001", "LIVE-3:+15550002:kept.jpg"}; !slices.Equal(got, want) {
 				t.Errorf("%v noindexes=%v: %v, want %v", era, noIdx, got, want)
 			}
-			in := collect(t, db.MessagesInChat("+15550001"))
+			in := collect(t, db.MessagesInChat(context.Background(), "+15550001"))
 			if len(in) != 1 || in[0].GUID != "LIVE-1" {
 				t.Errorf("MessagesInChat: %d messages", len(in))
 			}
@@ -500,7 +501,7 @@ func TestMessageQueryPlanLinear(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,13 +565,13 @@ func TestMadridHostileValues(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := OpenMessagesBytes(img, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var got []string
-	for _, m := range collect(t, db.Messages()) {
+	for _, m := range collect(t, db.Messages(context.Background())) {
 		got = append(got, msgSummary(m))
 	}
 	// A text date sorts after the numbers (SQLite's order), but is read.

@@ -12,11 +12,11 @@ import (
 	"github.com/iosbackup/iosbackup/internal/typedstream"
 )
 
-// ErrSummaryInfo reports a message_summary_info value that is not the
+// errSummaryInfo reports a message_summary_info value that is not the
 // expected property list.
-var ErrSummaryInfo = errors.New("records: malformed message_summary_info")
+var errSummaryInfo = errors.New("records: malformed message_summary_info")
 
-// ParseSummaryInfo decodes message.message_summary_info, the binary plist
+// parseSummaryInfo decodes message.message_summary_info, the binary plist
 // that iOS 16+ keeps for edited and unsent messages. Its "ec" dictionary
 // maps a message part (decimal string) to that part's versions, each
 // {d: seconds since 2001, t: attributedBody of the version}; edits holds
@@ -25,15 +25,15 @@ var ErrSummaryInfo = errors.New("records: malformed message_summary_info")
 // decoded from t. "rp" lists the retracted (unsent) parts, returned sorted.
 // A version whose text cannot be decoded keeps an empty Text and makes
 // the error non-nil; the other versions are still returned.
-func ParseSummaryInfo(b []byte) (edits []Edit, retracted []int, err error) {
+func parseSummaryInfo(b []byte) (edits []Edit, retracted []int, err error) {
 	defer func() {
 		if r := recover(); r != nil { // the plist decoder must not take the caller down
-			edits, retracted, err = nil, nil, fmt.Errorf("%w: %v", ErrSummaryInfo, r)
+			edits, retracted, err = nil, nil, fmt.Errorf("%w: %v", errSummaryInfo, r)
 		}
 	}()
 	var doc map[string]any
 	if _, err := plistsafe.Unmarshal("message_summary_info", b, &doc, plistsafe.DefaultLimits); err != nil {
-		return nil, nil, fmt.Errorf("%w: %v", ErrSummaryInfo, err)
+		return nil, nil, fmt.Errorf("%w: %v", errSummaryInfo, err)
 	}
 	var errs []error
 	if ec, ok := doc["ec"].(map[string]any); ok {
@@ -42,12 +42,12 @@ func ParseSummaryInfo(b []byte) (edits []Edit, retracted []int, err error) {
 		for k, v := range ec {
 			p, err := strconv.Atoi(k)
 			if err != nil || p < 0 {
-				errs = append(errs, fmt.Errorf("%w: edited part %q", ErrSummaryInfo, k))
+				errs = append(errs, fmt.Errorf("%w: edited part %q", errSummaryInfo, k))
 				continue
 			}
 			arr, ok := v.([]any)
 			if !ok {
-				errs = append(errs, fmt.Errorf("%w: edits of part %d are not an array", ErrSummaryInfo, p))
+				errs = append(errs, fmt.Errorf("%w: edits of part %d are not an array", errSummaryInfo, p))
 				continue
 			}
 			parts = append(parts, p)
@@ -58,13 +58,13 @@ func ParseSummaryInfo(b []byte) (edits []Edit, retracted []int, err error) {
 			for _, ev := range byPart[p] {
 				d, ok := ev.(map[string]any)
 				if !ok {
-					errs = append(errs, fmt.Errorf("%w: edit event of part %d is not a dictionary", ErrSummaryInfo, p))
+					errs = append(errs, fmt.Errorf("%w: edit event of part %d is not a dictionary", errSummaryInfo, p))
 					continue
 				}
 				e := Edit{Part: p}
 				if secs, ok := msgPlistNumber(d["d"]); ok {
 					// A double near 7e8 resolves ~0.1 µs: round away the noise.
-					if t := AppleTime(secs); t != nil {
+					if t := appleTime(secs); t != nil {
 						r := t.Round(time.Microsecond)
 						e.Date = &r
 					}

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func openReal(t *testing.T, rel string) *MessageDB {
 func allMessages(t *testing.T, db *MessageDB) []*Message {
 	t.Helper()
 	var out []*Message
-	for m, err := range db.Messages() {
+	for m, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatalf("message %+v: %v", m, err)
 		}
@@ -150,7 +151,7 @@ func TestRealCS426(t *testing.T) {
 	}
 	for _, c := range chats {
 		n := 0
-		for m, err := range db.MessagesInChat(c.GUID) {
+		for m, err := range db.MessagesInChat(context.Background(), c.GUID) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,7 +202,7 @@ func TestRealPlaso(t *testing.T) {
 	var name, mime, filename string
 	var size int64
 	err := db.db.QueryRow("SELECT transfer_name, mime_type, total_bytes, filename FROM attachment").Scan(&name, &mime, &size, &filename)
-	if _, p := AttachmentLocation(filename); err != nil || name != "sslsplit.der" || mime != "application/x-x509-ca-cert" || size != 712 ||
+	if _, p := attachmentLocation(filename); err != nil || name != "sslsplit.der" || mime != "application/x-x509-ca-cert" || size != 712 ||
 		p != "Library/Messages/Attachments/89/09/04804C3D-B31B-4C07-B3A3-BA3B39694B96/sslsplit.der" {
 		t.Errorf("attachment row %q %q %d %q: %v", name, mime, size, p, err)
 	}
@@ -258,7 +259,7 @@ func TestRealMVT(t *testing.T) {
 	if err != nil || len(chats) != 0 {
 		t.Errorf("chats %v, %v", chats, err)
 	}
-	for _, err := range db.MessagesInChat("apple") {
+	for _, err := range db.MessagesInChat(context.Background(), "apple") {
 		if err == nil {
 			t.Error("MessagesInChat without chat table gave no error")
 		}
@@ -296,7 +297,7 @@ func TestParseSummaryInfoReal(t *testing.T) {
 		{"MultiPartOneDeleted.plist", nil, []int{3}},
 	}
 	for _, c := range cases {
-		edits, rp, err := ParseSummaryInfo(realdata.Read(t, dir+c.file))
+		edits, rp, err := parseSummaryInfo(realdata.Read(t, dir+c.file))
 		if err != nil {
 			t.Errorf("%s: %v", c.file, err)
 			continue
@@ -317,7 +318,7 @@ func TestParseSummaryInfoReal(t *testing.T) {
 		}
 	}
 	// Upstream expects whole-second event times 690513474 … for Edited.plist.
-	edits, _, _ := ParseSummaryInfo(realdata.Read(t, dir+"Edited.plist"))
+	edits, _, _ := parseSummaryInfo(realdata.Read(t, dir+"Edited.plist"))
 	if len(edits) == 4 && edits[0].Date.Unix()-978307200 != 690513474 {
 		t.Errorf("first edit at %v", edits[0].Date)
 	}
@@ -325,12 +326,12 @@ func TestParseSummaryInfoReal(t *testing.T) {
 }
 
 func TestParseSummaryInfoMalformed(t *testing.T) {
-	if e, r, err := ParseSummaryInfo(nil); e != nil || r != nil || err != nil {
+	if e, r, err := parseSummaryInfo(nil); e != nil || r != nil || err != nil {
 		t.Errorf("empty input: %v %v %v", e, r, err)
 	}
 	for _, b := range [][]byte{[]byte("bplist00"), []byte("garbage"), {0x62, 0x70, 0x6c, 0x69, 0x73, 0x74, 0x30, 0x30, 0xff, 0xff}} {
-		if _, _, err := ParseSummaryInfo(b); err == nil {
-			t.Errorf("ParseSummaryInfo(%q) gave no error", b)
+		if _, _, err := parseSummaryInfo(b); err == nil {
+			t.Errorf("parseSummaryInfo(%q) gave no error", b)
 		}
 	}
 }
@@ -359,7 +360,7 @@ func FuzzParseSummaryInfo(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		edits, rp, _ := ParseSummaryInfo(b)
+		edits, rp, _ := parseSummaryInfo(b)
 		for i := 1; i < len(edits); i++ {
 			if edits[i].Part < edits[i-1].Part {
 				t.Fatalf("edits not sorted by part: %+v", edits)

@@ -14,15 +14,6 @@ import (
 // family and given name ("山田 太郎"); Chinese and Korean names are joined
 // without one ("王小明", "김민수").
 
-// FamilyNameFirst reports whether c's name is shown family name first.
-func FamilyNameFirst(c *Contact) bool {
-	if c == nil {
-		return false
-	}
-	order, _ := nameOrder(c)
-	return order
-}
-
 // nameOrder returns whether the family name comes first and the
 // separator between name parts.
 func nameOrder(c *Contact) (familyFirst bool, sep string) {
@@ -90,7 +81,7 @@ func personName(c *Contact, full bool) string {
 
 // DisplayName returns the name to show for c, as the phone lists it: the
 // organization for a company record, else the given and family name in
-// the order FamilyNameFirst decides ("Ada Lovelace", "山田 太郎",
+// the order the name rule above decides ("Ada Lovelace", "山田 太郎",
 // "王小明"), else the organization, the nickname, the first phone number,
 // the first email. A nil contact gives "".
 func DisplayName(c *Contact) string {

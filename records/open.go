@@ -14,49 +14,11 @@ import (
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
-// Well-known locations of the record databases, as Domain/relative/path
-// names in a backup's fs.FS.
-const (
-	SMSPath             = "HomeDomain/Library/SMS/sms.db"
-	AddressBookPath     = "HomeDomain/Library/AddressBook/AddressBook.sqlitedb"
-	AddressBookImages   = "HomeDomain/Library/AddressBook/AddressBookImages.sqlitedb"
-	CallHistoryPath     = "HomeDomain/Library/CallHistoryDB/CallHistory.storedata"
-	CallHistoryTempPath = "HomeDomain/Library/CallHistoryDB/CallHistoryTemp.storedata"
-	OldCallHistoryPath  = "WirelessDomain/Library/CallHistory/call_history.db"
-)
-
-// ErrNotFound means the database is not in the source.
-var ErrNotFound = errors.New("records: database not found")
-
-// DatabaseError reports a database that exists but cannot be read.
-type DatabaseError struct {
-	Name string // path of the database in its source
-	Err  error
-}
-
-func (e *DatabaseError) Error() string { return fmt.Sprintf("records: %s: %v", e.Name, e.Err) }
-func (e *DatabaseError) Unwrap() error { return e.Err }
-
-// MaxDatabaseSize caps the bytes of a record database (main file and
-// "-wal" together) read into memory. A database above it is refused with
-// an error wrapping ErrTooLarge, before anything is allocated for it.
-const MaxDatabaseSize = 4 << 30
-
-// Errors of opening a record database, wrapped in a *DatabaseError.
-var (
-	// ErrTooLarge: the database is larger than MaxDatabaseSize.
-	ErrTooLarge = errors.New("records: database larger than the limit")
-	// ErrNotRegular: the database (or its "-wal") is not a regular file
-	// (a FIFO, a device, a folder, ...); it is never read.
-	ErrNotRegular = errors.New("records: not a regular file")
-	// ErrNotTable: a table the readers read is a view or a virtual table,
-	// which could make any query over it endless or huge.
-	ErrNotTable = errors.New("records: not a plain table")
-	// ErrLimit: a query was stopped by one of the resource limits every
-	// database is opened with (value length, memory, work per row, time
-	// per query). The database is hostile or damaged.
-	ErrLimit = sqlitemem.ErrLimit
-)
+// maxDatabaseSize caps the bytes of a record database (main file and
+// "-wal" together) read into memory: 4 GiB. A database above it is
+// refused with an error wrapping ErrTooLarge, before anything is
+// allocated for it.
+const maxDatabaseSize = 4 << 30
 
 // readTables are the tables the record readers read. A view or virtual
 // table under one of these names (in any letter case) is refused when the
@@ -100,7 +62,7 @@ func openFS(fsys fs.FS, name string) (*sql.DB, error) {
 func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error) {
 	if _, err := fs.Stat(fsys, name+"-wal"); errors.Is(err, fs.ErrNotExist) {
 		// No WAL: the file goes straight into the memory SQLite reads.
-		buf, err := readFSBuffer(ctx, fsys, name, MaxDatabaseSize)
+		buf, err := readFSBuffer(ctx, fsys, name, maxDatabaseSize)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
@@ -109,14 +71,14 @@ func openFSContext(ctx context.Context, fsys fs.FS, name string) (*sql.DB, error
 		}
 		return openBufferContext(ctx, name, buf)
 	}
-	main, err := readFS(ctx, fsys, name, MaxDatabaseSize)
+	main, err := readFS(ctx, fsys, name, maxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, name)
 		}
 		return nil, &DatabaseError{Name: name, Err: err}
 	}
-	wal, err := readFS(ctx, fsys, name+"-wal", MaxDatabaseSize-int64(len(main)))
+	wal, err := readFS(ctx, fsys, name+"-wal", maxDatabaseSize-int64(len(main)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, &DatabaseError{Name: name + "-wal", Err: err}
 	}
@@ -301,7 +263,7 @@ func openFile(path string) (*sql.DB, error) {
 func openFileContext(ctx context.Context, path string) (*sql.DB, error) {
 	if _, err := os.Lstat(path + "-wal"); errors.Is(err, fs.ErrNotExist) {
 		// No WAL: the file goes straight into the memory SQLite reads.
-		buf, err := readOSFileBuffer(ctx, path, MaxDatabaseSize)
+		buf, err := readOSFileBuffer(ctx, path, maxDatabaseSize)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
@@ -310,14 +272,14 @@ func openFileContext(ctx context.Context, path string) (*sql.DB, error) {
 		}
 		return openBufferContext(ctx, path, buf)
 	}
-	main, err := readOSFile(ctx, path, MaxDatabaseSize)
+	main, err := readOSFile(ctx, path, maxDatabaseSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, path)
 		}
 		return nil, &DatabaseError{Name: path, Err: err}
 	}
-	wal, err := readOSFile(ctx, path+"-wal", MaxDatabaseSize-int64(len(main)))
+	wal, err := readOSFile(ctx, path+"-wal", maxDatabaseSize-int64(len(main)))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, &DatabaseError{Name: path + "-wal", Err: err}
 	}
@@ -391,8 +353,8 @@ func openBytes(name string, main, wal []byte) (*sql.DB, error) {
 // openBytesContext opens a database from its bytes and checks, under
 // ctx, that no table the readers read is a view or a virtual table.
 func openBytesContext(ctx context.Context, name string, main, wal []byte) (*sql.DB, error) {
-	if int64(len(main))+int64(len(wal)) > MaxDatabaseSize {
-		return nil, &DatabaseError{Name: name, Err: fmt.Errorf("%w: %d bytes, %d allowed", ErrTooLarge, int64(len(main))+int64(len(wal)), int64(MaxDatabaseSize))}
+	if int64(len(main))+int64(len(wal)) > maxDatabaseSize {
+		return nil, &DatabaseError{Name: name, Err: fmt.Errorf("%w: %d bytes, %d allowed", ErrTooLarge, int64(len(main))+int64(len(wal)), int64(maxDatabaseSize))}
 	}
 	db, err := sqlitemem.Open(main, wal)
 	if err != nil {

@@ -2,12 +2,14 @@ package records
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/fuzzcorpus"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
@@ -91,11 +93,11 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			t.Errorf("%s: untyped error %v (%T)", what, err, err)
 		}
-		if m, err := OpenMessagesBytes(main, wal, nil); err != nil {
-			check("OpenMessagesBytes", err)
+		if m, err := OpenMessages(dbfixture.FS(devicepath.SMS, main, wal)); err != nil {
+			check("OpenMessages", err)
 		} else {
 			n := 0
-			for _, err := range m.Messages() {
+			for _, err := range m.Messages(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break
@@ -103,11 +105,11 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			m.Close()
 		}
-		if c, err := OpenContactsBytes(main, wal); err != nil {
-			check("OpenContactsBytes", err)
+		if c, err := OpenContacts(dbfixture.FS(devicepath.AddressBook, main, wal)); err != nil {
+			check("OpenContacts", err)
 		} else {
 			n := 0
-			for _, err := range c.Contacts() {
+			for _, err := range c.Contacts(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break
@@ -115,11 +117,11 @@ func FuzzOpenRecords(f *testing.F) {
 			}
 			c.Close()
 		}
-		if c, err := OpenCallsBytes(main, wal); err != nil {
-			check("OpenCallsBytes", err)
+		if c, err := OpenCalls(dbfixture.FS(devicepath.CallHistory, main, wal)); err != nil {
+			check("OpenCalls", err)
 		} else {
 			n := 0
-			for _, err := range c.Calls() {
+			for _, err := range c.Calls(context.Background()) {
 				_ = err // the readers' own error shapes are theirs to test
 				if n++; n >= maxFuzzRecords {
 					break

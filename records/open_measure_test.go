@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
@@ -70,13 +71,13 @@ func TestMeasureNormalWorkload(t *testing.T) {
 	}
 	sqlitemem.Peaks(true)
 	start := time.Now()
-	db, err := OpenMessagesBytes(big, nil, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, big, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	n := 0
-	for _, err := range db.Messages() {
+	for _, err := range db.Messages(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}

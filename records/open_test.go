@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/sqlitemem"
 )
 
@@ -56,7 +57,7 @@ var hostileDBs = []struct {
 }
 
 func openMsgs(main, wal []byte) error {
-	db, err := OpenMessagesBytes(main, wal, nil)
+	db, err := OpenMessages(dbfixture.FS(devicepath.SMS, main, wal))
 	if err == nil {
 		db.Close()
 	}
@@ -64,7 +65,7 @@ func openMsgs(main, wal []byte) error {
 }
 
 func openContacts(main, wal []byte) error {
-	db, err := OpenContactsBytes(main, wal)
+	db, err := OpenContacts(dbfixture.FS(devicepath.AddressBook, main, wal))
 	if err == nil {
 		db.Close()
 	}
@@ -72,7 +73,7 @@ func openContacts(main, wal []byte) error {
 }
 
 func openCalls(main, wal []byte) error {
-	db, err := OpenCallsBytes(main, wal)
+	db, err := OpenCalls(dbfixture.FS(devicepath.CallHistory, main, wal))
 	if err == nil {
 		db.Close()
 	}
@@ -286,13 +287,13 @@ func TestSpecialFilesRefused(t *testing.T) {
 // error, and a query run under a context is interrupted by it.
 func TestOpenContext(t *testing.T) {
 	img := buildDB(t, "CREATE TABLE message(ROWID INTEGER PRIMARY KEY, text)")
-	fsys := fstest.MapFS{SMSPath: {Data: img}}
+	fsys := fstest.MapFS{devicepath.SMS: {Data: img}}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := openFSContext(ctx, fsys, SMSPath); !errors.Is(err, context.Canceled) {
+	if _, err := openFSContext(ctx, fsys, devicepath.SMS); !errors.Is(err, context.Canceled) {
 		t.Errorf("openFSContext: %v", err)
 	}
-	db, err := openFSContext(context.Background(), fsys, SMSPath)
+	db, err := openFSContext(context.Background(), fsys, devicepath.SMS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,19 +319,19 @@ func TestOpenContext(t *testing.T) {
 // TestNotFoundStillNotFound: the stricter reads keep ErrNotFound for a
 // missing database, and a missing -wal is no error.
 func TestNotFoundStillNotFound(t *testing.T) {
-	if _, err := openFS(fstest.MapFS{}, SMSPath); !errors.Is(err, ErrNotFound) {
+	if _, err := openFS(fstest.MapFS{}, devicepath.SMS); !errors.Is(err, ErrNotFound) {
 		t.Errorf("fs: %v", err)
 	}
 	if _, err := openFile(filepath.Join(t.TempDir(), "none.db")); !errors.Is(err, ErrNotFound) {
 		t.Errorf("file: %v", err)
 	}
 	img := buildDB(t, "CREATE TABLE message(ROWID INTEGER PRIMARY KEY, text)")
-	db, err := openFS(fstest.MapFS{SMSPath: {Data: img, Mode: 0o644}}, SMSPath)
+	db, err := openFS(fstest.MapFS{devicepath.SMS: {Data: img, Mode: 0o644}}, devicepath.SMS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := openFS(fstest.MapFS{SMSPath: {Data: img, Mode: fs.ModeNamedPipe}}, SMSPath); !errors.Is(err, ErrNotRegular) {
+	if _, err := openFS(fstest.MapFS{devicepath.SMS: {Data: img, Mode: fs.ModeNamedPipe}}, devicepath.SMS); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("pipe in an fs.FS: %v", err)
 	}
 }

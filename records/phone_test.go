@@ -1,10 +1,12 @@
 package records_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -91,26 +93,26 @@ func TestRegionOf(t *testing.T) {
 // format; the unknown caller keeps no name.
 func TestResolverCJKCalls(t *testing.T) {
 	ab := cxT{t}.must(dbfixture.AddressBook(dbfixture.ABiOS15, dbfixture.CJKPeople()...))
-	cdb, err := records.OpenContactsBytes(ab, nil)
+	cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cdb.Close()
 	want := []string{"山田 太郎", "王小明", "김민수", "John Smith", "株式会社テスト", ""}
 	for _, region := range []string{"JP", ""} {
-		r, err := records.NewResolver(cdb.Contacts(), records.WithRegion(region))
+		r, err := records.NewResolver(cdb.Contacts(context.Background()), records.WithRegion(region))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if r.Region() != region {
 			t.Errorf("Region = %q", r.Region())
 		}
-		calls, err := records.OpenCallsBytes(cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, dbfixture.CJKCalls()...)), nil)
+		calls, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS16, dbfixture.CJKCalls()...)), nil))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var got []string
-		for c, err := range r.NameCalls(calls.Calls()) {
+		for c, err := range r.NameCalls(calls.Calls(context.Background())) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +148,7 @@ func FuzzE164(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("8981100000000000000", "ZZ")
-	r := records.NewResolverFrom(nil, records.WithRegion("JP"))
+	r := resolverFrom(nil, records.WithRegion("JP"))
 	f.Fuzz(func(t *testing.T, s, region string) {
 		if len(region) > 8 {
 			region = region[:8]

@@ -11,13 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-)
 
-// Locations of the Reminders Core Data stores (iOS 13 and later): one
-// Data-<UUID>.sqlite per account, plus Data-local.sqlite.
-const (
-	RemindersDomain    = "AppDomainGroup-group.com.apple.reminders"
-	RemindersStoresDir = RemindersDomain + "/Container_v1/Stores"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 )
 
 // calendarTaskType is CalendarItem.entity_type of a task (a reminder of
@@ -37,15 +32,15 @@ type reminderSource interface {
 
 // OpenReminders opens the reminders of a backup (or of any tree laid out
 // as Domain/relative/path): every Data-*.sqlite store under
-// RemindersStoresDir, listed with fs.Glob, then the
-// tasks of CalendarPath (iOS 12 and earlier, or reminders never upgraded
-// to the new stores), when it holds any. When neither exists the
-// error wraps ErrNotFound; a store whose schema is not recognised gives an
-// *UnsupportedError.
+// AppDomainGroup-group.com.apple.reminders/Container_v1/Stores, listed
+// with fs.Glob, then the tasks of Calendar.sqlitedb (iOS 12 and earlier,
+// or reminders never upgraded to the new stores), when it holds any. When
+// neither exists the error wraps ErrNotFound; a store whose schema is not
+// recognised gives an *UnsupportedError.
 func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
-	names, err := fs.Glob(fsys, RemindersStoresDir+"/Data-*.sqlite")
+	names, err := fs.Glob(fsys, devicepath.RemindersStores+"/Data-*.sqlite")
 	if err != nil {
-		return nil, &DatabaseError{Name: RemindersStoresDir, Err: err}
+		return nil, &DatabaseError{Name: devicepath.RemindersStores, Err: err}
 	}
 	sort.Strings(names)
 	r := &ReminderDB{}
@@ -86,7 +81,7 @@ func OpenReminders(fsys fs.FS) (*ReminderDB, error) {
 		}
 	case errors.Is(err, ErrNotFound):
 		if len(r.sources) == 0 {
-			return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, RemindersStoresDir, CalendarPath)
+			return nil, fmt.Errorf("%w: %s/Data-*.sqlite or %s", ErrNotFound, devicepath.RemindersStores, devicepath.Calendar)
 		}
 	default:
 		if len(r.sources) == 0 {
@@ -105,15 +100,6 @@ func OpenRemindersFile(p string) (*ReminderDB, error) {
 		return nil, err
 	}
 	return openReminderDB(p, db)
-}
-
-// OpenRemindersBytes is OpenRemindersFile for a database held in memory.
-func OpenRemindersBytes(main, wal []byte) (*ReminderDB, error) {
-	db, err := openBytes("reminders.sqlite", main, wal)
-	if err != nil {
-		return nil, err
-	}
-	return openReminderDB("reminders.sqlite", db)
 }
 
 func openReminderDB(name string, db *sql.DB) (*ReminderDB, error) {
@@ -154,13 +140,8 @@ func (r *ReminderDB) Close() error {
 // are included with Deleted set. A reminder with a damaged part comes with
 // what could be read and the damage in its Problems; a row that cannot be
 // read is yielded as a *RowError; a failing query ends that store with a
-// *DatabaseError.
-func (r *ReminderDB) Reminders() iter.Seq2[*Reminder, error] {
-	return r.RemindersContext(context.Background())
-}
-
-// RemindersContext is Reminders stopping with ctx's error when ctx is done.
-func (r *ReminderDB) RemindersContext(ctx context.Context) iter.Seq2[*Reminder, error] {
+// *DatabaseError. The sequence stops with ctx's error when ctx is done.
+func (r *ReminderDB) Reminders(ctx context.Context) iter.Seq2[*Reminder, error] {
 	return func(yield func(*Reminder, error) bool) {
 		for _, s := range r.sources {
 			for rem, err := range s.reminders(ctx) {
@@ -187,10 +168,6 @@ type coreDataReminders struct {
 	listCols   map[string]bool // ZREMCDBASELIST
 	entities   map[string]int64
 }
-
-// reminderRequired are the reminder columns without which a store is
-// refused (besides its title column).
-var reminderRequired = []string{"Z_PK", "ZCOMPLETED", "ZDUEDATE", "ZPRIORITY", "ZLIST"}
 
 func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 	fail := func(err error) (*coreDataReminders, error) {
@@ -242,9 +219,9 @@ func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 			return fail(&UnsupportedError{Database: name, Table: "Z_PRIMARYKEY", Missing: []string{"REMCDReminder entity"}})
 		}
 	default:
-		return fail(&UnsupportedError{Database: name, Table: "ZREMCDREMINDER", Missing: append([]string{"ZTITLE"}, reminderRequired...)})
+		return fail(&UnsupportedError{Database: name, Table: "ZREMCDREMINDER", Missing: reminderColumns.missing(nil)})
 	}
-	if missing := missingColumns(s.cols, append([]string{s.titleCol}, reminderRequired...)); len(missing) > 0 {
+	if missing := columnsFor(s.titleCol).missing(s.cols); len(missing) > 0 {
 		return fail(&UnsupportedError{Database: name, Table: s.table, Missing: missing})
 	}
 	return s, nil
@@ -252,32 +229,42 @@ func probeReminderStore(name string, db *sql.DB) (*coreDataReminders, error) {
 
 func (s *coreDataReminders) close() error { return s.db.Close() }
 
-var reminderColumns = []string{
-	"Z_PK", "ZIDENTIFIER", "ZCKIDENTIFIER", "<title>", "ZNOTES", "ZCOMPLETED", "ZCOMPLETIONDATE",
-	"ZFLAGGED", "ZPRIORITY", "ZALLDAY", "ZCREATIONDATE", "ZLASTMODIFIEDDATE", "ZDUEDATE", "ZSTARTDATE",
-	"ZMARKEDFORDELETION", "ZPARENTREMINDER", "ZLIST", "ZACCOUNT",
-}
+// The reminder columns read (ZREMCDREMINDER, or ZREMCDOBJECT on iOS 13
+// where the title is ZTITLE1: see columnsFor), in scan order.
+var (
+	rmTitle, rmPK, rmCompleted, rmDue, rmPriority, rmList, rmIdentifier int
+	rmCKIdentifier, rmNotes, rmCompletionDate, rmFlagged, rmAllDay      int
+	rmCreated, rmModified, rmStart, rmDeleted, rmParent, rmAccount      int
 
-const (
-	rmPK = iota
-	rmIdentifier
-	rmCKIdentifier
-	rmTitle
-	rmNotes
-	rmCompleted
-	rmCompletionDate
-	rmFlagged
-	rmPriority
-	rmAllDay
-	rmCreated
-	rmModified
-	rmDue
-	rmStart
-	rmDeleted
-	rmParent
-	rmList
-	rmAccount
+	reminderColumns = columnsOf(
+		column{at: &rmTitle, name: "ZTITLE", required: true},
+		column{at: &rmPK, name: "Z_PK", required: true},
+		column{at: &rmCompleted, name: "ZCOMPLETED", required: true},
+		column{at: &rmDue, name: "ZDUEDATE", required: true},
+		column{at: &rmPriority, name: "ZPRIORITY", required: true},
+		column{at: &rmList, name: "ZLIST", required: true},
+		column{at: &rmIdentifier, name: "ZIDENTIFIER"},
+		column{at: &rmCKIdentifier, name: "ZCKIDENTIFIER"},
+		column{at: &rmNotes, name: "ZNOTES"},
+		column{at: &rmCompletionDate, name: "ZCOMPLETIONDATE"},
+		column{at: &rmFlagged, name: "ZFLAGGED"},
+		column{at: &rmAllDay, name: "ZALLDAY"},
+		column{at: &rmCreated, name: "ZCREATIONDATE"},
+		column{at: &rmModified, name: "ZLASTMODIFIEDDATE"},
+		column{at: &rmStart, name: "ZSTARTDATE"},
+		column{at: &rmDeleted, name: "ZMARKEDFORDELETION"},
+		column{at: &rmParent, name: "ZPARENTREMINDER"},
+		column{at: &rmAccount, name: "ZACCOUNT"},
+	)
 )
+
+// columnsFor returns the reminder columns of a store whose title column
+// is titleCol.
+func columnsFor(titleCol string) columnTable {
+	t := append(columnTable(nil), reminderColumns...)
+	t[rmTitle].name = titleCol
+	return t
+}
 
 var reminderOwnerColumn = regexp.MustCompile(`^ZREMINDER[0-9]*$`)
 
@@ -292,15 +279,44 @@ type remSide struct {
 	ruleIssues map[int64][]string
 }
 
+// The columns of the lists (ZREMCDBASELIST), and of the other objects
+// of a store (ZREMCDOBJECT: accounts, lists of iOS 13, recurrence
+// rules), in scan order.
+var (
+	lsPK, lsName                                                              int
+	obPK, obEnt, obName, obFrequency, obInterval, obCount, obEnd              int
+	obDaysOfWeek, obDaysOfMonth, obMonths, obWeeks, obDaysOfYear, obPositions int
+
+	listColumns = columnsOf(
+		column{at: &lsPK, name: "Z_PK"},
+		column{at: &lsName, name: "ZNAME"},
+	)
+	objectColumns = columnsOf(
+		column{at: &obPK, name: "Z_PK"},
+		column{at: &obEnt, name: "Z_ENT"},
+		column{at: &obName, name: "ZNAME"}, // of an account or list
+		column{at: &obFrequency, name: "ZFREQUENCY"},
+		column{at: &obInterval, name: "ZINTERVAL"},
+		column{at: &obCount, name: "ZOCCURRENCECOUNT"},
+		column{at: &obEnd, name: "ZENDDATE"},
+		column{at: &obDaysOfWeek, name: "ZDAYSOFTHEWEEK"},
+		column{at: &obDaysOfMonth, name: "ZDAYSOFTHEMONTH"},
+		column{at: &obMonths, name: "ZMONTHSOFTHEYEAR"},
+		column{at: &obWeeks, name: "ZWEEKSOFTHEYEAR"},
+		column{at: &obDaysOfYear, name: "ZDAYSOFTHEYEAR"},
+		column{at: &obPositions, name: "ZSETPOSITIONS"},
+	)
+)
+
 func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 	side := &remSide{lists: map[int64]string{}, accounts: map[int64]string{}, rules: map[int64][]string{}, ruleIssues: map[int64][]string{}}
 	if s.listCols["ZNAME"] {
-		for v, err := range scanTable(ctx, s.db, s.name, "ZREMCDBASELIST", []string{"Z_PK", "ZNAME"}, s.listCols, "", "") {
+		for v, err := range scanTable(ctx, s.db, s.name, "ZREMCDBASELIST", listColumns.names(), s.listCols, "", "") {
 			if err != nil {
 				return nil, err
 			}
-			id, _ := asInt(v[0])
-			side.lists[id] = clip(asString(v[1]))
+			id, _ := asInt(v[lsPK])
+			side.lists[id] = clip(asString(v[lsName]))
 		}
 	}
 	if len(s.objCols) == 0 {
@@ -313,8 +329,8 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 		}
 	}
 	sort.Strings(owners)
-	want := append([]string{"Z_PK", "Z_ENT", "ZNAME", "ZFREQUENCY", "ZINTERVAL", "ZOCCURRENCECOUNT", "ZENDDATE",
-		"ZDAYSOFTHEWEEK", "ZDAYSOFTHEMONTH", "ZMONTHSOFTHEYEAR", "ZWEEKSOFTHEYEAR", "ZDAYSOFTHEYEAR", "ZSETPOSITIONS"}, owners...)
+	// The owner columns (ZREMINDER<n>) follow the table's.
+	want := append(objectColumns.names(), owners...)
 	ruleEnt, hasRules := s.entities["REMCDRecurrenceRule"]
 	accountEnt, hasAccount := s.entities["REMCDAccount"]
 	listEnt, hasList := s.entities["REMCDList"]
@@ -322,18 +338,18 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 		if err != nil {
 			return nil, err
 		}
-		id, _ := asInt(v[0])
-		ent, _ := asInt(v[1])
+		id, _ := asInt(v[obPK])
+		ent, _ := asInt(v[obEnt])
 		switch {
 		case hasAccount && ent == accountEnt:
-			side.accounts[id] = clip(asString(v[2]))
+			side.accounts[id] = clip(asString(v[obName]))
 		case hasList && ent == listEnt && len(s.listCols) == 0:
-			side.lists[id] = clip(asString(v[2]))
+			side.lists[id] = clip(asString(v[obName]))
 		case hasRules && ent == ruleEnt:
 			owner, ok := int64(0), false
 			ambiguous := false
 			for i := range owners {
-				if o, isInt := asInt(v[13+i]); isInt && v[13+i] != nil {
+				if o, isInt := asInt(v[len(objectColumns)+i]); isInt && v[len(objectColumns)+i] != nil {
 					if ok && o != owner {
 						ambiguous = true
 					}
@@ -344,24 +360,24 @@ func (s *coreDataReminders) loadSide(ctx context.Context) (*remSide, error) {
 				continue // a rule of no single reminder (e.g. of a list)
 			}
 			p := &problems{}
-			freqV, hasFreq := asInt(v[3])
+			freqV, hasFreq := asInt(v[obFrequency])
 			freq, known := remFrequencies[freqV]
 			if !hasFreq || !known {
-				side.ruleIssues[owner] = append(side.ruleIssues[owner], fmt.Sprintf("recurrence frequency %s is not known", asString(v[3])))
+				side.ruleIssues[owner] = append(side.ruleIssues[owner], fmt.Sprintf("recurrence frequency %s is not known", asString(v[obFrequency])))
 				continue
 			}
-			interval, _ := asInt(v[4])
-			count, _ := asInt(v[5])
-			rule := buildRRule(freq, interval, count, v[6], false, "", p)
-			for i, col := range []string{"ZDAYSOFTHEWEEK", "ZDAYSOFTHEMONTH", "ZMONTHSOFTHEYEAR", "ZWEEKSOFTHEYEAR", "ZDAYSOFTHEYEAR", "ZSETPOSITIONS"} {
-				if v[7+i] != nil {
-					p.add(fmt.Sprintf("recurrence detail %s not decoded; occurrences may differ", col))
+			interval, _ := asInt(v[obInterval])
+			count, _ := asInt(v[obCount])
+			rule := buildRRule(freq, interval, count, v[obEnd], false, "", p)
+			for _, i := range []int{obDaysOfWeek, obDaysOfMonth, obMonths, obWeeks, obDaysOfYear, obPositions} {
+				if v[i] != nil {
+					p.add(fmt.Sprintf("recurrence detail %s not decoded; occurrences may differ", objectColumns[i].name))
 				}
 			}
 			side.rules[owner] = append(side.rules[owner], rule)
 			side.ruleIssues[owner] = append(side.ruleIssues[owner], p.list...)
-		case !hasAccount && v[2] != nil:
-			side.accounts[id] = clip(asString(v[2]))
+		case !hasAccount && v[obName] != nil:
+			side.accounts[id] = clip(asString(v[obName]))
 		}
 	}
 	return side, nil
@@ -377,8 +393,7 @@ func (s *coreDataReminders) reminders(ctx context.Context) iter.Seq2[*Reminder, 
 			yield(nil, err)
 			return
 		}
-		want := append([]string(nil), reminderColumns...)
-		want[rmTitle] = s.titleCol
+		want := columnsFor(s.titleCol).names()
 		where := ""
 		if s.table == "ZREMCDOBJECT" {
 			where = fmt.Sprintf("Z_ENT = %d", s.entities["REMCDReminder"])
@@ -503,7 +518,7 @@ func (t *calendarTaskSource) reminders(ctx context.Context) iter.Seq2[*Reminder,
 			return
 		}
 		where := fmt.Sprintf("entity_type = %d", calendarTaskType)
-		for v, err := range t.c.scan(ctx, "CalendarItem", calendarItemColumns, where, "ROWID") {
+		for v, err := range t.c.scan(ctx, "CalendarItem", calendarItemColumns.names(), where, "ROWID") {
 			if err != nil {
 				if !yield(nil, err) {
 					return

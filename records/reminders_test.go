@@ -7,6 +7,7 @@ import (
 	"testing/fstest"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/internal/realdata"
 	"github.com/iosbackup/iosbackup/records"
 )
@@ -53,9 +54,9 @@ func TestRemindersRealStores(t *testing.T) {
 	cloudDB := realdata.Read(t, "ios-backup-parser", "reminders", "testdata", "reminders.1.cloud.sqlite")
 	localDB := realdata.Read(t, "ios-backup-parser", "reminders", "testdata", "reminders.1.local.sqlite")
 	fsys := fstest.MapFS{
-		records.RemindersStoresDir + "/Data-cloud.sqlite":                             {Data: cloudDB},
-		records.RemindersStoresDir + "/Data-local.sqlite":                             {Data: localDB},
-		records.RemindersDomain + "/Container_v1/MLModels/RDCoreBehaviorModel.sqlite": {Data: []byte("not a store")},
+		devicepath.RemindersStores + "/Data-cloud.sqlite":                                {Data: cloudDB},
+		devicepath.RemindersStores + "/Data-local.sqlite":                                {Data: localDB},
+		devicepath.RemindersDomain + "/Container_v1/MLModels/RDCoreBehaviorModel.sqlite": {Data: []byte("not a store")},
 	}
 	r, err := records.OpenReminders(fsys)
 	if err != nil {
@@ -129,7 +130,7 @@ func TestRemindersEras(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := "Data-5C1B0E4A-0000-4000-8000-000000000001.sqlite"
-			r, err := records.OpenReminders(fstest.MapFS{records.RemindersStoresDir + "/" + name: {Data: img}})
+			r, err := records.OpenReminders(fstest.MapFS{devicepath.RemindersStores + "/" + name: {Data: img}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +168,7 @@ func TestRemindersCalendarTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fsys := fstest.MapFS{records.CalendarPath: {Data: img}}
+	fsys := fstest.MapFS{devicepath.Calendar: {Data: img}}
 	r, err := records.OpenReminders(fsys)
 	if err != nil {
 		t.Fatal(err)
@@ -204,7 +205,7 @@ func TestRemindersUnsupported(t *testing.T) {
 		t.Fatal(err)
 	}
 	changed := alter(t, img, "ALTER TABLE ZREMCDREMINDER RENAME COLUMN ZCOMPLETED TO ZDONE")
-	_, err = records.OpenRemindersBytes(changed, nil)
+	_, err = records.OpenReminders(dbfixture.FS(devicepath.RemindersStores+"/Data-local.sqlite", changed, nil))
 	var ue *records.UnsupportedError
 	if !errors.As(err, &ue) || ue.Table != "ZREMCDREMINDER" || len(ue.Missing) != 1 || ue.Missing[0] != "ZCOMPLETED" {
 		t.Errorf("got %v, want UnsupportedError for ZREMCDREMINDER.ZCOMPLETED", err)
@@ -240,8 +241,8 @@ func TestRemindersStoresAndCalendarTasks(t *testing.T) {
 		want []string
 	}{{true, []string{"New", "Old"}}, {false, []string{"New"}}} {
 		r, err := records.OpenReminders(fstest.MapFS{
-			records.RemindersStoresDir + "/Data-local.sqlite": {Data: store},
-			records.CalendarPath:                              {Data: cal(tc.task)},
+			devicepath.RemindersStores + "/Data-local.sqlite": {Data: store},
+			devicepath.Calendar: {Data: cal(tc.task)},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -271,7 +272,7 @@ func TestRemindersDamagedRules(t *testing.T) {
 	}
 	img = alter(t, img, "UPDATE ZREMCDOBJECT SET ZFREQUENCY = 42 WHERE ZREMINDER4 = 1")
 	img = alter(t, img, "UPDATE ZREMCDOBJECT SET ZREMINDER2 = 1 WHERE ZREMINDER4 = 2")
-	r, err := records.OpenRemindersBytes(img, nil)
+	r, err := records.OpenReminders(dbfixture.FS(devicepath.RemindersStores+"/Data-local.sqlite", img, nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,7 +45,7 @@ type phoneOwner struct {
 	c  *Contact
 }
 
-// ResolverOption configures NewResolver and NewResolverFrom.
+// ResolverOption configures NewResolver.
 type ResolverOption func(*Resolver)
 
 // WithRegion sets the region (ISO 3166 code such as "JP"; case does not
@@ -73,15 +73,6 @@ func NewResolver(contacts iter.Seq2[*Contact, error], opts ...ResolverOption) (*
 	return r, errors.Join(errs...)
 }
 
-// NewResolverFrom builds a resolver from a slice of contacts.
-func NewResolverFrom(contacts []*Contact, opts ...ResolverOption) *Resolver {
-	r := newResolver(opts)
-	for _, c := range contacts {
-		r.add(c)
-	}
-	return r
-}
-
 func newResolver(opts []ResolverOption) *Resolver {
 	r := &Resolver{e164: map[string]*Contact{}, phones: map[string][]phoneOwner{}, exact: map[string]*Contact{},
 		emails: map[string]*Contact{}, rank: map[*Contact]int{}}
@@ -89,14 +80,6 @@ func newResolver(opts []ResolverOption) *Resolver {
 		o(r)
 	}
 	return r
-}
-
-// Region returns the region set with WithRegion ("" when none).
-func (r *Resolver) Region() string {
-	if r == nil {
-		return ""
-	}
-	return r.region
 }
 
 func (r *Resolver) add(c *Contact) {

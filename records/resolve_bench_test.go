@@ -23,7 +23,7 @@ func BenchmarkNewResolver10k(b *testing.B) {
 	for _, region := range []string{"", "JP"} {
 		b.Run("region="+region, func(b *testing.B) {
 			for b.Loop() {
-				records.NewResolverFrom(cs, records.WithRegion(region))
+				resolverFrom(cs, records.WithRegion(region))
 			}
 		})
 	}
@@ -32,7 +32,7 @@ func BenchmarkNewResolver10k(b *testing.B) {
 func BenchmarkResolverLookup(b *testing.B) {
 	cs := benchContacts(10000)
 	for _, region := range []string{"", "JP"} {
-		r := records.NewResolverFrom(cs, records.WithRegion(region))
+		r := resolverFrom(cs, records.WithRegion(region))
 		b.Run("region="+region, func(b *testing.B) {
 			i := 0
 			for b.Loop() {

@@ -1,6 +1,7 @@
 package records_test
 
 import (
+	"context"
 	"errors"
 	"iter"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -59,7 +61,7 @@ func cxResolverContacts() []*records.Contact {
 }
 
 func TestResolverLookup(t *testing.T) {
-	r := records.NewResolverFrom(cxResolverContacts())
+	r := resolverFrom(cxResolverContacts())
 	for handle, wantID := range map[string]int64{
 		"+1 (919) 888-7386":             1,
 		"19198887386":                   1,
@@ -144,17 +146,17 @@ func TestResolverWithCalls(t *testing.T) {
 			Emails: []dbfixture.Value{{Label: L("Home"), Value: "Ada@Engines.example"}}},
 		dbfixture.Person{ID: 2, First: "Lab", Phones: []dbfixture.Value{{Label: L("Work"), Value: "+1 919-555-0101"}}},
 	))
-	cdb, err := records.OpenContactsBytes(ab, nil)
+	cdb, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cdb.Close()
-	r, err := records.NewResolver(cdb.Contacts())
+	r, err := records.NewResolver(cdb.Contacts(context.Background()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	calls := cxT{t}.must(dbfixture.CallHistory(dbfixture.CallsiOS14, cxCallFixture()...))
-	db, err := records.OpenCallsBytes(calls, nil)
+	db, err := records.OpenCalls(dbfixture.FS(devicepath.CallHistory, calls, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +174,7 @@ func FuzzNormalizePhone(f *testing.F) {
 	for _, s := range []string{"+1 (919) 888-7386", "0044 20", "*#06#", "1-800-MY-APPLE", "tel:", "mailto:a@b", "00", "+", "011"} {
 		f.Add(s)
 	}
-	r := records.NewResolverFrom(cxResolverContacts())
+	r := resolverFrom(cxResolverContacts())
 	f.Fuzz(func(t *testing.T, s string) {
 		n := records.NormalizePhone(s)
 		if utf8.ValidString(s) && !utf8.ValidString(n) {
@@ -188,4 +190,16 @@ func FuzzNormalizePhone(f *testing.F) {
 		r.Lookup(s)
 		r.Name(s)
 	})
+}
+
+// resolverFrom builds a resolver from a slice of contacts.
+func resolverFrom(cs []*records.Contact, opts ...records.ResolverOption) *records.Resolver {
+	r, _ := records.NewResolver(func(yield func(*records.Contact, error) bool) {
+		for _, c := range cs {
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}, opts...)
+	return r
 }

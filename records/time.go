@@ -14,10 +14,10 @@ const appleEpoch = 978307200
 // 100 s after the epoch exceeds it.
 const nsThreshold = 1e11
 
-// AppleTime converts a Cocoa timestamp (seconds or nanoseconds since
+// appleTime converts a Cocoa timestamp (seconds or nanoseconds since
 // 2001-01-01 UTC, decided per value) to a UTC time. Zero, NaN and absurd
 // values give nil.
-func AppleTime(v float64) *time.Time {
+func appleTime(v float64) *time.Time {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}
@@ -34,8 +34,8 @@ func AppleTime(v float64) *time.Time {
 	return &t
 }
 
-// AppleTimeInt is AppleTime for integer columns, exact for nanoseconds.
-func AppleTimeInt(v int64) *time.Time {
+// appleTimeInt is appleTime for integer columns, exact for nanoseconds.
+func appleTimeInt(v int64) *time.Time {
 	if v == 0 {
 		return nil
 	}
@@ -47,8 +47,8 @@ func AppleTimeInt(v int64) *time.Time {
 	return &t
 }
 
-// UnixTime converts Unix seconds to a UTC time; zero gives nil.
-func UnixTime(v float64) *time.Time {
+// unixTime converts Unix seconds to a UTC time; zero gives nil.
+func unixTime(v float64) *time.Time {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e12 {
 		return nil
 	}
@@ -66,7 +66,7 @@ func UnixTime(v float64) *time.Time {
 //     date_edited, date_retracted, attachment.created_date): offsets from
 //     2001-01-01 UTC, in seconds up to iOS 10 and in nanoseconds from
 //     iOS 11. Migrated databases mix both, so the unit is decided per
-//     value (AppleTime, AppleTimeInt): above 1e11 it is nanoseconds; a
+//     value (appleTime, appleTimeInt): above 1e11 it is nanoseconds; a
 //     seconds value reaches 1e11 only in the year ~5170, and every
 //     nanosecond value later than 100 s after 2001 exceeds it.
 //   - sms.db, iOS 3 to 5 (the schema with message.address and flags): SMS

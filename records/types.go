@@ -64,11 +64,11 @@ type Attachment struct {
 
 // Reaction is a tapback on another message.
 type Reaction struct {
-	Type    string `json:"type"`   // love like dislike laugh emphasize question emoji sticker
-	Target  string `json:"target"` // guid of the message reacted to
-	Part    int    `json:"part"`   // message part reacted to
-	Emoji   string `json:"emoji,omitempty"`
-	Removed bool   `json:"removed,omitempty"` // true for 3000-range rows
+	Type    ReactionType `json:"type"`   // love like dislike laugh emphasize question emoji sticker
+	Target  string       `json:"target"` // guid of the message reacted to
+	Part    int          `json:"part"`   // message part reacted to
+	Emoji   string       `json:"emoji,omitempty"`
+	Removed bool         `json:"removed,omitempty"` // true for 3000-range rows
 }
 
 // Edit is one version of an edited message part.
@@ -80,9 +80,9 @@ type Edit struct {
 
 // GroupEvent describes a group-chat system message.
 type GroupEvent struct {
-	Kind  string `json:"kind"` // added, removed, renamed, left, icon-changed, icon-removed, background-changed, background-removed, ...
-	Other string `json:"other,omitempty"`
-	Title string `json:"title,omitempty"`
+	Kind  GroupEventKind `json:"kind"` // added, removed, renamed, left, icon-changed, icon-removed, background-changed, background-removed, ...
+	Other string         `json:"other,omitempty"`
+	Title string         `json:"title,omitempty"`
 }
 
 // Chat is a conversation.
@@ -168,23 +168,23 @@ type Profile struct {
 
 // Call is one call-history record.
 type Call struct {
-	ID           int64      `json:"id"`
-	UniqueID     string     `json:"unique_id,omitempty"`
-	Address      string     `json:"address"` // number or email; empty for unknown callers
-	Name         string     `json:"name"`    // contact display name (Resolver.NameCalls), else the name the phone recorded
-	Date         *time.Time `json:"date"`
-	Duration     float64    `json:"duration"` // seconds
-	Outgoing     bool       `json:"outgoing"`
-	Answered     bool       `json:"answered"`
-	Missed       bool       `json:"missed"` // incoming and not answered
-	Type         string     `json:"type"`   // phone, facetime-audio, facetime-video, app
-	Service      string     `json:"service"`
-	Country      string     `json:"country"`                // ISO 3166 code (CallHistory.storedata), e.g. "us"
-	MCC          string     `json:"mobile_country_code"`    // mobile country code (call_history.db), e.g. "310"
-	Participants []string   `json:"participants,omitempty"` // group calls
-	Disconnected *int       `json:"disconnected_cause,omitempty"`
-	Deleted      bool       `json:"deleted,omitempty"`   // a recovered record that is not live
-	Recovered    *Recovery  `json:"recovered,omitempty"` // where it was recovered from; nil for live records
+	ID           int64       `json:"id"`
+	UniqueID     string      `json:"unique_id,omitempty"`
+	Address      string      `json:"address"` // number or email; empty for unknown callers
+	Name         string      `json:"name"`    // contact display name (Resolver.NameCalls), else the name the phone recorded
+	Date         *time.Time  `json:"date"`
+	Duration     float64     `json:"duration"` // seconds
+	Outgoing     bool        `json:"outgoing"`
+	Answered     bool        `json:"answered"`
+	Missed       bool        `json:"missed"` // incoming and not answered
+	Type         CallType    `json:"type"`   // phone, facetime-audio, facetime-video, app
+	Service      CallService `json:"service"`
+	Country      string      `json:"country"`                // ISO 3166 code (CallHistory.storedata), e.g. "us"
+	MCC          string      `json:"mobile_country_code"`    // mobile country code (call_history.db), e.g. "310"
+	Participants []string    `json:"participants,omitempty"` // group calls
+	Disconnected *int        `json:"disconnected_cause,omitempty"`
+	Deleted      bool        `json:"deleted,omitempty"`   // a recovered record that is not live
+	Recovered    *Recovery   `json:"recovered,omitempty"` // where it was recovered from; nil for live records
 	// Problems lists the parts of the record that could not be read (their
 	// fields are left empty); nil when none.
 	Problems []string `json:"problems"`

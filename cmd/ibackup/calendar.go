@@ -41,7 +41,7 @@ func (a *app) calendar(args []string) error {
 			if err != nil {
 				return nil, nil, err
 			}
-			return db, db.EventsContext, nil
+			return db, db.Events, nil
 		},
 		jsonl: export.EventsJSONL, csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
 		text: export.EventsText,
@@ -56,7 +56,7 @@ func (a *app) reminders(args []string) error {
 			if err != nil {
 				return nil, nil, err
 			}
-			return db, db.RemindersContext, nil
+			return db, db.Reminders, nil
 		},
 		jsonl: export.RemindersJSONL, csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
 		text: export.RemindersText,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"strings"
@@ -114,7 +115,7 @@ func nameKey(s string) string {
 // chatMessages returns the messages of the selected chats, chat after
 // chat (each in the reader's order), and the identifiers and GUIDs that
 // name them (for the recovered messages of --deleted).
-func chatMessages(db *records.MessageDB, sel []*records.Chat) (iter.Seq2[*records.Message, error], map[string]bool) {
+func chatMessages(ctx context.Context, db *records.MessageDB, sel []*records.Chat) (iter.Seq2[*records.Message, error], map[string]bool) {
 	ids := map[string]bool{}
 	var keys []string
 	for _, c := range sel {
@@ -133,7 +134,7 @@ func chatMessages(db *records.MessageDB, sel []*records.Chat) (iter.Seq2[*record
 	}
 	return func(yield func(*records.Message, error) bool) {
 		for _, k := range keys {
-			for m, err := range db.MessagesInChat(k) {
+			for m, err := range db.MessagesInChat(ctx, k) {
 				if !yield(m, err) {
 					return
 				}

@@ -25,40 +25,44 @@ func kept[T any](seq iter.Seq2[*T, error], keep func(*T) bool) iter.Seq2[*T, err
 	}
 }
 
+// concat yields a's records, then b's.
+func concat[T any](a, b iter.Seq2[*T, error]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for v, err := range a {
+			if !yield(v, err) {
+				return
+			}
+		}
+		for v, err := range b {
+			if !yield(v, err) {
+				return
+			}
+		}
+	}
+}
+
 // withDeletedMessages adds the recovered messages to msgs when --deleted
 // is given (in the chats selected with --chat, if any).
-func (s *source) withDeletedMessages(msgs iter.Seq2[*records.Message, error], fl *recordFlags) iter.Seq2[*records.Message, error] {
+func (s *source) withDeletedMessages(msgs, recovered iter.Seq2[*records.Message, error], fl *recordFlags) iter.Seq2[*records.Message, error] {
 	if !fl.deleted {
 		return msgs
 	}
-	rec := records.RecoverMessagesFile(fl.db)
-	if s.b != nil {
-		rec = records.RecoverMessages(s.b)
-	}
 	keep := func(m *records.Message) bool { return fl.chat == "" || fl.chatIDs[m.Chat] || fl.chatIDs[m.ChatGUID] }
-	return records.WithRecovered(msgs, kept(rec, keep))
+	return concat(msgs, kept(recovered, keep))
 }
 
 // withDeletedContacts adds the recovered contacts when --deleted is given.
-func (s *source) withDeletedContacts(cs iter.Seq2[*records.Contact, error], fl *recordFlags) iter.Seq2[*records.Contact, error] {
+func (s *source) withDeletedContacts(cs, recovered iter.Seq2[*records.Contact, error], fl *recordFlags) iter.Seq2[*records.Contact, error] {
 	if !fl.deleted {
 		return cs
 	}
-	rec := records.RecoverContactsFile(fl.db)
-	if s.b != nil {
-		rec = records.RecoverContacts(s.b)
-	}
-	return records.WithRecovered(cs, rec)
+	return concat(cs, recovered)
 }
 
 // withDeletedCalls adds the recovered calls when --deleted is given.
-func (s *source) withDeletedCalls(cs iter.Seq2[*records.Call, error], fl *recordFlags) iter.Seq2[*records.Call, error] {
+func (s *source) withDeletedCalls(cs, recovered iter.Seq2[*records.Call, error], fl *recordFlags) iter.Seq2[*records.Call, error] {
 	if !fl.deleted {
 		return cs
 	}
-	rec := records.RecoverCallsFile(fl.db)
-	if s.b != nil {
-		rec = records.RecoverCalls(s.b)
-	}
-	return records.WithRecovered(cs, rec)
+	return concat(cs, recovered)
 }

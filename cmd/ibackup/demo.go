@@ -70,10 +70,10 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if r, err := records.NewResolver(cdb.Contacts()); err == nil {
+	if r, err := records.NewResolver(cdb.Contacts(a.ctx)); err == nil {
 		names = r.Name
 	}
-	if _, err := export.ContactsText(w, cdb.Contacts()); err != nil {
+	if _, err := export.ContactsText(w, cdb.Contacts(a.ctx)); err != nil {
 		return err
 	}
 	cdb.Close()
@@ -84,7 +84,7 @@ func (a *app) demo(args []string) error {
 		return fmt.Errorf("demo backup: %w", err)
 	}
 	chats, _ := mdb.Chats()
-	if _, err := export.MessagesText(w, mdb.Messages(), export.TextOptions{Names: names, Location: loc, Chats: chats}); err != nil {
+	if _, err := export.MessagesText(w, mdb.Messages(a.ctx), export.TextOptions{Names: names, Location: loc, Chats: chats}); err != nil {
 		return err
 	}
 	mdb.Close()
@@ -94,7 +94,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := export.CallsText(w, kdb.Calls(), export.TextOptions{Names: names, Location: loc}); err != nil {
+	if _, err := export.CallsText(w, kdb.Calls(a.ctx), export.TextOptions{Names: names, Location: loc}); err != nil {
 		return err
 	}
 	kdb.Close()
@@ -104,7 +104,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := export.EventsText(w, edb.Events()); err != nil {
+	if _, err := export.EventsText(w, edb.Events(a.ctx)); err != nil {
 		return err
 	}
 	edb.Close()
@@ -114,7 +114,7 @@ func (a *app) demo(args []string) error {
 	if err != nil {
 		return fmt.Errorf("demo backup: %w", err)
 	}
-	if _, err := export.RemindersText(w, rdb.Reminders()); err != nil {
+	if _, err := export.RemindersText(w, rdb.Reminders(a.ctx)); err != nil {
 		return err
 	}
 	rdb.Close()

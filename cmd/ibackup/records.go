@@ -171,7 +171,7 @@ func (s *source) resolver() *records.Resolver {
 		return nil
 	}
 	defer cdb.Close()
-	s.res, _ = records.NewResolver(cdb.Contacts(), opts...)
+	s.res, _ = records.NewResolver(cdb.Contacts(context.Background()), opts...)
 	return s.res
 }
 
@@ -377,7 +377,7 @@ func (a *app) contacts(args []string) error {
 	}
 	var st export.Stats
 	var pc export.Problems
-	contacts := export.CountProblems(src.withDeletedContacts(db.ContactsContext(a.ctx), &fl), &pc)
+	contacts := export.CountProblems(src.withDeletedContacts(db.Contacts(a.ctx), db.Recovered(a.ctx), &fl), &pc)
 	contacts = stopOn(a.ctx, contacts)
 	switch fl.format {
 	case "jsonl":
@@ -417,7 +417,7 @@ func (a *app) calls(args []string) error {
 	// Every format carries the same names: the contact's, else the one
 	// the phone recorded.
 	var pc export.Problems
-	calls := export.CountProblems(src.resolver().NameCalls(src.withDeletedCalls(db.CallsContext(a.ctx), &fl)), &pc)
+	calls := export.CountProblems(src.resolver().NameCalls(src.withDeletedCalls(db.Calls(a.ctx), db.Recovered(a.ctx), &fl)), &pc)
 	calls = stopOn(a.ctx, calls)
 	switch fl.format {
 	case "jsonl":
@@ -472,7 +472,7 @@ func (a *app) messages(args []string) error {
 	if cs, err := db.Chats(); err == nil {
 		chats = cs
 	}
-	msgs := db.MessagesContext(a.ctx)
+	msgs := db.Messages(a.ctx)
 	if fl.chat != "" {
 		sel, rule := matchChats(chats, fl.chat, src.region(), src.resolver())
 		if len(sel) == 0 {
@@ -481,13 +481,13 @@ func (a *app) messages(args []string) error {
 		if rule != chatByID || len(sel) > 1 {
 			a.selectedChats(sel, src.names())
 		}
-		msgs, fl.chatIDs = chatMessages(db, sel)
+		msgs, fl.chatIDs = chatMessages(a.ctx, db, sel)
 		if rule == chatByID {
 			// All the chats of one identifier, in the reader's order.
-			msgs = db.MessagesInChatContext(a.ctx, fl.chat)
+			msgs = db.MessagesInChat(a.ctx, fl.chat)
 		}
 	}
-	msgs = src.withDeletedMessages(msgs, &fl)
+	msgs = src.withDeletedMessages(msgs, db.Recovered(a.ctx), &fl)
 	var pc export.Problems
 	msgs = export.CountProblems(msgs, &pc)
 	names := src.names()

@@ -36,7 +36,7 @@ func run(dir string, w io.Writer) error {
 	// Names come from the address book, when the backup has one.
 	names := func(string) string { return "" }
 	if contacts, err := records.OpenContacts(b); err == nil {
-		r, _ := records.NewResolver(contacts.Contacts())
+		r, _ := records.NewResolver(contacts.Contacts(context.Background()))
 		names = r.Name
 		contacts.Close()
 	}
@@ -48,7 +48,7 @@ func run(dir string, w io.Writer) error {
 	defer calls.Close()
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"date", "direction", "type", "number", "name", "seconds"})
-	for c, err := range calls.Calls() {
+	for c, err := range calls.Calls(context.Background()) {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "skipped:", err) // one bad row; the others go on
 			continue
@@ -67,7 +67,7 @@ func run(dir string, w io.Writer) error {
 		if name == "" {
 			name = names(c.Address)
 		}
-		cw.Write([]string{date, dir, c.Type, c.Address, name, strconv.FormatFloat(c.Duration, 'f', -1, 64)})
+		cw.Write([]string{date, dir, string(c.Type), c.Address, name, strconv.FormatFloat(c.Duration, 'f', -1, 64)})
 	}
 	cw.Flush()
 	return cw.Error()

@@ -39,7 +39,7 @@ func run(dir string, w io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	st, err := export.VCard(w, db.Contacts())
+	st, err := export.VCard(w, db.Contacts(context.Background()))
 	fmt.Fprintf(os.Stderr, "%d contacts written\n", st.Written)
 	return err
 }

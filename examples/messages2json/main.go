@@ -38,6 +38,6 @@ func run(dir string, w io.Writer) error {
 	defer db.Close()
 	// Messages is an iter.Seq2[*records.Message, error]: a row that cannot
 	// be read is yielded as an error and the export counts and skips it.
-	_, err = export.JSONL(w, db.Messages())
+	_, err = export.JSONL(w, db.Messages(context.Background()))
 	return err
 }

@@ -526,7 +526,7 @@ func reactionText(r *records.Reaction, target string) string {
 	verb := map[string]string{
 		"love": "Loved", "like": "Liked", "dislike": "Disliked", "laugh": "Laughed at",
 		"emphasize": "Emphasized", "question": "Questioned",
-	}[r.Type]
+	}[string(r.Type)]
 	switch {
 	case r.Removed:
 		return "Removed " + reactionSymbol(r) + " from " + quoted

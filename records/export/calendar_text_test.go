@@ -120,7 +120,7 @@ func TestScheduleTextReal(t *testing.T) {
 	}
 	defer cdb.Close()
 	var b strings.Builder
-	st, err := EventsText(&b, cdb.EventsContext(ctx))
+	st, err := EventsText(&b, cdb.Events(ctx))
 	if err != nil || st.Written != 5 {
 		t.Fatalf("EventsText = %+v, %v", st, err)
 	}
@@ -142,7 +142,7 @@ func TestScheduleTextReal(t *testing.T) {
 	}
 	defer rdb.Close()
 	b.Reset()
-	st, err = RemindersText(&b, rdb.RemindersContext(ctx))
+	st, err = RemindersText(&b, rdb.Reminders(ctx))
 	if err != nil || st.Written != 5 {
 		t.Fatalf("RemindersText = %+v, %v", st, err)
 	}

@@ -98,7 +98,7 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 		}
 		reaction, target, removed := "", "", ""
 		if m.Reaction != nil {
-			reaction = m.Reaction.Type
+			reaction = string(m.Reaction.Type)
 			if m.Reaction.Type == "emoji" && m.Reaction.Emoji != "" {
 				reaction = m.Reaction.Emoji
 			}
@@ -140,7 +140,7 @@ func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error)
 			strconv.FormatInt(c.ID, 10), formatTime(c.Date), c.Address, c.Name,
 			strconv.FormatFloat(c.Duration, 'f', -1, 64),
 			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
-			c.Type, c.Service, c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
+			string(c.Type), string(c.Service), c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
 			c.MCC, strings.Join(c.Problems, "; "),
 			strconv.FormatBool(c.Deleted), RecoverySource(c.Recovered),
 		)

@@ -367,7 +367,7 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 		case m.Reaction != nil:
 			r := m.Reaction
 			sym := reactionSymbol(r)
-			key := name + "\x00" + r.Type + "\x00" + r.Emoji
+			key := name + "\x00" + string(r.Type) + "\x00" + r.Emoji
 			if target := byGUID[r.Target]; target != nil {
 				if r.Removed {
 					target.Reactions = slices.DeleteFunc(target.Reactions, func(x reactView) bool { return x.key == key })
@@ -518,7 +518,7 @@ func groupEventText(who string, g *records.GroupEvent, names func(string) string
 	case "background-removed":
 		return who + " removed the background"
 	}
-	s := who + ": " + g.Kind
+	s := who + ": " + string(g.Kind)
 	if other != "" {
 		s += " " + other
 	}

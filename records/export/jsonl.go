@@ -270,7 +270,7 @@ type jsonCall struct {
 func newJSONCall(c *records.Call) *jsonCall {
 	return &jsonCall{
 		ID: c.ID, UniqueID: c.UniqueID, Address: c.Address, Name: null(c.Name), Date: ms(c.Date), Duration: c.Duration,
-		Outgoing: c.Outgoing, Answered: c.Answered, Missed: c.Missed, Type: c.Type, Service: c.Service,
+		Outgoing: c.Outgoing, Answered: c.Answered, Missed: c.Missed, Type: string(c.Type), Service: string(c.Service),
 		Country: null(c.Country), MCC: null(c.MCC), Participants: c.Participants, Disconnected: c.Disconnected,
 		Problems: c.Problems, Deleted: c.Deleted, Recovered: newJSONRecovery(c.Recovered),
 	}

@@ -22,7 +22,7 @@ func newJSONRecovery(r *records.Recovery) *jsonRecovery {
 	if r == nil {
 		return nil
 	}
-	return &jsonRecovery{Source: r.Source, Database: r.Database, Table: r.Table, Page: r.Page, Offset: r.Offset,
+	return &jsonRecovery{Source: string(r.Source), Database: r.Database, Table: r.Table, Page: r.Page, Offset: r.Offset,
 		Frame: r.Frame, FileOffset: r.FileOffset, Complete: r.Complete, Missing: r.Missing, HistoryOf: r.HistoryOf,
 		DeletedAt: optTime(r.DeletedAt), Copies: r.Copies}
 }

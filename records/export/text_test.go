@@ -147,7 +147,7 @@ func TestTextEscapes(t *testing.T) {
 		Phones: []records.Labeled{{Label: hostile, Value: hostile}}, Problems: []string{hostile}})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := CallsText(&b, seqOf(&records.Call{Address: hostile, Name: hostile, Type: hostile, Problems: []string{hostile}}), TextOptions{Location: time.UTC}); err != nil {
+	if _, err := CallsText(&b, seqOf(&records.Call{Address: hostile, Name: hostile, Type: records.CallType(hostile), Problems: []string{hostile}}), TextOptions{Location: time.UTC}); err != nil {
 		t.Fatal(err)
 	}
 	sender := hostile
@@ -303,7 +303,7 @@ func TestTextReal(t *testing.T) {
 	}
 	defer mdb.Close()
 	var b strings.Builder
-	st, err := MessagesText(&b, mdb.MessagesContext(ctx), TextOptions{Location: time.UTC})
+	st, err := MessagesText(&b, mdb.Messages(ctx), TextOptions{Location: time.UTC})
 	if err != nil || st.Written != 4 {
 		t.Fatalf("MessagesText = %+v, %v", st, err)
 	}
@@ -328,7 +328,7 @@ func TestTextReal(t *testing.T) {
 	defer cdb.Close()
 	var p Problems
 	b.Reset()
-	st, err = ContactsText(&b, CountProblems(cdb.ContactsContext(ctx), &p))
+	st, err = ContactsText(&b, CountProblems(cdb.Contacts(ctx), &p))
 	if err != nil || st.Written != 4 || p.Records != 1 || p.First[0] != "contact 2: phones[0]: label 999 is not in ABMultiValueLabel" {
 		t.Fatalf("ContactsText = %+v, %v, problems %+v", st, err, p)
 	}
@@ -348,7 +348,7 @@ func TestTextReal(t *testing.T) {
 	}
 	defer kdb.Close()
 	b.Reset()
-	st, err = CallsText(&b, kdb.CallsContext(ctx), TextOptions{Location: time.UTC})
+	st, err = CallsText(&b, kdb.Calls(ctx), TextOptions{Location: time.UTC})
 	if err != nil || st.Written != 5 {
 		t.Fatalf("CallsText = %+v, %v", st, err)
 	}
@@ -374,11 +374,11 @@ func FuzzText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, body string) {
 		var b strings.Builder
 		ContactsText(&b, seqOf(&records.Contact{First: s, Nickname: s, Note: body, Phones: []records.Labeled{{Label: s, Value: s}}, Problems: []string{s}}))
-		CallsText(&b, seqOf(&records.Call{Address: s, Name: s, Type: s, Duration: 3, Problems: []string{s}}), TextOptions{Location: time.UTC})
+		CallsText(&b, seqOf(&records.Call{Address: s, Name: s, Type: records.CallType(s), Duration: 3, Problems: []string{s}}), TextOptions{Location: time.UTC})
 		MessagesText(&b, seqOf(
 			&records.Message{GUID: "1", Chat: s, Service: s, Sender: &s, Text: body, ReplyTo: &s, Attachments: []records.Attachment{{Name: s, MIME: s}}},
-			&records.Message{GUID: "2", Chat: s, Sender: &s, Reaction: &records.Reaction{Type: s, Emoji: s, Target: "1"}},
-			&records.Message{GUID: "3", Chat: s, Sender: &s, GroupEvent: &records.GroupEvent{Kind: s, Other: s, Title: s}},
+			&records.Message{GUID: "2", Chat: s, Sender: &s, Reaction: &records.Reaction{Type: records.ReactionType(s), Emoji: s, Target: "1"}},
+			&records.Message{GUID: "3", Chat: s, Sender: &s, GroupEvent: &records.GroupEvent{Kind: records.GroupEventKind(s), Other: s, Title: s}},
 		), TextOptions{Location: time.UTC, Names: func(string) string { return s }})
 		out := b.String()
 		if !utf8.ValidString(out) {

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"github.com/emersion/go-vcard"
 
 	"github.com/iosbackup/iosbackup/internal/dbfixture"
+	"github.com/iosbackup/iosbackup/internal/devicepath"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -23,13 +25,13 @@ func cjkContacts(t *testing.T) []*records.Contact {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := records.OpenContactsBytes(ab, nil)
+	db, err := records.OpenContacts(dbfixture.FS(devicepath.AddressBook, ab, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	var out []*records.Contact
-	for c, err := range db.Contacts() {
+	for c, err := range db.Contacts(context.Background()) {
 		if err != nil {
 			t.Fatal(err)
 		}
