@@ -140,6 +140,12 @@ func TestInterrupt(t *testing.T) {
 				return
 			}
 			var ee *exec.ExitError
+			if errors.As(err, &ee) && ee.ExitCode() != exitInterrupted && strings.Contains(stderr.String(), "not a regular file") {
+				// The FIFO was refused up front, and the refusal raced
+				// the Ctrl-C on a loaded machine: no hang either way.
+				t.Logf("refused as the Ctrl-C came: %s", stderr.String())
+				return
+			}
 			if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
 				t.Fatalf("exit %v, want status %d; stderr: %s", err, exitInterrupted, stderr.String())
 			}
