@@ -45,7 +45,7 @@ func (a *app) calendar(args []string) error {
 			}
 			return db, db.EventsContext, nil
 		},
-		jsonl: export.EventsJSONL, csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
+		jsonl: export.JSONL[records.Event], csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
 		text: writeEventsText,
 	})
 }
@@ -60,7 +60,7 @@ func (a *app) reminders(args []string) error {
 			}
 			return db, db.RemindersContext, nil
 		},
-		jsonl: export.RemindersJSONL, csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
+		jsonl: export.JSONL[records.Reminder], csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
 		text: writeRemindersText,
 	})
 }

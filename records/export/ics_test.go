@@ -530,7 +530,7 @@ func TestRemindersICS(t *testing.T) {
 func TestEventsJSONLAndCSV(t *testing.T) {
 	ev := sampleEvents(t)
 	var buf bytes.Buffer
-	st, err := EventsJSONL(&buf, seqOf(ev[5], ev[6], ev[7]))
+	st, err := JSONL(&buf, seqOf(ev[5], ev[6], ev[7]))
 	if err != nil || st.Written != 3 {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -556,7 +556,7 @@ func TestEventsJSONLAndCSV(t *testing.T) {
 func TestRemindersJSONLAndCSV(t *testing.T) {
 	var buf bytes.Buffer
 	rs := sampleReminders()
-	if _, err := RemindersJSONL(&buf, seqOf(rs[2:4]...)); err != nil {
+	if _, err := JSONL(&buf, seqOf(rs[2:4]...)); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"id":12,"uuid":"","store":"Data-A.sqlite","title":"Call plumber","notes":"","due":"2023-03-11","due_all_day":true,"completed":false,"completed_date":null,"priority":0,"list":"Work","flagged":false,"parent":null,"recurrence":null,"created":null,"modified":null,"problems":null}
