@@ -565,7 +565,7 @@ func countingSeq[T any](seq iter.Seq2[*T, error], st *export.Stats) iter.Seq[*T]
 					err = export.ErrNilRecord
 				}
 				if len(st.Errors) < export.MaxRowErrors {
-					st.Errors = append(st.Errors, &export.RowError{Index: i, Err: err})
+					st.Errors = append(st.Errors, fmt.Errorf("export: record %d: %w", i, err))
 				}
 				i++
 				continue

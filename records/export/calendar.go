@@ -28,25 +28,25 @@ func (j jsonDate) format() string {
 	return j.t.UTC().Format(timeLayout)
 }
 
-// EventsHeader is the header row of EventsCSV.
-var EventsHeader = []string{
+// eventsHeader is the header row of EventsCSV.
+var eventsHeader = []string{
 	"id", "title", "start", "end", "all_day", "time_zone", "location", "latitude", "longitude",
 	"recurrence", "exceptions", "alarms", "organizer", "attendees", "calendar", "calendar_color", "account",
 	"url", "notes", "status", "created", "modified", "uuid", "problems",
 }
 
-// RemindersHeader is the header row of RemindersCSV.
-var RemindersHeader = []string{
+// remindersHeader is the header row of RemindersCSV.
+var remindersHeader = []string{
 	"id", "title", "notes", "due", "completed", "completed_date", "priority", "list", "account",
 	"flagged", "parent", "recurrence", "created", "modified", "store", "uuid", "deleted", "problems",
 }
 
-// EventsCSV writes events as CSV with the EventsHeader row: dates as in
-// EventsJSONL, attendees as "Name <email> (status)" joined with "; ",
+// EventsCSV writes events as CSV with a header row of column names: dates as in
+// the JSON form, attendees as "Name <email> (status)" joined with "; ",
 // alarms as offsets ("-15m") or dates, problems joined with "; ". Cells
 // are defused against formula injection as in ContactsCSV.
 func EventsCSV(w io.Writer, events iter.Seq2[*records.Event, error]) (Stats, error) {
-	return writeCSV(w, EventsHeader, events, func(e *records.Event, row []string) []string {
+	return writeCSV(w, eventsHeader, events, func(e *records.Event, row []string) []string {
 		d := func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -90,9 +90,9 @@ func EventsCSV(w io.Writer, events iter.Seq2[*records.Event, error]) (Stats, err
 	})
 }
 
-// RemindersCSV writes reminders as CSV with the RemindersHeader row.
+// RemindersCSV writes reminders as CSV with a header row of column names.
 func RemindersCSV(w io.Writer, reminders iter.Seq2[*records.Reminder, error]) (Stats, error) {
-	return writeCSV(w, RemindersHeader, reminders, func(r *records.Reminder, row []string) []string {
+	return writeCSV(w, remindersHeader, reminders, func(r *records.Reminder, row []string) []string {
 		due := ""
 		if r.Due != nil {
 			due = jsonDate{t: r.Due, day: r.DueAllDay}.format()
