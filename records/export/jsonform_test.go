@@ -203,24 +203,92 @@ func TestJSONFormSynthetic(t *testing.T) {
 		checkJSONForm(t, fmt.Sprint("year ", y), &records.Message{Date: &d})
 		checkJSONForm(t, fmt.Sprint("all-day year ", y), &records.Event{AllDay: true, Start: &d})
 	}
-	// The synthetic databases of every era.
-	ms, err := records.OpenMessagesBytes(mustDB(t)(dbfixture.SMS(dbfixture.SMSiOS18, dbfixture.CJKMessages())), nil, nil)
+}
+
+// dbFile writes a synthetic database to a temporary file.
+func dbFile(t *testing.T, name string, img []byte, err error) string {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ms.Close()
-	if n := checkAll(t, "CJK messages", ms.Messages()); n == 0 {
-		t.Error("no CJK messages")
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, img, 0o600); err != nil {
+		t.Fatal(err)
 	}
+	return p
 }
 
-func mustDB(t *testing.T) func([]byte, error) []byte {
-	return func(b []byte, err error) []byte {
-		t.Helper()
+// TestJSONFormSyntheticEras compares the forms on the records read from
+// the synthetic databases of every era (internal/dbfixture).
+func TestJSONFormSyntheticEras(t *testing.T) {
+	total := map[string]int{}
+	for _, era := range dbfixture.SMSEras {
+		img, err := dbfixture.SMS(era, dbfixture.CJKMessages())
+		db, err := records.OpenMessagesFile(dbFile(t, "sms.db", img, err))
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("%v: %v", era, err)
 		}
-		return b
+		total["messages"] += checkAll(t, era.String(), db.Messages())
+		db.Close()
+	}
+	for _, era := range dbfixture.ABEras {
+		img, err := dbfixture.AddressBook(era, dbfixture.CJKPeople()...)
+		db, err := records.OpenContactsFile(dbFile(t, "AddressBook.sqlitedb", img, err))
+		if err != nil {
+			t.Fatalf("%v: %v", era, err)
+		}
+		total["contacts"] += checkAll(t, era.String(), db.Contacts())
+		db.Close()
+	}
+	for _, era := range dbfixture.CallEras {
+		name := "CallHistory.storedata"
+		if era < dbfixture.CallsiOS9 {
+			name = "call_history.db"
+		}
+		img, err := dbfixture.CallHistory(era, dbfixture.CJKCalls()...)
+		db, err := records.OpenCallsFile(dbFile(t, name, img, err))
+		if err != nil {
+			t.Fatalf("%v: %v", era, err)
+		}
+		total["calls"] += checkAll(t, fmt.Sprint("calls ", era), db.Calls())
+		db.Close()
+	}
+	start := time.Date(2024, 1, 2, 8, 0, 0, 0, time.UTC)
+	cal := dbfixture.CalendarData{
+		Stores:    []dbfixture.CalStore{{ID: 1, Name: "iCloud", Type: 2}},
+		Calendars: []dbfixture.CalCalendar{{ID: 1, StoreID: 1, Title: "Home <&>", Color: "#FF0000"}},
+		Events: []dbfixture.CalEvent{
+			{ID: 7, Title: hostileText, CalendarID: 1, TZ: "Europe/Paris", Start: start, End: start.Add(time.Hour),
+				Files: []dbfixture.CalFile{{Name: "a.pdf", Size: 3}}},
+			{ID: 8, Title: "all day", CalendarID: 1, AllDay: true, Start: start, End: start.Add(24 * time.Hour)},
+			{ID: 9, Title: "floating", CalendarID: 1, TZ: "", Start: start, End: start.Add(time.Hour)},
+		},
+	}
+	for _, era := range dbfixture.CalendarEras {
+		img, err := dbfixture.Calendar(era, cal)
+		db, err := records.OpenCalendarFile(dbFile(t, "Calendar.sqlitedb", img, err))
+		if err != nil {
+			t.Fatalf("calendar %v: %v", era, err)
+		}
+		total["events"] += checkAll(t, fmt.Sprint("calendar ", era), db.Events())
+		db.Close()
+	}
+	rem := dbfixture.RemindersData{Account: "iCloud", Lists: []dbfixture.RemList{{ID: 1, Name: "L \u202e"}},
+		Reminders: []dbfixture.RemItem{{ID: 5, Title: hostileText, ListID: 1, Recurrence: &dbfixture.RemRule{Frequency: 1}}}}
+	for _, era := range dbfixture.RemindersEras {
+		img, err := dbfixture.Reminders(era, rem)
+		db, err := records.OpenRemindersFile(dbFile(t, "Data-1.sqlite", img, err))
+		if err != nil {
+			t.Fatalf("reminders %v: %v", era, err)
+		}
+		total["reminders"] += checkAll(t, fmt.Sprint("reminders ", era), db.Reminders())
+		db.Close()
+	}
+	t.Logf("records compared: %v", total)
+	for _, k := range []string{"messages", "contacts", "calls", "events", "reminders"} {
+		if total[k] == 0 {
+			t.Errorf("no synthetic %s compared", k)
+		}
 	}
 }
 
