@@ -476,7 +476,7 @@ var jsonFormSeeds = [][]any{
 	{"plain", int64(0), int64(math.Float64bits(61.5))},
 	{hostileText, int64(1682933412345678901), int64(math.Float64bits(1e-7))},
 	{"\xed\xa0\x80 surrogate \xf4\x90\x80\x80 too big \xc0\xaf overlong", int64(-62135596800000000), int64(math.Float64bits(1e21))},
-	{"\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f", int64(253402300799999999), int64(math.Float64bits(-0.0))},
+	{"\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u200e\u200f", int64(253402300799999999), int64(math.Float64bits(math.Copysign(0, -1)))},
 	{"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x1f\x20\x7f\u0080\u009f\u00a0", int64(math.MinInt64), int64(math.Float64bits(math.NaN()))},
 	{"<script>&amp;</script> \"'\\/", int64(math.MaxInt64), int64(math.Float64bits(math.Inf(1)))},
 }
