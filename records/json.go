@@ -52,7 +52,8 @@ func (e Event) MarshalJSON() ([]byte, error) { return e.AppendJSON(make([]byte, 
 func (r Reminder) MarshalJSON() ([]byte, error) { return r.AppendJSON(make([]byte, 0, 512)) }
 
 // AppendJSON appends the JSON form of the message to b (MarshalJSON without
-// the copy, for writing many records); a nil message appends null.
+// the copy, for writing many records); a nil message appends null. On error
+// it returns b unchanged.
 func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 	if m == nil {
 		return append(b, "null"...), nil
@@ -256,7 +257,8 @@ func (r *Recovery) appendJSON(b []byte) []byte {
 }
 
 // AppendJSON appends the JSON form of the contact to b (MarshalJSON without
-// the copy, for writing many records); a nil contact appends null.
+// the copy, for writing many records); a nil contact appends null. On error
+// it returns b unchanged.
 func (c *Contact) AppendJSON(b []byte) ([]byte, error) {
 	if c == nil {
 		return append(b, "null"...), nil
@@ -375,11 +377,13 @@ func appendLabeled(b []byte, ls []Labeled) []byte {
 }
 
 // AppendJSON appends the JSON form of the call to b (MarshalJSON without
-// the copy, for writing many records); a nil call appends null.
+// the copy, for writing many records); a nil call appends null. On error
+// it returns b unchanged.
 func (c *Call) AppendJSON(b []byte) ([]byte, error) {
 	if c == nil {
 		return append(b, "null"...), nil
 	}
+	b0 := b
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, c.ID, 10)
 	if c.UniqueID != "" {
@@ -395,7 +399,7 @@ func (c *Call) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"duration":`...)
 	b, ok := appendJSONFloat(b, c.Duration)
 	if !ok {
-		return nil, errJSONFloat
+		return b0, errJSONFloat
 	}
 	b = append(b, `,"outgoing":`...)
 	b = strconv.AppendBool(b, c.Outgoing)
@@ -439,11 +443,13 @@ const (
 )
 
 // AppendJSON appends the JSON form of the event to b (MarshalJSON without
-// the copy, for writing many records); a nil event appends null.
+// the copy, for writing many records); a nil event appends null. On error
+// it returns b unchanged.
 func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 	if e == nil {
 		return append(b, "null"...), nil
 	}
+	b0 := b
 	kind := dateInstant
 	switch {
 	case e.AllDay:
@@ -491,11 +497,11 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 		b = appendJSONString(b, l.Address)
 		b = append(b, `,"latitude":`...)
 		if b, ok = appendJSONFloatPtr(b, l.Latitude); !ok {
-			return nil, errJSONFloat
+			return b0, errJSONFloat
 		}
 		b = append(b, `,"longitude":`...)
 		if b, ok = appendJSONFloatPtr(b, l.Longitude); !ok {
-			return nil, errJSONFloat
+			return b0, errJSONFloat
 		}
 		b = append(b, '}')
 	}
@@ -610,7 +616,8 @@ func (a *Attendee) appendJSON(b []byte) []byte {
 }
 
 // AppendJSON appends the JSON form of the reminder to b (MarshalJSON without
-// the copy, for writing many records); a nil reminder appends null.
+// the copy, for writing many records); a nil reminder appends null. On error
+// it returns b unchanged.
 func (r *Reminder) AppendJSON(b []byte) ([]byte, error) {
 	if r == nil {
 		return append(b, "null"...), nil

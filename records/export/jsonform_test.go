@@ -514,3 +514,27 @@ func checkFuzz(t *testing.T, rec any) {
 	}
 	checkJSONForm(t, "fuzz", rec)
 }
+
+// TestJSONLUnencodableRecord: a record with a number JSON cannot hold (a
+// NaN duration read from a damaged row) is counted as failed and leaves
+// nothing half-written; the records around it are written whole.
+func TestJSONLUnencodableRecord(t *testing.T) {
+	good := &records.Call{ID: 1, Address: "+1555", Duration: 2}
+	nan := &records.Call{ID: 2, Address: "+1556", Duration: math.NaN()}
+	inf := &records.Event{ID: 3, Location: &records.EventLocation{Latitude: ptr(math.Inf(1))}}
+	var buf bytes.Buffer
+	st, err := JSONL(&buf, seqOf(good, nan, good))
+	if st.Written != 2 || st.Failed != 1 || err == nil || !strings.HasPrefix(st.Errors[0].Error(), "export: record 1: ") {
+		t.Fatalf("stats %+v, err %v", st, err)
+	}
+	line, _ := good.MarshalJSON()
+	if want := string(line) + "\n" + string(line) + "\n"; buf.String() != want {
+		t.Errorf("output %q, want %q", buf.String(), want)
+	}
+	if _, err := json.Marshal(nan); err == nil {
+		t.Error("json.Marshal of a NaN duration succeeded")
+	}
+	if _, err := inf.MarshalJSON(); err == nil {
+		t.Error("MarshalJSON of an infinite latitude succeeded")
+	}
+}

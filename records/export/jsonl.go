@@ -49,13 +49,13 @@ func JSONL[T any](w io.Writer, seq iter.Seq2[*T, error]) (Stats, error) {
 		}
 		n := len(buf)
 		if a, ok := any(rec).(jsonAppender); ok {
-			buf, err = a.AppendJSON(buf)
+			out, err := a.AppendJSON(buf)
 			if err != nil {
 				buf = buf[:n]
 				st.fail(i, err)
 				continue
 			}
-			buf = append(buf, '\n')
+			buf = append(out, '\n')
 		} else {
 			if enc == nil {
 				enc = json.NewEncoder(&line)
