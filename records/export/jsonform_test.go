@@ -506,13 +506,34 @@ func FuzzJSONForm(f *testing.F) {
 // NaN or infinite number): then the encoder must refuse it too.
 func checkFuzz(t *testing.T, rec any) {
 	t.Helper()
-	if _, err := legacyJSONL(rec); err != nil {
+	want, err := legacyJSONL(rec)
+	if err != nil {
 		if _, err2 := rec.(json.Marshaler).MarshalJSON(); err2 == nil {
 			t.Fatalf("legacy refused %+v (%v), MarshalJSON did not", rec, err)
 		}
-		return
+		want = nil
+	} else {
+		checkJSONForm(t, "fuzz", rec)
+		want = append(want, '\n')
 	}
-	checkJSONForm(t, "fuzz", rec)
+	// JSONL of the record twice: both written, or both failed alone.
+	var buf bytes.Buffer
+	var st Stats
+	switch r := rec.(type) {
+	case *records.Message:
+		st, _ = JSONL(&buf, seqOf(r, r))
+	case *records.Contact:
+		st, _ = JSONL(&buf, seqOf(r, r))
+	case *records.Call:
+		st, _ = JSONL(&buf, seqOf(r, r))
+	case *records.Event:
+		st, _ = JSONL(&buf, seqOf(r, r))
+	case *records.Reminder:
+		st, _ = JSONL(&buf, seqOf(r, r))
+	}
+	if !bytes.Equal(buf.Bytes(), append(slices.Clip(want), want...)) || st.Written+st.Failed != 2 {
+		t.Fatalf("JSONL: %+v\n got: %q\nwant twice: %q", st, buf.Bytes(), want)
+	}
 }
 
 // TestJSONLUnencodableRecord: a record with a number JSON cannot hold (a
