@@ -19,7 +19,7 @@ package sqlitemem
 // faults when the image is read in.
 static void *ib_malloc_huge(size_t n) {
 	void *p = malloc(n);
-	if (p != NULL && n >= (8u << 20)) {
+	if (p != NULL && n >= (4u << 20)) {
 		uintptr_t a = ((uintptr_t)p + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
 		uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)((2u << 20) - 1);
 		if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
