@@ -73,7 +73,7 @@ func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 		b = appendJSONStrings(b, m.Participants)
 	}
 	b = append(b, `,"service":`...)
-	b = appendJSONString(b, m.Service)
+	b = appendJSONString(b, string(m.Service))
 	b = append(b, `,"date":`...)
 	b = appendJSONTime(b, m.Date)
 	b = append(b, `,"date_read":`...)
@@ -317,7 +317,7 @@ func (c *Contact) AppendJSON(b []byte) ([]byte, error) {
 			b = append(b, `{"label":`...)
 			b = appendJSONString(b, p.Label)
 			b = append(b, `,"service":`...)
-			b = appendJSONString(b, p.Service)
+			b = appendJSONString(b, string(p.Service))
 			b = append(b, `,"username":`...)
 			b = appendJSONString(b, p.Username)
 			if p.URL != "" {
@@ -410,7 +410,7 @@ func (c *Call) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"type":`...)
 	b = appendJSONString(b, string(c.Type))
 	b = append(b, `,"service":`...)
-	b = appendJSONString(b, c.Service)
+	b = appendJSONString(b, string(c.Service))
 	b = append(b, `,"country":`...)
 	b = appendJSONStringOrNull(b, c.Country)
 	b = append(b, `,"mobile_country_code":`...)
@@ -525,7 +525,7 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 		b = appendJSONTime(b, a.Date)
 		if a.Proximity != "" {
 			b = append(b, `,"proximity":`...)
-			b = appendJSONString(b, a.Proximity)
+			b = appendJSONString(b, string(a.Proximity))
 		}
 		b = append(b, '}')
 	}
