@@ -43,7 +43,7 @@ func (a *app) calendar(args []string) error {
 			}
 			return db, db.Events, nil
 		},
-		jsonl: export.EventsJSONL, csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
+		jsonl: export.JSONL[records.Event], csv: export.EventsCSV, ics: export.EventsICS, icsDir: export.EventsICSDir,
 		text: export.EventsText,
 	})
 }
@@ -58,7 +58,7 @@ func (a *app) reminders(args []string) error {
 			}
 			return db, db.Reminders, nil
 		},
-		jsonl: export.RemindersJSONL, csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
+		jsonl: export.JSONL[records.Reminder], csv: export.RemindersCSV, ics: export.RemindersICS, icsDir: export.RemindersICSDir,
 		text: export.RemindersText,
 	})
 }

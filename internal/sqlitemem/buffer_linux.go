@@ -11,6 +11,21 @@ package sqlitemem
 /*
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+// ib_malloc_huge allocates n bytes and asks for transparent huge pages
+// over the 2 MiB-aligned part of a large buffer: 512 times fewer page
+// faults when the image is read in.
+static void *ib_malloc_huge(size_t n) {
+	void *p = malloc(n);
+	if (p != NULL && n >= (4u << 20)) {
+		uintptr_t a = ((uintptr_t)p + (2u << 20) - 1) & ~(uintptr_t)((2u << 20) - 1);
+		uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)((2u << 20) - 1);
+		if (e > a) madvise((void *)a, e - a, MADV_HUGEPAGE);
+	}
+	return p;
+}
 
 typedef struct sqlite3 sqlite3;
 // Provided by the SQLite amalgamation that github.com/mattn/go-sqlite3
@@ -59,7 +74,7 @@ func NewBuffer(n int) (*Buffer, error) {
 	if n <= 0 || int64(n) > MaxImageSize {
 		return nil, fmt.Errorf("sqlitemem: buffer size %d out of range", n)
 	}
-	p := C.malloc(C.size_t(n))
+	p := C.ib_malloc_huge(C.size_t(n))
 	if p == nil {
 		return nil, errors.New("sqlitemem: out of memory")
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/iosbackup/iosbackup/records"
 )
 
-// ContactsHeader is the header row of ContactsCSV.
-var ContactsHeader = []string{
+// contactsHeader is the header row of ContactsCSV.
+var contactsHeader = []string{
 	"id", "prefix", "first", "middle", "last", "suffix", "nickname",
 	"organization", "department", "job_title", "birthday", "note",
 	"phones", "emails", "urls", "addresses", "profiles", "related", "dates",
@@ -23,8 +23,8 @@ var ContactsHeader = []string{
 	"deleted", "recovered",
 }
 
-// MessagesHeader is the header row of MessagesCSV.
-var MessagesHeader = []string{
+// messagesHeader is the header row of MessagesCSV.
+var messagesHeader = []string{
 	"rowid", "guid", "date", "chat", "chat_name", "service", "from_me",
 	"sender", "sender_name", "text", "subject", "attachments", "reaction",
 	"reaction_target", "reaction_removed", "reply_to", "edited", "unsent", "is_read",
@@ -32,22 +32,22 @@ var MessagesHeader = []string{
 	"deleted", "recovered",
 }
 
-// CallsHeader is the header row of CallsCSV.
-var CallsHeader = []string{
+// callsHeader is the header row of CallsCSV.
+var callsHeader = []string{
 	"id", "date", "address", "name", "duration", "outgoing", "answered",
 	"missed", "type", "service", "country", "participants", "unique_id",
 	"mobile_country_code", "problems",
 	"deleted", "recovered",
 }
 
-// ContactsCSV writes contacts as CSV with the ContactsHeader row.
+// ContactsCSV writes contacts as CSV with a header row of column names (the JSON field names).
 // Multi-valued fields are joined as "Label: value; Label: value" (a value
 // without a label appears alone); addresses as "Label: street, city,
 // state zip, country". The joins are for reading in a spreadsheet; JSONL
 // is the lossless format. Dates are RFC 3339 UTC with milliseconds.
 // The last two columns of every CSV (contacts, messages, calls) mark
 // recovered records: deleted ("true" for a deleted record) and recovered
-// (where it was found, see RecoverySource; empty for a live record).
+// (where it was found, as RecoveryNote describes it after the dash; empty for a live record).
 //
 // Text is made valid UTF-8 and control characters other than tab and
 // line breaks are dropped (bidirectional marks are kept: they are part of
@@ -57,7 +57,7 @@ var CallsHeader = []string{
 // byte order mark is written: a caller that wants one (Excel needs it to
 // read UTF-8) writes "\uFEFF" first, as ibackup does by default.
 func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stats, error) {
-	return writeCSV(w, ContactsHeader, contacts, func(c *records.Contact, row []string) []string {
+	return writeCSV(w, contactsHeader, contacts, func(c *records.Contact, row []string) []string {
 		return append(row,
 			strconv.FormatInt(c.ID, 10), c.Prefix, c.First, c.Middle, c.Last, c.Suffix, c.Nickname,
 			c.Organization, c.Department, c.JobTitle, c.Birthday, c.Note,
@@ -65,12 +65,12 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 			joinAddresses(c.Addresses), joinProfiles(c.Profiles), joinLabeled(c.Related), joinLabeled(c.Dates),
 			strings.Join(c.Groups, "; "), formatTime(c.Created), formatTime(c.Modified), strconv.FormatBool(c.HasPhoto),
 			c.FirstPhonetic, c.MiddlePhonetic, c.LastPhonetic, c.OrgPhonetic, contactDisplayName(c), strings.Join(c.Problems, "; "),
-			strconv.FormatBool(c.Deleted), RecoverySource(c.Recovered),
+			strconv.FormatBool(c.Deleted), recoverySource(c.Recovered),
 		)
 	})
 }
 
-// MessagesCSV writes messages as CSV with the MessagesHeader row, in
+// MessagesCSV writes messages as CSV with a header row of column names, in
 // input order. sender_name is the message's SenderName, else names (may
 // be nil) of the sender's handle: a contact name, empty when none matches
 // ("Me" for messages from the owner).
@@ -78,7 +78,7 @@ func ContactsCSV(w io.Writer, contacts iter.Seq2[*records.Contact, error]) (Stat
 // appended when the file is not in the backup; reaction holds the tapback
 // type (or its emoji), reaction_removed tells a removal.
 func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names func(handle string) string) (Stats, error) {
-	return writeCSV(w, MessagesHeader, msgs, func(m *records.Message, row []string) []string {
+	return writeCSV(w, messagesHeader, msgs, func(m *records.Message, row []string) []string {
 		sender, senderName := "", ""
 		if m.FromMe {
 			senderName = "Me"
@@ -115,7 +115,7 @@ func MessagesCSV(w io.Writer, msgs iter.Seq2[*records.Message, error], names fun
 			joinAttachments(m.Attachments), reaction, target, removed, replyTo,
 			strconv.FormatBool(m.Edited), strconv.FormatBool(m.Unsent), strconv.FormatBool(m.IsRead),
 			formatTime(m.DateRead), formatTime(m.DateDelivered), formatTime(m.DateEdited),
-			strconv.FormatBool(m.Deleted), RecoverySource(m.Recovered),
+			strconv.FormatBool(m.Deleted), recoverySource(m.Recovered),
 		)
 	})
 }
@@ -129,20 +129,20 @@ func contactDisplayName(c *records.Contact) string {
 	return records.DisplayName(c)
 }
 
-// CallsCSV writes calls as CSV with the CallsHeader row. duration is in
+// CallsCSV writes calls as CSV with a header row of column names. duration is in
 // seconds; participants of group calls are joined with "; ". name is the
 // call's Name (see records.Resolver.NameCalls); country is the ISO code
 // of CallHistory.storedata, mobile_country_code the network code of the
 // older call_history.db.
 func CallsCSV(w io.Writer, calls iter.Seq2[*records.Call, error]) (Stats, error) {
-	return writeCSV(w, CallsHeader, calls, func(c *records.Call, row []string) []string {
+	return writeCSV(w, callsHeader, calls, func(c *records.Call, row []string) []string {
 		return append(row,
 			strconv.FormatInt(c.ID, 10), formatTime(c.Date), c.Address, c.Name,
 			strconv.FormatFloat(c.Duration, 'f', -1, 64),
 			strconv.FormatBool(c.Outgoing), strconv.FormatBool(c.Answered), strconv.FormatBool(c.Missed),
 			string(c.Type), string(c.Service), c.Country, strings.Join(c.Participants, "; "), c.UniqueID,
 			c.MCC, strings.Join(c.Problems, "; "),
-			strconv.FormatBool(c.Deleted), RecoverySource(c.Recovered),
+			strconv.FormatBool(c.Deleted), recoverySource(c.Recovered),
 		)
 	})
 }

@@ -44,7 +44,7 @@ func TestContactsCSV(t *testing.T) {
 		t.Fatalf("stats %+v %v", st, err)
 	}
 	header, _ := csv.NewReader(bytes.NewReader(buf.Bytes())).Read()
-	if !slices.Equal(header, ContactsHeader) {
+	if !slices.Equal(header, contactsHeader) {
 		t.Errorf("header %q", header)
 	}
 	rows := readCSV(t, buf.Bytes())

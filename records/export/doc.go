@@ -5,8 +5,9 @@
 //
 // Every writer takes its records as an iter.Seq2[*T, error] (the shape of
 // the records readers) and returns Stats: records written, failed
-// (an error from the iterator or a nil record: counted, kept in
-// Stats.Errors as *RowError up to MaxRowErrors, and skipped), skipped on
+// (an error from the iterator, a nil record or one the format cannot
+// hold: counted, kept in Stats.Errors up to MaxRowErrors, and skipped),
+// skipped on
 // purpose, and attachments missing. The returned error joins the row
 // errors; a failure to write the output stops the export and is marked
 // with ErrOutput. Names of contacts come from a func(handle string)
@@ -15,18 +16,16 @@
 //
 // # JSON Lines
 //
-// JSONL writes one object per line with the json tags of the records
-// (docs/CLI.md). Dates are RFC 3339 UTC with milliseconds
-// (2023-05-01T09:30:12.345Z), absent dates null, nil slices [] and other
-// values as encoding/json writes them (it does the encoding, through views
-// of the record types with a millisecond date type), without HTML
-// escaping.
+// JSONL writes one object per line: the JSON form of the record types,
+// the one their MarshalJSON returns (records/json.go, docs/CLI.md). Dates
+// are RFC 3339 UTC with milliseconds (2023-05-01T09:30:12.345Z), absent
+// values null, lists [] when empty, no HTML escaping; the invisible and
+// bidirectional control characters are escaped as \uXXXX.
 //
 // # CSV
 //
-// ContactsCSV, MessagesCSV and CallsCSV write a header row (ContactsHeader,
-// MessagesHeader, CallsHeader) then one row per record. Multi-valued
-// fields are joined "Mobile: +1 555…; Home: …", attachments "name (mime,
+// ContactsCSV, MessagesCSV and CallsCSV write a header row of column
+// names then one row per record. Multi-valued fields are joined "Mobile: +1 555…; Home: …", attachments "name (mime,
 // N bytes)", addresses on one line; dates as in JSON Lines; booleans
 // true/false. Cells that would start a spreadsheet formula are prefixed
 // with an apostrophe (phone numbers are left as they are).
@@ -51,9 +50,9 @@
 // lower-case country code), URL, IMPP (Skype, Jabber/XMPP, AIM, ICQ, MSN,
 // Yahoo… without a URL) or X-SOCIALPROFILE (TYPE=service, X-USER=name, the
 // profile URL) for profiles, X-ABRELATEDNAMES and X-ABDATE, NOTE,
-// X-IBACKUP-DELETED (or X-IBACKUP-EARLIER-VERSION) with the RecoverySource
-// of a recovered contact, CATEGORIES (groups), REV (modification date)
-// and PHOTO (ENCODING=b, TYPE=JPEG/PNG/GIF sniffed from the bytes).
+// X-IBACKUP-DELETED (or X-IBACKUP-EARLIER-VERSION) with where a
+// recovered contact was found (as in RecoveryNote), CATEGORIES (groups),
+// REV (modification date) and PHOTO (ENCODING=b, TYPE=JPEG/PNG/GIF sniffed from the bytes).
 //
 // Labels become TYPE values where a standard one exists: Mobile → CELL,VOICE;
 // iPhone → IPHONE,CELL,VOICE; Home → HOME (+VOICE for phones, INTERNET for

@@ -13,7 +13,7 @@ import (
 // export goes on.
 var ErrOutput = errors.New("export: writing output failed")
 
-// ErrNilRecord is the cause of a RowError for a nil record in the input.
+// ErrNilRecord is the cause of the row error of a nil record in the input.
 var ErrNilRecord = errors.New("export: nil record")
 
 // MaxRowErrors bounds how many row errors Stats.Errors keeps; later ones
@@ -29,24 +29,13 @@ type Stats struct {
 	// "unsent messages", "empty messages", "FaceTime and app calls".
 	SkippedBy map[string]int
 	Missing   int // attachments that could not be copied or embedded
-	// Errors holds the first MaxRowErrors row errors (each a *RowError),
-	// in input order.
+	// Errors holds the first MaxRowErrors row errors, in input order.
+	// Each names the record by its 0-based position in the input
+	// ("export: record 12: ...") and wraps the cause, which errors.Is and
+	// errors.As reach: the iterator's error (a *records.RowError from the
+	// readers), ErrNilRecord, or why the format cannot hold the record.
 	Errors []error
 }
-
-// RowError is the failure of one input record. Index is its 0-based
-// position in the input sequence; the export skipped it and went on.
-type RowError struct {
-	Index int
-	Err   error
-}
-
-func (e *RowError) Error() string {
-	return fmt.Sprintf("export: record %d: %v", e.Index, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *RowError) Unwrap() error { return e.Err }
 
 // skip counts a record left out on purpose for reason.
 func (s *Stats) skip(reason string) {
@@ -70,7 +59,7 @@ const (
 func (s *Stats) fail(index int, err error) {
 	s.Failed++
 	if len(s.Errors) < MaxRowErrors {
-		s.Errors = append(s.Errors, &RowError{Index: index, Err: err})
+		s.Errors = append(s.Errors, fmt.Errorf("export: record %d: %w", index, err))
 	}
 }
 

@@ -12,12 +12,12 @@ import (
 	"github.com/gen2brain/heic"
 )
 
-// MaxHEICPixels bounds the photos HTML converts from HEIC to JPEG (an
+// maxHEICPixels bounds the photos HTML converts from HEIC to JPEG (an
 // iPhone photo has 12 or 48 million pixels); larger ones stay links.
-const MaxHEICPixels = 100_000_000
+const maxHEICPixels = 100_000_000
 
-// MaxHEICBytes bounds the size of a HEIC file HTML converts.
-const MaxHEICBytes = 64 << 20
+// maxHEICBytes bounds the size of a HEIC file HTML converts (64 MiB).
+const maxHEICBytes = 64 << 20
 
 // errHEICTooLarge is returned for photos over the limits.
 var errHEICTooLarge = errors.New("export: HEIC photo too large to convert")
@@ -43,7 +43,7 @@ func heicPreview(ctx context.Context, root *os.Root, src, dst string) (err error
 	if err != nil {
 		return err
 	}
-	if fi.Size() > MaxHEICBytes {
+	if fi.Size() > maxHEICBytes {
 		return errHEICTooLarge
 	}
 	// An ISO base media file starts with its ftyp box; anything else is
@@ -59,7 +59,7 @@ func heicPreview(ctx context.Context, root *os.Root, src, dst string) (err error
 	if err != nil {
 		return err
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > MaxHEICPixels {
+	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxHEICPixels {
 		return errHEICTooLarge
 	}
 	if err := ctx.Err(); err != nil {
@@ -68,7 +68,7 @@ func heicPreview(ctx context.Context, root *os.Root, src, dst string) (err error
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	img, err := heic.Decode(io.LimitReader(f, MaxHEICBytes))
+	img, err := heic.Decode(io.LimitReader(f, maxHEICBytes))
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ type HTMLOptions struct {
 	// PageSize is how many messages a conversation page holds before the
 	// next day starts a new page (a single day longer than twice PageSize
 	// is cut too, so no page holds more than 2×PageSize); 0 means
-	// DefaultPageSize.
+	// 1000.
 	PageSize int
 	// Context, when set, stops the export when it is done: HTML returns
 	// its error (context.Canceled) and leaves no partly written file.
@@ -47,9 +47,9 @@ type HTMLOptions struct {
 	NoHEICPreview bool
 }
 
-// DefaultPageSize is the number of messages per page when
+// defaultPageSize is the number of messages per page when
 // HTMLOptions.PageSize is 0.
-const DefaultPageSize = 1000
+const defaultPageSize = 1000
 
 // HTML writes a readable transcript under dir: one page per conversation
 // (named after the chat identifier, made safe), index.html listing them,
@@ -76,7 +76,7 @@ func HTML(dir string, msgs iter.Seq2[*records.Message, error], opt HTMLOptions) 
 		opt.Title = "Messages"
 	}
 	if opt.PageSize <= 0 {
-		opt.PageSize = DefaultPageSize
+		opt.PageSize = defaultPageSize
 	}
 	ctx := opt.Context
 	if ctx == nil {

@@ -200,7 +200,7 @@ func TestHTMLLongChatPages(t *testing.T) {
 			t.Errorf("%s: %d bytes, want at most 1 MiB", filepath.Base(p), len(b))
 		}
 		n := strings.Count(page, `<div class="msg`)
-		if n > 2*DefaultPageSize {
+		if n > 2*defaultPageSize {
 			t.Errorf("%s: %d messages", filepath.Base(p), n)
 		}
 		bubbles += n

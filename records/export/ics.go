@@ -43,9 +43,9 @@ func (o ICSOptions) stamp() time.Time {
 	return o.Stamp.UTC()
 }
 
-// ErrNoStart is the cause of the RowError of an event with no readable
+// errNoStart is the cause of the row error of an event with no readable
 // start: iCalendar cannot hold it.
-var ErrNoStart = errors.New("export: the event has no start date")
+var errNoStart = errors.New("export: the event has no start date")
 
 // ICSCalendar is one calendar written by EventsICSDir or RemindersICSDir.
 type ICSCalendar struct {
@@ -64,7 +64,7 @@ type ICSCalendar struct {
 // Lines are folded at 75 octets.
 //
 // An event with no start (a damaged date) cannot be written: it is
-// counted in Stats.Failed with ErrNoStart. Zones are loaded with
+// counted in Stats.Failed. Zones are loaded with
 // time.LoadLocation: a program that may run where no zone database is
 // installed should import time/tzdata. An event whose zone is not known
 // is written in UTC.
@@ -205,7 +205,7 @@ func groupEvents(seq iter.Seq2[*records.Event, error]) ([]*eventGroup, Stats) {
 			continue
 		}
 		if e.Start == nil {
-			st.fail(i, fmt.Errorf("event %d %q: %w", e.ID, e.Title, ErrNoStart))
+			st.fail(i, fmt.Errorf("event %d %q: %w", e.ID, e.Title, errNoStart))
 			continue
 		}
 		key, title, color := "none", "Calendar", ""

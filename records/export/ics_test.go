@@ -76,7 +76,7 @@ func sampleEvents(t *testing.T) []*records.Event {
 func TestEventsICSWithGoICal(t *testing.T) {
 	var buf bytes.Buffer
 	st, err := EventsICS(&buf, seqOf(sampleEvents(t)...), ICSOptions{Stamp: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
-	if st.Written != 7 || st.Failed != 1 || !errors.Is(err, ErrNoStart) {
+	if st.Written != 7 || st.Failed != 1 || !errors.Is(err, errNoStart) {
 		t.Fatalf("stats %+v, err %v; want 7 written, 1 failed with ErrNoStart", st, err)
 	}
 	out := buf.String()
@@ -231,7 +231,7 @@ func TestEventsICSWithGoICal(t *testing.T) {
 func TestEventsICSIndependentParser(t *testing.T) {
 	events := sampleEvents(t)
 	var buf bytes.Buffer
-	if _, err := EventsICS(&buf, seqOf(events...), ICSOptions{Stamp: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}); !errors.Is(err, ErrNoStart) {
+	if _, err := EventsICS(&buf, seqOf(events...), ICSOptions{Stamp: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)}); !errors.Is(err, errNoStart) {
 		t.Fatal(err)
 	}
 	root := parseICS(t, buf.String())
@@ -444,7 +444,7 @@ func resolve(t *testing.T, p *icsProp, zones map[string]*icsNode) string {
 func TestEventsICSDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "cals")
 	cals, st, err := EventsICSDir(dir, seqOf(sampleEvents(t)...), ICSOptions{})
-	if !errors.Is(err, ErrNoStart) || st.Written != 7 {
+	if !errors.Is(err, errNoStart) || st.Written != 7 {
 		t.Fatalf("%+v %v", st, err)
 	}
 	if len(cals) != 2 || filepath.Base(cals[0].File) != "Home.ics" || cals[0].Count != 4 ||
@@ -530,7 +530,7 @@ func TestRemindersICS(t *testing.T) {
 func TestEventsJSONLAndCSV(t *testing.T) {
 	ev := sampleEvents(t)
 	var buf bytes.Buffer
-	st, err := EventsJSONL(&buf, seqOf(ev[5], ev[6], ev[7]))
+	st, err := JSONL(&buf, seqOf(ev[5], ev[6], ev[7]))
 	if err != nil || st.Written != 3 {
 		t.Fatalf("%+v %v", st, err)
 	}
@@ -556,7 +556,7 @@ func TestEventsJSONLAndCSV(t *testing.T) {
 func TestRemindersJSONLAndCSV(t *testing.T) {
 	var buf bytes.Buffer
 	rs := sampleReminders()
-	if _, err := RemindersJSONL(&buf, seqOf(rs[2:4]...)); err != nil {
+	if _, err := JSONL(&buf, seqOf(rs[2:4]...)); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"id":12,"uuid":"","store":"Data-A.sqlite","title":"Call plumber","notes":"","due":"2023-03-11","due_all_day":true,"completed":false,"completed_date":null,"priority":0,"list":"Work","flagged":false,"parent":null,"recurrence":null,"created":null,"modified":null,"problems":null}

@@ -167,9 +167,17 @@ func TestJSONLRowFailures(t *testing.T) {
 	if st.Written != 0 || st.Failed != 4 || len(st.Errors) != 4 {
 		t.Fatalf("stats %+v", st)
 	}
-	var re *RowError
-	if !errors.As(err, &re) || re.Index != 0 || !errors.Is(err, errBadRow) || !errors.Is(err, ErrNilRecord) {
+	if !errors.Is(err, errBadRow) || !errors.Is(err, ErrNilRecord) {
 		t.Errorf("error %v", err)
+	}
+	// Each row error names the record by its position in the input.
+	for i, e := range st.Errors {
+		if want := fmt.Sprintf("export: record %d: ", i); !strings.HasPrefix(e.Error(), want) {
+			t.Errorf("row error %d: %q, want it to begin with %q", i, e, want)
+		}
+	}
+	if !errors.Is(st.Errors[1], errBadRow) || !errors.Is(st.Errors[2], ErrNilRecord) {
+		t.Errorf("causes: %v", st.Errors)
 	}
 	if errors.Is(err, ErrOutput) {
 		t.Error("row failures must not be ErrOutput")

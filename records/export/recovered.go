@@ -13,12 +13,12 @@ import (
 // the message; vCard an X-IBACKUP-DELETED (or X-IBACKUP-EARLIER-VERSION)
 // property.
 
-// RecoverySource describes where a recovered record was found, for the
+// recoverySource describes where a recovered record was found, for the
 // formats without a field for each part: "Recently Deleted", or
 // "wal, message page 5 offset 3999" (source, table, page and offset),
 // followed by "; earlier version of row N" for an earlier version of a
 // row. It is "" for a live record (r nil).
-func RecoverySource(r *records.Recovery) string {
+func recoverySource(r *records.Recovery) string {
 	if r == nil {
 		return ""
 	}
@@ -35,7 +35,8 @@ func RecoverySource(r *records.Recovery) string {
 // RecoveryNote is the visible mark of a recovered record for people:
 // "deleted — recovered from wal, message page 5 offset 3999",
 // "deleted — Recently Deleted", or "earlier version — recovered from …"
-// for a record that is not deleted (the RecoverySource after the dash);
+// for a record that is not deleted (the source, table, page and offset
+// after the dash);
 // "" for a live record.
 func RecoveryNote(deleted bool, r *records.Recovery) string {
 	if r == nil {
@@ -49,7 +50,7 @@ func RecoveryNote(deleted bool, r *records.Recovery) string {
 		what = "earlier version"
 	}
 	if r.Source == records.RecoveredRecentlyDeleted {
-		return what + " — " + RecoverySource(r)
+		return what + " — " + recoverySource(r)
 	}
-	return what + " — recovered from " + RecoverySource(r)
+	return what + " — recovered from " + recoverySource(r)
 }

@@ -29,7 +29,7 @@ func TestRecoveryNote(t *testing.T) {
 		{false, histRec, "wal, message page 5 offset 4000; earlier version of row 1", "earlier version — recovered from wal, message page 5 offset 4000; earlier version of row 1"},
 		{true, rdRec, "Recently Deleted", "deleted — Recently Deleted"},
 	} {
-		if got := RecoverySource(tc.r); got != tc.src {
+		if got := recoverySource(tc.r); got != tc.src {
 			t.Errorf("RecoverySource = %q, want %q", got, tc.src)
 		}
 		if got := RecoveryNote(tc.deleted, tc.r); got != tc.not {
@@ -58,7 +58,7 @@ func TestCSVRecoveredColumns(t *testing.T) {
 		{"false", "wal, message page 5 offset 4000; earlier version of row 1"}}
 	for i, r := range rows {
 		n := len(r)
-		if n != len(MessagesHeader) || [2]string{r[n-2], r[n-1]} != want[i] {
+		if n != len(messagesHeader) || [2]string{r[n-2], r[n-1]} != want[i] {
 			t.Errorf("row %d ends %q, want %q", i, r[n-2:], want[i])
 		}
 	}
@@ -71,7 +71,7 @@ func TestCSVRecoveredColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ = csv.NewReader(&buf).ReadAll()
-	if r := rows[1]; r[11] != "a note" || r[len(r)-2] != "true" || r[len(r)-1] != "freelist, ABPerson page 3 offset 100" || len(r) != len(ContactsHeader) {
+	if r := rows[1]; r[11] != "a note" || r[len(r)-2] != "true" || r[len(r)-1] != "freelist, ABPerson page 3 offset 100" || len(r) != len(contactsHeader) {
 		t.Errorf("contact row %q", r)
 	}
 	buf.Reset()
@@ -79,7 +79,7 @@ func TestCSVRecoveredColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ = csv.NewReader(&buf).ReadAll()
-	if r := rows[1]; r[3] != "Bob" || r[len(r)-2] != "true" || r[len(r)-1] != "unallocated, ZCALLRECORD page 2 offset 50" || len(r) != len(CallsHeader) {
+	if r := rows[1]; r[3] != "Bob" || r[len(r)-2] != "true" || r[len(r)-1] != "unallocated, ZCALLRECORD page 2 offset 50" || len(r) != len(callsHeader) {
 		t.Errorf("call row %q", r)
 	}
 }

@@ -162,7 +162,7 @@ func (cw *cardWriter) contact(c *records.Contact) {
 		if !c.Deleted {
 			key = "X-IBACKUP-EARLIER-VERSION"
 		}
-		src := RecoverySource(c.Recovered)
+		src := recoverySource(c.Recovered)
 		if src == "" {
 			src = "unknown"
 		}
