@@ -22,18 +22,31 @@ const maxHEICBytes = 64 << 20
 // errHEICTooLarge is returned for photos over the limits.
 var errHEICTooLarge = errors.New("export: HEIC photo too large to convert")
 
+// errHEICNative is returned when the HEIC package has loaded a system
+// libheif, which would decode untrusted photos outside the sandbox.
+var errHEICNative = errors.New("export: HEIC photo not converted: a system libheif is loaded (build with -tags nodynamic to convert in the sandbox)")
+
 // heicPreview decodes the HEIC file src under root and writes it as the
 // JPEG dst (mode 0600, through a temporary file). The decoder is
 // libheif and libde265 compiled to WebAssembly and run by wazero
 // (github.com/gen2brain/heic): pure Go, no cgo, and the C decoders run
 // in a sandbox that cannot reach memory outside its own, which matters
 // for photos that come from an untrusted backup.
+//
+// On a machine with the development library libheif.so installed,
+// github.com/gen2brain/heic loads it at start-up and would decode with
+// it natively, outside the sandbox and without a memory bound; photos
+// are then not converted (they stay links) unless the program is built
+// with -tags nodynamic, which keeps the WebAssembly decoder.
 func heicPreview(ctx context.Context, root *os.Root, src, dst string) (err error) {
 	defer func() {
 		if r := recover(); r != nil { // the decoder must not take the export down
 			err = fmt.Errorf("export: HEIC decoder failed: %v", r)
 		}
 	}()
+	if heic.Dynamic() == nil {
+		return errHEICNative
+	}
 	f, err := root.Open(src)
 	if err != nil {
 		return err
