@@ -47,7 +47,7 @@ var callsHeader = []string{
 // is the lossless format. Dates are RFC 3339 UTC with milliseconds.
 // The last two columns of every CSV (contacts, messages, calls) mark
 // recovered records: deleted ("true" for a deleted record) and recovered
-// (where it was found, as RecoveryNote describes it after the dash; empty for a live record).
+// (where it was found, as recoveryNote describes it after the dash; empty for a live record).
 //
 // Text is made valid UTF-8 and control characters other than tab and
 // line breaks are dropped (bidirectional marks are kept: they are part of

@@ -51,7 +51,7 @@
 // Yahoo… without a URL) or X-SOCIALPROFILE (TYPE=service, X-USER=name, the
 // profile URL) for profiles, X-ABRELATEDNAMES and X-ABDATE, NOTE,
 // X-IBACKUP-DELETED (or X-IBACKUP-EARLIER-VERSION) with where a
-// recovered contact was found (as in RecoveryNote), CATEGORIES (groups),
+// recovered contact was found (as in recoveryNote), CATEGORIES (groups),
 // REV (modification date) and PHOTO (ENCODING=b, TYPE=JPEG/PNG/GIF sniffed from the bytes).
 //
 // Labels become TYPE values where a standard one exists: Mobile → CELL,VOICE;

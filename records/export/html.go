@@ -266,7 +266,7 @@ type itemView struct {
 	Edits       []editView
 	Unsent      bool
 	Service     string
-	Deleted     string // RecoveryNote of a recovered message ("" for a live one)
+	Deleted     string // recoveryNote of a recovered message ("" for a live one)
 
 	guid string
 	name string // sender name, also for 1:1 chats and "Me"
@@ -276,7 +276,7 @@ type quoteView struct{ Sender, Text string }
 
 type reactView struct {
 	Symbol, Who string
-	Deleted     string // RecoveryNote of a recovered tapback
+	Deleted     string // recoveryNote of a recovered tapback
 	key         string
 }
 
@@ -372,7 +372,7 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 				if r.Removed {
 					target.Reactions = slices.DeleteFunc(target.Reactions, func(x reactView) bool { return x.key == key })
 				} else if !slices.ContainsFunc(target.Reactions, func(x reactView) bool { return x.key == key }) {
-					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, Deleted: RecoveryNote(m.Deleted, m.Recovered), key: key})
+					target.Reactions = append(target.Reactions, reactView{Symbol: sym, Who: name, Deleted: recoveryNote(m.Deleted, m.Recovered), key: key})
 				}
 				continue
 			}
@@ -380,18 +380,18 @@ func (c *chatBuf) page(opt HTMLOptions) *pageData {
 			if r.Removed {
 				verb = "removed a " + sym + " reaction"
 			}
-			addItem(m.Date, &itemView{System: name + " " + verb, Deleted: RecoveryNote(m.Deleted, m.Recovered)})
+			addItem(m.Date, &itemView{System: name + " " + verb, Deleted: recoveryNote(m.Deleted, m.Recovered)})
 			p.Count++
 			continue
 		case m.GroupEvent != nil:
-			addItem(m.Date, &itemView{System: groupEventText(name, m.GroupEvent, opt.Names), Deleted: RecoveryNote(m.Deleted, m.Recovered)})
+			addItem(m.Date, &itemView{System: groupEventText(name, m.GroupEvent, opt.Names), Deleted: recoveryNote(m.Deleted, m.Recovered)})
 			p.Count++
 			continue
 		}
 		it := &itemView{
 			FromMe: m.FromMe, Subject: m.Subject, Text: messageText(m.Text), Attachments: e.atts,
 			Edited: m.Edited || len(m.Edits) > 0, Unsent: m.Unsent, Service: m.Service, guid: m.GUID, name: name,
-			Deleted: RecoveryNote(m.Deleted, m.Recovered),
+			Deleted: recoveryNote(m.Deleted, m.Recovered),
 		}
 		if c.group && !m.FromMe {
 			it.Sender, it.SenderTitle = name, handle

@@ -32,13 +32,13 @@ func recoverySource(r *records.Recovery) string {
 	return s
 }
 
-// RecoveryNote is the visible mark of a recovered record for people:
+// recoveryNote is the visible mark of a recovered record for people:
 // "deleted — recovered from wal, message page 5 offset 3999",
 // "deleted — Recently Deleted", or "earlier version — recovered from …"
 // for a record that is not deleted (the source, table, page and offset
 // after the dash);
 // "" for a live record.
-func RecoveryNote(deleted bool, r *records.Recovery) string {
+func recoveryNote(deleted bool, r *records.Recovery) string {
 	if r == nil {
 		if deleted {
 			return "deleted"

@@ -32,8 +32,8 @@ func TestRecoveryNote(t *testing.T) {
 		if got := recoverySource(tc.r); got != tc.src {
 			t.Errorf("RecoverySource = %q, want %q", got, tc.src)
 		}
-		if got := RecoveryNote(tc.deleted, tc.r); got != tc.not {
-			t.Errorf("RecoveryNote = %q, want %q", got, tc.not)
+		if got := recoveryNote(tc.deleted, tc.r); got != tc.not {
+			t.Errorf("recoveryNote = %q, want %q", got, tc.not)
 		}
 	}
 }

@@ -391,7 +391,7 @@ func textWho(handle, name string, names func(string) string) string {
 // "[deleted — recovered from wal, message page 5 offset 3999] ", "" for
 // a live record.
 func textRecoveredMark(deleted bool, r *records.Recovery) string {
-	if n := RecoveryNote(deleted, r); n != "" {
+	if n := recoveryNote(deleted, r); n != "" {
 		return "[" + n + "] "
 	}
 	return ""
