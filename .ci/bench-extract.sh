@@ -10,7 +10,14 @@
 # in WORKDIR, which must be on the file system to measure (outputs go there too).
 # Prints per backup the median elapsed time, median user+system CPU time and
 # the largest peak RSS of each command, and the ratio of the medians.
-# Set IBACKUP=path to time another build (e.g. an older commit) instead.
+# Set IBACKUP=path to time another build instead, and IBACKUP_BASE=path to
+# time a second build (e.g. an older commit) in the same rounds.
+#
+# Outputs are deleted only after the last round: on ext4 without a journal
+# (as on the machine of BENCHMARKS.md) the inode allocator skips inodes
+# freed in the last 60-360 s, and after `rm -rf` of 20,000 files that scan
+# took most of the system time of the next extraction or copy, whichever
+# ran, so deleting between runs measures the file system's recovery.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -35,7 +42,6 @@ fi
 run() {
   local name=$1
   shift
-  rm -rf "$work/out"
   sync
   /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>"$work/stderr.txt" || {
     cat "$work/stderr.txt" >&2
@@ -46,7 +52,6 @@ run() {
     /Elapsed \(wall clock\)/ { n = split($2, a, ":"); e = 0; for (i = 1; i <= n; i++) e = e * 60 + a[i] }
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
     END { printf "%.3f %.3f %.3f %d\n", e, u, s, m }' "$work/time.txt" >>"$work/$name.times"
-  rm -rf "$work/out"
 }
 
 # median FILE COLUMN-EXPR: median of an awk expression over the lines of FILE
@@ -63,19 +68,28 @@ summary() {
 }
 
 echo "load before: $(uptime)"
+rm -rf "$work/out"
+mkdir "$work/out"
 for b in ${BENCH_SETS:-mixed small}; do
-  rm -f "$work/cp-$b.times" "$work/ibackup-$b.times"
+  rm -f "$work/cp-$b.times" "$work/ibackup-$b.times" "$work/base-$b.times"
 done
 for ((i = 1; i <= rounds; i++)); do
   for b in ${BENCH_SETS:-mixed small}; do
-    run "cp-$b" cp -r "$work/$b" "$work/out"
-    run "ibackup-$b" "$IBACKUP" extract "$work/$b" "$work/out" --key-file "$work/$b.key"
+    run "cp-$b" cp -r "$work/$b" "$work/out/cp-$b-$i"
+    run "ibackup-$b" "$IBACKUP" extract "$work/$b" "$work/out/ibackup-$b-$i" --key-file "$work/$b.key"
+    if [ -n "${IBACKUP_BASE:-}" ]; then
+      run "base-$b" "$IBACKUP_BASE" extract "$work/$b" "$work/out/base-$b-$i" --key-file "$work/$b.key"
+    fi
   done
 done
 echo "load after:  $(uptime)"
+rm -rf "$work/out"
 for b in ${BENCH_SETS:-mixed small}; do
   summary "cp-$b"
   summary "ibackup-$b"
+  if [ -n "${IBACKUP_BASE:-}" ]; then
+    summary "base-$b"
+  fi
   awk -v b="$b" 'NR == FNR { c = $1; next } { printf "%-16s ratio of medians: %.2fx cp -r\n", b, $1 / c }' \
     "$work/cp-$b.median" "$work/ibackup-$b.median"
 done
