@@ -10,6 +10,11 @@
 # in WORKDIR, which must be on the file system to measure (outputs go there too).
 # Prints per backup the median elapsed time, median user+system CPU time and
 # the largest peak RSS of each command, and the ratio of the medians.
+# With FLOOR=1 it first measures what bounds an encrypted extraction: the
+# disk's write bandwidth (O_DIRECT), the page-cache write and read rates
+# through 128 KiB buffers (what a user-space copy pays), the in-kernel copy
+# of `cp` (copy_file_range), and AES-256-CBC decryption on one and two cores.
+#
 # Set IBACKUP=path to time another build instead, and IBACKUP_BASE=path to
 # time a second build (e.g. an older commit) in the same rounds.
 #
@@ -66,6 +71,32 @@ summary() {
     "$(cat "$work/$1.median")" "$(sort -n "$f" | head -1 | cut -d' ' -f1)" "$(sort -n "$f" | tail -1 | cut -d' ' -f1)" \
     "$(median "$f" '$2 + $3')" "$(awk '$4 > m { m = $4 } END { printf "%.1f", m / 1024 }' "$f")"
 }
+
+# cpu CMD...: prints "elapsed user+sys" of one run of CMD
+cpu() {
+  /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "$@" >/dev/null 2>&1
+  awk '{ printf "elapsed %.2f s, user+sys %.2f s", $1, $2 + $3 }' "$work/time.txt"
+}
+
+if [ "${FLOOR:-}" = 1 ]; then
+  echo "floor (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+  big=$(find "$work/mixed" -type f -size +100M | head -1)
+  sync
+  echo "  disk write, 1 GiB O_DIRECT:            $(dd if=/dev/zero of="$work/dd.tmp" bs=1M count=1024 oflag=direct 2>&1 | tail -1)"
+  rm -f "$work/dd.tmp"
+  sync
+  echo "  page-cache write, 512 MiB, 128 KiB:    $(cpu dd if=/dev/zero of="$work/dd.tmp" bs=128k count=4096)"
+  rm -f "$work/dd.tmp"
+  sync
+  echo "  page-cache read, 512 MiB payload:      $(cpu dd if="$big" of=/dev/null bs=128k)"
+  echo "  user-space copy (dd 128 KiB) of it:    $(cpu dd if="$big" of="$work/dd.tmp" bs=128k)"
+  rm -f "$work/dd.tmp"
+  sync
+  echo "  in-kernel copy (cp) of it:             $(cpu cp "$big" "$work/dd.tmp")"
+  rm -f "$work/dd.tmp"
+  sync
+  go test -run '^$' -bench 'DecryptInPlace' -benchtime 20x -count 3 ./internal/cbcio/ | awk '/^Benchmark/ { print "  AES-256-CBC decryption, " $1 ": " $(NF-1) " MB/s" }'
+fi
 
 echo "load before: $(uptime)"
 rm -rf "$work/out"
