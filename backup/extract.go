@@ -385,7 +385,8 @@ func (x *extractor) written(e *manifest.Entry, n int64) {
 
 // Sizes of the decryption work: files up to smallFile bytes of payload
 // are read, decrypted and written in one piece each; larger ones in
-// segments of segmentSize, decrypted by up to GOMAXPROCS goroutines.
+// segments of segmentSize, read and decrypted by the worker and written
+// by a second goroutine (pipeCopy).
 // Pieces that stay in the CPU's cache are cheaper for the kernel too:
 // copying a 512 MiB file through a 128 KiB buffer took a fifth of the
 // system time it took through 1 MiB or 4 MiB buffers (BENCHMARKS.md).
