@@ -2,6 +2,7 @@ package backup
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -68,4 +69,43 @@ func TestExtractCopyPaths(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestExtractPayloadTruncatedWhileRead: a payload cut short while it is
+// being decrypted (someone else truncates it) fails that file as corrupt,
+// leaves nothing under its name, and the others go on.
+func TestExtractPayloadTruncatedWhileRead(t *testing.T) {
+	big := make([]byte, 12<<20)
+	for i := range big {
+		big[i] = byte(i * 29)
+	}
+	files := []backuptest.File{
+		{Domain: "CameraRollDomain", Path: "Media/cut.MOV", Data: big},
+		{Domain: "HomeDomain", Path: "Library/after.txt", Data: []byte("still extracted")},
+	}
+	eachSink(t, func(t *testing.T) {
+		b, dir, _ := extractFixture(t, backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "pw"}, files)
+		id := backuptest.FileID("CameraRollDomain", "Media/cut.MOV")
+		payload := filepath.Join(dir, id[:2], id)
+		dest := t.TempDir()
+		cut := false
+		rep, err := b.Extract(t.Context(), dest, &ExtractOptions{Workers: 1, Progress: func(p Progress) {
+			if !cut && p.Entry.Path == "Media/cut.MOV" && p.Bytes > 0 {
+				cut = true
+				if err := os.Truncate(payload, 4096); err != nil {
+					t.Error(err)
+				}
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cut || len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, ErrCorruptPayload) || rep.Files != 1 {
+			t.Fatalf("cut %v, report %+v (failed %v)", cut, rep, rep.Failed)
+		}
+		got := noTemps(t, dest)
+		if got["CameraRollDomain/Media/cut.MOV"] || !got["HomeDomain/Library/after.txt"] {
+			t.Errorf("files left: %v", got)
+		}
+	})
 }
