@@ -40,13 +40,18 @@ func benchFiles() []backuptest.File {
 //
 // With IOSBACKUP_BENCH_DPIC set it writes instead a small backup with that
 // PBKDF2-SHA256 count (password "bench"), for unlock measurements; with
-// IOSBACKUP_BENCH_SMALL=N, N small files (2-12 KB) in 300 folders.
+// IOSBACKUP_BENCH_SMALL=N, N small files (2-12 KB) in 300 folders. With
+// IOSBACKUP_BENCH_PLAIN=1 the backup is not encrypted (no key file).
 func TestWriteBenchBackup(t *testing.T) {
 	out := os.Getenv("IOSBACKUP_BENCH_OUT")
 	if out == "" {
 		t.Skip("IOSBACKUP_BENCH_OUT not set")
 	}
 	opts := backuptest.Options{Era: backuptest.Era10_2, Encrypted: true, Password: "bench", ParentDirs: true}
+	plain := os.Getenv("IOSBACKUP_BENCH_PLAIN") == "1"
+	if plain {
+		opts.Encrypted, opts.Password = false, ""
+	}
 	var files []backuptest.File
 	if d := os.Getenv("IOSBACKUP_BENCH_DPIC"); d != "" {
 		if _, err := fmt.Sscan(d, &opts.DPIC); err != nil {
@@ -68,6 +73,9 @@ func TestWriteBenchBackup(t *testing.T) {
 	res, err := backuptest.Write(out, opts, files)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if plain {
+		return
 	}
 	if err := os.WriteFile(filepath.Clean(out)+".key", []byte(hex.EncodeToString(res.KEK)+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -373,7 +373,8 @@ func (x *extractor) written(e *manifest.Entry, n int64) {
 
 // Sizes of the decryption work: files up to smallFile bytes of payload
 // are read, decrypted and written in one piece each; larger ones in
-// segments of segmentSize, decrypted by up to GOMAXPROCS goroutines.
+// segments of segmentSize, read and decrypted by the worker and written
+// by a second goroutine (pipeCopy).
 // Pieces that stay in the CPU's cache are cheaper for the kernel too:
 // copying a 512 MiB file through a 128 KiB buffer took a fifth of the
 // system time it took through 1 MiB or 4 MiB buffers (BENCHMARKS.md).
@@ -508,23 +509,21 @@ func grow(scratch *[]byte, n int64) []byte {
 // copyPlain copies an unencrypted payload, up to the size it had when
 // opened.
 func (x *extractor) copyPlain(f outFile, p *payload, e *manifest.Entry, scratch *[]byte) (int64, error) {
-	buf := grow(scratch, min(p.size, smallFile))
-	var off int64
-	for off < p.size {
-		if err := x.ctx.Err(); err != nil {
-			return off, err
-		}
-		chunk := buf[:min(int64(len(buf)), p.size-off)]
-		if err := readFull(p, chunk, off, e.Name()); err != nil {
-			return off, err
-		}
-		if _, err := f.WriteAt(chunk, off); err != nil {
-			return off, err
-		}
-		off += int64(len(chunk))
-		x.written(e, int64(len(chunk)))
+	if n, ok, err := x.copyKernel(f, p, e); ok {
+		return n, err
 	}
-	return off, nil
+	if p.size > smallFile {
+		return x.pipeCopy(f, p, nil, e)
+	}
+	buf := grow(scratch, p.size)
+	if err := readFull(p, buf, 0, e.Name()); err != nil {
+		return 0, err
+	}
+	if _, err := f.WriteAt(buf, 0); err != nil {
+		return 0, err
+	}
+	x.written(e, p.size)
+	return p.size, nil
 }
 
 // decrypt decrypts an encrypted payload (a positive multiple of the block
@@ -553,98 +552,8 @@ func (x *extractor) decrypt(f outFile, p *payload, key []byte, e *manifest.Entry
 		x.written(e, int64(n))
 		return int64(n), nil
 	}
-	seg := max(segmentSize-segmentSize%blockSize, blockSize)
-	nseg := (p.size + seg - 1) / seg
-	workers := min(int64(runtime.GOMAXPROCS(0)), nseg)
-	if p.sequential {
-		workers = 1
-	}
-	var (
-		mu    sync.Mutex
-		first error
-		plain int64
-	)
-	fail := func(err error) {
-		mu.Lock()
-		if first == nil {
-			first = err
-		}
-		mu.Unlock()
-	}
-	failed := func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return first != nil
-	}
-	next := make(chan int64)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			bp := segPool.Get().(*[]byte)
-			defer segPool.Put(bp)
-			if int64(cap(*bp)) < seg+blockSize {
-				*bp = make([]byte, seg+blockSize)
-			}
-			buf := (*bp)[:seg+blockSize]
-			var iv [blockSize]byte // carried from segment to segment by one worker
-			for i := range next {
-				off := i * seg
-				n := min(seg, p.size-off)
-				ct := buf[blockSize : blockSize+n]
-				var err error
-				if off == 0 {
-					clear(iv[:])
-				}
-				if off == 0 || workers == 1 {
-					err = readFull(p, ct, off, name)
-				} else {
-					err = readFull(p, buf[:blockSize+n], off-blockSize, name)
-					copy(iv[:], buf[:blockSize])
-				}
-				if err != nil {
-					fail(err)
-					continue
-				}
-				dec.CryptBlocks(ct, ct, &iv)
-				out := ct
-				if off+n == p.size {
-					k, err := cbcio.Unpad(ct)
-					if err != nil {
-						fail(corrupt(name, err))
-						continue
-					}
-					out = ct[:k]
-					mu.Lock()
-					plain = off + int64(k)
-					mu.Unlock()
-				}
-				if _, err := f.WriteAt(out, off); err != nil {
-					fail(err)
-					continue
-				}
-				x.written(e, int64(len(out)))
-			}
-		})
-	}
-	for i := range nseg {
-		if err := x.ctx.Err(); err != nil {
-			fail(err)
-			break
-		}
-		if failed() {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	if first != nil {
-		return 0, first
-	}
-	return plain, nil
+	return x.pipeCopy(f, p, dec, e)
 }
-
-var segPool = sync.Pool{New: func() any { return new([]byte) }}
 
 // A payload is an opened stored file: its size and, where the platform
 // says, the bytes it occupies on disk (alloc, -1 when unknown).

@@ -54,3 +54,15 @@ func BenchmarkDecrypt(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewDecrypter measures the key set-up paid once per file.
+func BenchmarkNewDecrypter(b *testing.B) {
+	key := make([]byte, 32)
+	for b.Loop() {
+		d, err := NewDecrypter(key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Close()
+	}
+}

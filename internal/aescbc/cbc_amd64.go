@@ -19,3 +19,13 @@ var useAsm = haveAsm
 //
 //go:noescape
 func decryptBlocksAsm(nr int, dk *[(maxRounds + 1) * BlockSize]byte, dst, src []byte, iv *[BlockSize]byte)
+
+// subWordAsm applies the S-box to each byte of *t (AES-NI).
+//
+//go:noescape
+func subWordAsm(t *[4]byte)
+
+// invMixColumnsAsm applies InvMixColumns to the round key *rk (AES-NI).
+//
+//go:noescape
+func invMixColumnsAsm(rk *[16]byte)

@@ -51,6 +51,21 @@ func invMixColumn(c []byte) {
 	c[3] = gmul(a0, 11) ^ gmul(a1, 13) ^ gmul(a2, 9) ^ gmul(a3, 14)
 }
 
+// keyAsm selects the AES-NI SubWord and InvMixColumns (the results are
+// the same; tests compare both).
+var keyAsm = haveAsm
+
+// subWord applies the S-box to each byte of t.
+func subWord(t *[4]byte) {
+	if keyAsm {
+		subWordAsm(t)
+		return
+	}
+	for i := range t {
+		t[i] = sbox(t[i])
+	}
+}
+
 // expandKey writes the 4·(Nr+1) words of the FIPS-197 key schedule of key
 // (16, 24 or 32 bytes) into w as bytes: word i is w[4i:4i+4], so round key
 // r is w[16r:16r+16], in the byte order AES-NI expects. It returns Nr.
@@ -65,10 +80,12 @@ func expandKey(w *[(maxRounds + 1) * BlockSize]byte, key []byte) int {
 		copy(t[:], w[4*(i-1):4*i])
 		switch {
 		case i%nk == 0:
-			t[0], t[1], t[2], t[3] = sbox(t[1])^rcon, sbox(t[2]), sbox(t[3]), sbox(t[0])
+			t[0], t[1], t[2], t[3] = t[1], t[2], t[3], t[0]
+			subWord(&t)
+			t[0] ^= rcon
 			rcon = xtime(rcon)
 		case nk > 6 && i%nk == 4:
-			t[0], t[1], t[2], t[3] = sbox(t[0]), sbox(t[1]), sbox(t[2]), sbox(t[3])
+			subWord(&t)
 		}
 		for j := range 4 {
 			w[4*i+j] = w[4*(i-nk)+j] ^ t[j]
@@ -91,6 +108,10 @@ func expandDecKeys(dk *[(maxRounds + 1) * BlockSize]byte, key []byte) {
 		rk := dk[(base+i)*BlockSize : (base+i+1)*BlockSize]
 		copy(rk, ek[(nr-i)*BlockSize:(nr-i+1)*BlockSize])
 		if i > 0 && i < nr {
+			if keyAsm {
+				invMixColumnsAsm((*[BlockSize]byte)(rk))
+				continue
+			}
 			for c := 0; c < BlockSize; c += 4 {
 				invMixColumn(rk[c : c+4])
 			}

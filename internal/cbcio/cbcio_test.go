@@ -6,6 +6,7 @@ import (
 	"crypto/cipher"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"sync"
@@ -257,5 +258,22 @@ func TestReaderAtEOFWithFullData(t *testing.T) {
 				t.Fatalf("short DecryptAt %d: %v", n, err)
 			}
 		}
+	}
+}
+
+// BenchmarkDecryptInPlace decrypts 64 MiB with one and two goroutines:
+// the AES-CBC rate of one core and of two (a floor of extraction).
+func BenchmarkDecryptInPlace(b *testing.B) {
+	key := bytes.Repeat([]byte{7}, 32)
+	buf := make([]byte, 64<<20) // decrypted again and again: the bytes do not matter
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			b.SetBytes(int64(len(buf)))
+			for b.Loop() {
+				if err := DecryptInPlace(buf, key, w); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

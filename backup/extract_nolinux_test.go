@@ -1,0 +1,5 @@
+//go:build !linux
+
+package backup
+
+const copyChunkForTest = 1 << 20
