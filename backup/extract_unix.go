@@ -229,40 +229,72 @@ func (s *unixSource) open(e *manifest.Entry) (*payload, error) {
 		return nil, fmt.Errorf("%w: fileID %q", ErrUnsafePath, e.FileID)
 	}
 	id := e.FileID
+	var irregular error
+	try := func(dir int, name string) (*payload, error) {
+		p, mode, err := openRegularAt(dir, id)
+		if mode != 0 && irregular == nil {
+			irregular = fmt.Errorf("%w: payload %s is %s", ErrNotRegular, name, typeName(fileModeOf(mode)))
+		}
+		return p, err
+	}
 	if dfd := s.subdir(id[:2]); dfd >= 0 {
-		if p, err := openRegularAt(dfd, id); p != nil || err != nil {
+		if p, err := try(dfd, id[:2]+"/"+id); p != nil || err != nil {
 			return p, err
 		}
 	}
-	if p, err := openRegularAt(s.root, id); p != nil || err != nil {
+	if p, err := try(s.root, id); p != nil || err != nil {
 		return p, err
+	}
+	if irregular != nil {
+		return nil, irregular
 	}
 	return nil, ErrMissingPayload
 }
 
-// openRegularAt returns nil, nil when name is absent or not a regular file.
-func openRegularAt(dir int, name string) (*payload, error) {
+// fileModeOf converts the type bits of a stat mode to an fs.FileMode.
+func fileModeOf(m uint32) fs.FileMode {
+	switch m & unix.S_IFMT {
+	case unix.S_IFIFO:
+		return fs.ModeNamedPipe
+	case unix.S_IFCHR:
+		return fs.ModeDevice | fs.ModeCharDevice
+	case unix.S_IFBLK:
+		return fs.ModeDevice
+	case unix.S_IFSOCK:
+		return fs.ModeSocket
+	case unix.S_IFDIR:
+		return fs.ModeDir
+	case unix.S_IFLNK:
+		return fs.ModeSymlink
+	}
+	return fs.ModeIrregular
+}
+
+// openRegularAt returns nil, 0, nil when name is absent, and nil with the
+// file's stat mode when it is there but not a regular file (a FIFO is
+// opened non-blocking, so it is never waited on).
+func openRegularAt(dir int, name string) (*payload, uint32, error) {
 	fd, err := retry(func() (int, error) {
 		return unix.Openat(dir, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	})
 	switch err {
 	case nil:
 	case unix.ENOENT, unix.ELOOP, unix.ENOTDIR, unix.ENXIO, unix.EISDIR, unix.EOPNOTSUPP:
-		return nil, nil
+		return nil, 0, nil
 	default:
-		return nil, err
+		return nil, 0, err
 	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		unix.Close(fd)
-		return nil, err
+		return nil, 0, err
 	}
 	if uint32(st.Mode)&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
-		return nil, nil
+		return nil, uint32(st.Mode), nil
 	}
 	r := rawFile(fd)
-	return &payload{ra: r, c: r, size: st.Size, alloc: int64(st.Blocks) * 512}, nil
+	return &payload{ra: r, c: r, size: st.Size, alloc: int64(st.Blocks) * 512}, 0, nil
 }
 
 type rawFile int

@@ -100,6 +100,14 @@ func specialFileCase(t *testing.T, dir, target string) {
 		if err != nil || len(h.Undecodable) != 1 || !errors.Is(h.Undecodable[0].Err, ErrNotRegular) {
 			t.Errorf("Check: %v %v", h.Undecodable, err)
 		}
+		// Extraction's own open path (openat on the payload folders)
+		// names the pipe too, rather than calling the payload missing.
+		rep, err := b.Extract(context.Background(), filepath.Join(t.TempDir(), "out"), nil)
+		if err != nil {
+			t.Errorf("Extract: %v", err)
+		} else if len(rep.Failed) != 1 || !errors.Is(rep.Failed[0].Err, ErrNotRegular) {
+			t.Errorf("Extract failed: %v", rep.Failed)
+		}
 	}
 	if got, err := fs.ReadFile(b, "HomeDomain/Library/Notes/notes.txt"); err != nil || string(got) != "good notes\n" {
 		t.Errorf("notes.txt: %q %v", got, err)
