@@ -9,7 +9,8 @@
 //	ibackup messages BACKUP --format html --out transcript
 //	ibackup calendar BACKUP --format ics --out calendars
 //
-// It uses only the public API of the iosbackup module, so it doubles as
+// It uses only the public API of the iosbackup module (and internal/termsafe,
+// the terminal escaping it shares with the export package), so it doubles as
 // the module's largest example: the records come from package records,
 // every output format (the text format included) from records/export,
 // and the records written with problems are counted with

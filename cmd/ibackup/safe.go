@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/iosbackup/iosbackup/internal/termsafe"
 )
 
 // Every byte of a backup is attacker-controlled, and a device name, a file
@@ -18,77 +19,19 @@ import (
 // (jsonSafe), CSV drops C0/C1 controls other than tab and line breaks (the
 // export package's rule).
 
-// unsafeRune reports whether r must not reach a terminal raw: C0 and C1
-// controls, DEL, the bidirectional embedding, override and isolate
-// controls, the implicit direction marks and the line and paragraph
-// separators.
-func unsafeRune(r rune) bool {
-	switch {
-	case r < 0x20, r >= 0x7f && r < 0xa0:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	case r == 0x200e, r == 0x200f, r == 0x061c, r == 0x2028, r == 0x2029:
-		return true
-	}
-	return false
-}
+// The escaping itself is internal/termsafe, shared with the export
+// package's text writers so that both show hostile text the same way.
 
-// safe returns s with every unsafe rune (unsafeRune) and every byte of
-// invalid UTF-8 written as a visible escape: \n, \t, \r, \e for the common
-// ones, \xNN for other bytes below 0x80 and invalid bytes, \u{NNNN} for
-// the rest. The result is one line.
-func safe(s string) string {
-	return escape(s, false)
-}
+// unsafeRune reports whether r must not reach a terminal raw (termsafe.Unsafe).
+func unsafeRune(r rune) bool { return termsafe.Unsafe(r) }
+
+// safe returns s as one line with every unsafe rune and invalid byte
+// written as a visible escape (termsafe.Line).
+func safe(s string) string { return termsafe.Line(s) }
 
 // safeLines is safe but keeps line feeds, for multi-line text (a message
-// body) that the caller lays out itself.
-func safeLines(s string) string {
-	return escape(s, true)
-}
-
-func escape(s string, keepNewlines bool) string {
-	clean := true
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n <= 1 || unsafeRune(r) && !(keepNewlines && r == '\n') {
-			clean = false
-			break
-		}
-		i += n
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n' && keepNewlines:
-			b.WriteByte('\n')
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == 0x1b:
-			b.WriteString(`\e`)
-		case r < 0x80 && unsafeRune(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unsafeRune(r):
-			fmt.Fprintf(&b, `\u{%04X}`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// body) that the caller lays out itself (termsafe.Lines).
+func safeLines(s string) string { return termsafe.Lines(s) }
 
 // warnf writes "ibackup: " and the formatted message to standard error, on
 // one line, made safe.
