@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode"
 
 	"github.com/iosbackup/iosbackup/records"
 	"github.com/iosbackup/iosbackup/records/export"
@@ -130,19 +129,10 @@ func jsonDate(t *time.Time) *string {
 	return &s
 }
 
-// plainText keeps a value on one line and without control characters,
-// so that a hostile name cannot move the cursor or fake columns.
-func plainText(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		if r == '\t' {
-			return ' '
-		}
-		return r
-	}, s)
-}
+// plainText keeps a value on one line and safe for a terminal: controls,
+// tabs (which would break the table's columns), line separators and bidi
+// marks are shown as visible escapes (safe), as everywhere else.
+func plainText(s string) string { return safe(s) }
 
 // reportProblems adds the records written with problems (counted by
 // export.CountProblems) to the outcome of an export: listed on stderr,

@@ -83,3 +83,21 @@ func TestMessagesUnsupportedExit(t *testing.T) {
 		}
 	}
 }
+
+// TestChatsTableSafe: the chats table shows a hostile chat name's
+// escape sequences, tabs and bidi marks as visible escapes, on one line,
+// like every other text the tool prints.
+func TestChatsTableSafe(t *testing.T) {
+	for in, want := range map[string]string{
+		"Family":                  "Family",
+		"a\tb":                    `a\tb`,
+		"\x1b]52;c;ZXZpbA==\x07x": `\e]52;c;ZXZpbA==\x07x`,
+		"invoice\u202Efdp.exe":    `invoice\u{202E}fdp.exe`,
+		"line\nbreak\u2028sep":    `line\nbreak\u{2028}sep`,
+		"家族グループ":                  "家族グループ",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
