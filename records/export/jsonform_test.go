@@ -1,8 +1,8 @@
 package export
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"iter"

@@ -41,5 +41,5 @@ func ExampleText() {
 	}
 	text, err := typedstream.Text(body)
 	fmt.Println(text, err)
-	// Output: Noter test <nil>
+	// Output: Lunch at noon? <nil>
 }

@@ -13,7 +13,7 @@ import (
 // the module's own encoder (dbfixture) as Messages writes them;
 // IOSBACKUP_WRITE_TESTDATA=1 rewrites them.
 var testdataBlobs = map[string][]byte{
-	"text.typedstream":       dbfixture.AttributedBody("Noter test"),
+	"text.typedstream":       dbfixture.AttributedBody("Lunch at noon?"),
 	"attachment.typedstream": dbfixture.AttributedBody("\uFFFCHere is the map", "ATT-GUID-1"),
 }
 
