@@ -326,28 +326,10 @@ func scanTable(ctx context.Context, db *sql.DB, name, table string, want []strin
 		for i := range v {
 			ptrs[i] = &v[i]
 		}
-		for rows.Next() {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
+		for v, err := range eachRow(ctx, rows, table, v, ptrs, func(err error) error { return &DatabaseError{Name: name, Err: err} }) {
+			if !yield(v, err) {
 				return
 			}
-			clear(v)
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: table, Err: err}) {
-					return
-				}
-				continue
-			}
-			if !yield(v, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			if ctx.Err() != nil {
-				yield(nil, ctx.Err())
-				return
-			}
-			yield(nil, &DatabaseError{Name: name, Err: err})
 		}
 	}
 }

@@ -532,23 +532,10 @@ func scanRows(ctx context.Context, db *sql.DB, name, table string, want columnTa
 		}
 		defer rows.Close()
 		v, ptrs := want.row()
-		for rows.Next() {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
+		for v, err := range eachRow(ctx, rows, table, v, ptrs, func(err error) error { return &DatabaseError{Name: name, Err: err} }) {
+			if !yield(v, err) {
 				return
 			}
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: table, Err: err}) {
-					return
-				}
-				continue
-			}
-			if !yield(v, nil) {
-				return
-			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(nil, &DatabaseError{Name: name, Err: err})
 		}
 	}
 }

@@ -1,6 +1,11 @@
 package records
 
-import "strings"
+import (
+	"context"
+	"database/sql"
+	"iter"
+	"strings"
+)
 
 // A column describes, once, a column a reader reads: its name in the
 // table, whether a schema without it is refused, the SQL expression that
@@ -94,6 +99,41 @@ func (t columnTable) row() (v, ptrs []any) {
 		ptrs[i] = &v[i]
 	}
 	return v, ptrs
+}
+
+// eachRow scans each row of rows into v (through ptrs, as row makes them)
+// and yields v, reused from row to row. A row that cannot be scanned is
+// yielded as a *RowError for table and the scan goes on. When ctx is done
+// the scan ends with ctx's error (the driver interrupts the statement, so
+// a cursor error then is ctx's doing); another cursor error ends it with
+// fail(err). The caller closes rows.
+func eachRow(ctx context.Context, rows *sql.Rows, table string, v, ptrs []any, fail func(error) error) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		for rows.Next() {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			clear(v)
+			if err := rows.Scan(ptrs...); err != nil {
+				if !yield(nil, &RowError{Table: table, Err: err}) {
+					return
+				}
+				continue
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := rows.Err(); err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			} else {
+				err = fail(err)
+			}
+			yield(nil, err)
+		}
+	}
 }
 
 // requiredOf is the check of a side table read with a list of columns,

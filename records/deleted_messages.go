@@ -306,7 +306,7 @@ func recentlyDeleted(db *sql.DB, name string) ([]*Message, error) {
 // fillSMSMessage sets a message's fields from smsMessageColumns values.
 func fillSMSMessage(m *Message, v []any, l *smsLookups) {
 	m.GUID = asString(v[1])
-	m.Text = decodedText(asString(v[2]), bytesOf(v[3]))
+	m.Text = decodedText(asString(v[2]), msgBytes(v[3]))
 	hid, _ := asInt(v[4])
 	m.Date, m.DateRead, m.DateDelivered = msgDate(v[5]), msgDate(v[6]), msgDate(v[7])
 	m.FromMe = recBool(v[8])
@@ -316,16 +316,6 @@ func fillSMSMessage(m *Message, v []any, l *smsLookups) {
 	if h := l.handles[hid]; h != "" && !m.FromMe {
 		m.Sender = &h
 	}
-}
-
-func bytesOf(v any) []byte {
-	switch x := v.(type) {
-	case []byte:
-		return x
-	case string:
-		return []byte(x)
-	}
-	return nil
 }
 
 // msgDate converts a 2001-epoch date (seconds or nanoseconds); 0 and
@@ -349,7 +339,7 @@ func msgDate(v any) *time.Time {
 // partText decodes recoverable_message_part.part_text: a typedstream
 // attributed string, or plain UTF-8 text.
 func partText(v any) string {
-	b := bytesOf(v)
+	b := msgBytes(v)
 	if s := decodedText("", b); s != "" {
 		return s
 	}

@@ -700,15 +700,10 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 		}
 		defer atts.close()
 		v, ptrs := messageColumns.row()
-		for rows.Next() {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
-			clear(v)
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: "message", Err: err}) {
-					return
+		for v, err := range eachRow(ctx, rows, "message", v, ptrs, wrapMessagesErr) {
+			if err != nil {
+				if _, row := err.(*RowError); !yield(nil, err) || !row {
+					return // a failed cursor or ctx ends the messages
 				}
 				continue
 			}
@@ -716,15 +711,14 @@ func (m *MessageDB) messages(ctx context.Context, chats []int64) iter.Seq2[*Mess
 				return
 			}
 		}
-		if err := rows.Err(); err != nil {
-			yield(nil, fmt.Errorf("records: messages: %w", err))
-			return
-		}
 		if err := atts.close(); err != nil {
 			yield(nil, err)
 		}
 	}
 }
+
+// wrapMessagesErr names a failed cursor of the message query.
+func wrapMessagesErr(err error) error { return fmt.Errorf("records: messages: %w", err) }
 
 var reactionTypes = [...]ReactionType{ReactionLove, ReactionLike, ReactionDislike, ReactionLaugh, ReactionEmphasize, ReactionQuestion, ReactionEmoji, ReactionSticker}
 
@@ -1008,8 +1002,8 @@ func msgBytes(v any) []byte {
 	return nil
 }
 
-// appleTimeAny converts a 2001-epoch column (seconds or nanoseconds,
-// decided per value) stored as an integer, a real or a numeric string.
+// msgTime converts a 2001-epoch column (seconds or nanoseconds, decided
+// per value) stored as an integer, a real or a numeric string.
 func msgTime(v any) *time.Time {
 	switch x := v.(type) {
 	case int64:

@@ -292,15 +292,10 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 			defer atts.close()
 		}
 		v, ptrs := madridColumns.row()
-		for rows.Next() {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
-			clear(v)
-			if err := rows.Scan(ptrs...); err != nil {
-				if !yield(nil, &RowError{Table: "message", Err: err}) {
-					return
+		for v, err := range eachRow(ctx, rows, "message", v, ptrs, wrapMessagesErr) {
+			if err != nil {
+				if _, row := err.(*RowError); !yield(nil, err) || !row {
+					return // a failed cursor or ctx ends the messages
 				}
 				continue
 			}
@@ -312,10 +307,6 @@ func (m *MessageDB) madridMessages(ctx context.Context, chats []int64) iter.Seq2
 			if !yield(msg, nil) {
 				return
 			}
-		}
-		if err := rows.Err(); err != nil {
-			yield(nil, fmt.Errorf("records: messages: %w", err))
-			return
 		}
 		if err := parts.close(); err != nil {
 			yield(nil, err)
