@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/iosbackup/iosbackup/internal/termsafe"
 )
 
 // The JSON form of the records, one definition for json.Marshal and the
@@ -813,8 +815,8 @@ var jsonSafe = func() (t [utf8.RuneSelf]bool) {
 }()
 
 // appendJSONString appends s as a JSON string, escaped as encoding/json
-// does with SetEscapeHTML(false), plus the invisible runes of
-// jsonInvisible as \uXXXX.
+// does with SetEscapeHTML(false), plus the runes a terminal acts on
+// (termsafe.Unsafe) as \uXXXX.
 func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
@@ -851,7 +853,7 @@ func appendJSONString(b []byte, s string) []byte {
 		case r == utf8.RuneError && n == 1:
 			b = append(b, s[start:i]...)
 			b = append(b, `\ufffd`...)
-		case r == 0x2028 || r == 0x2029 || jsonInvisible(r):
+		case termsafe.Unsafe(r): // C1 controls, bidi marks, U+2028/9 (r >= 0x80 here)
 			b = append(b, s[start:i]...)
 			b = append(b, '\\', 'u', hexDigits[r>>12&0xf], hexDigits[r>>8&0xf], hexDigits[r>>4&0xf], hexDigits[r&0xf])
 		default:
@@ -863,19 +865,4 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
-}
-
-// jsonInvisible reports whether r is a non-ASCII rune encoding/json leaves
-// raw that a terminal acts on or that reorders the text shown: the C1
-// controls and the bidirectional controls and marks.
-func jsonInvisible(r rune) bool {
-	switch {
-	case r >= 0x80 && r < 0xa0:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	case r == 0x200e, r == 0x200f, r == 0x061c:
-		return true
-	}
-	return false
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"unicode/utf8"
 
 	"github.com/iosbackup/iosbackup/internal/termsafe"
 )
@@ -39,41 +38,9 @@ func (a *app) warnf(format string, args ...any) {
 	fmt.Fprintf(a.stderr, "ibackup: %s\n", safe(fmt.Sprintf(format, args...)))
 }
 
-// jsonSafe rewrites, in place when it can, the runes of JSON text b that
-// encoding/json leaves raw but a terminal acts on (DEL, C1 controls,
-// bidirectional controls) as \uXXXX escapes. JSON text holds non-ASCII
-// runes only inside strings, where the escape decodes to the same rune, so
-// the values stay exact.
-func jsonSafe(b []byte) []byte {
-	i := 0
-	for i < len(b) {
-		c := b[i]
-		if c < utf8.RuneSelf && c != 0x7f {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if c == 0x7f || unsafeRune(r) {
-			break
-		}
-		i += n
-	}
-	if i == len(b) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+16)
-	out = append(out, b[:i]...)
-	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if (r == 0x7f || r >= 0x80) && unsafeRune(r) {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
-			out = append(out, b[i:i+n]...)
-		}
-		i += n
-	}
-	return out
-}
+// jsonSafe escapes the runes of JSON text b that a terminal acts on
+// (termsafe.EscapeJSON).
+func jsonSafe(b []byte) []byte { return termsafe.EscapeJSON(b) }
 
 // jsonWriter passes JSON text through jsonSafe. Each Write must hold whole
 // runes (encoding/json's Encoder writes one whole value per call).

@@ -6,8 +6,8 @@
 // clipboard, OSC 0 the window title) or bidirectional controls that make
 // "invoice\u202Efdp.exe" look like "invoiceexe.pdf". Line and Lines show
 // such characters as visible escapes instead. The text formats of
-// records/export go through them; ibackup, which uses only the public
-// API, keeps the same rules in its safe.go.
+// records/export and ibackup's text go through them, and EscapeJSON does the
+// same for JSON text, keeping its values exact.
 package termsafe
 
 import (
@@ -86,4 +86,40 @@ func escape(s string, keepNewlines bool) string {
 		i += n
 	}
 	return b.String()
+}
+
+// EscapeJSON rewrites the runes of JSON text b that
+// encoding/json leaves raw but a terminal acts on (DEL, C1 controls,
+// bidirectional controls) as \uXXXX escapes. JSON text holds non-ASCII
+// runes only inside strings, where the escape decodes to the same rune, so
+// the values stay exact.
+func EscapeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		c := b[i]
+		if c < utf8.RuneSelf && c != 0x7f {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if c == 0x7f || Unsafe(r) {
+			break
+		}
+		i += n
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, n := utf8.DecodeRune(b[i:])
+		if (r == 0x7f || r >= 0x80) && Unsafe(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
 }

@@ -73,3 +73,19 @@ func TestFuzzCorpus(t *testing.T) {
 	}
 	fuzzcorpus.Check(t, "FuzzLine", c)
 }
+
+// TestEscapeJSON: DEL, C1 controls and bidi marks inside JSON strings
+// become \u escapes that decode to the same runes; clean text and the
+// newline that ends an encoded value are left as they are.
+func TestEscapeJSON(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"a":"plain 日本語"}` + "\n":                   `{"a":"plain 日本語"}` + "\n",
+		`{"a":"x` + "\u202E\u0085\x7f\u2066" + `y"}`: `{"a":"x\u202e\u0085\u007f\u2066y"}`,
+		`{"a":"` + "\u200f\u061c" + `"}`:             `{"a":"\u200f\u061c"}`,
+		`{"a":"bad ` + "\xff" + `"}`:                 `{"a":"bad ` + "\xff" + `"}`,
+	} {
+		if got := string(EscapeJSON([]byte(in))); got != want {
+			t.Errorf("EscapeJSON(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode/utf8"
 )
 
 // ErrOutput marks a failure to write the output (a full disk, a closed
@@ -112,54 +111,4 @@ func nameOf(names func(string) string, handle string) string {
 		return n
 	}
 	return handle
-}
-
-// invisibleRune reports whether r is a rune encoding/json leaves raw that
-// a terminal acts on or that reorders the text shown: DEL, the C1
-// controls, and the bidirectional controls and marks (U+061C, U+200E,
-// U+200F, U+202A–U+202E, U+2066–U+2069).
-func invisibleRune(r rune) bool {
-	switch {
-	case r >= 0x7f && r < 0xa0:
-		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
-		return true
-	case r == 0x200e, r == 0x200f, r == 0x061c:
-		return true
-	}
-	return false
-}
-
-// escapeInvisible rewrites the invisibleRune runes of JSON text b as
-// \uXXXX escapes. JSON text holds such runes only inside strings, where
-// the escape decodes to the same rune: the values stay exact, and a JSON
-// Lines file shown in a terminal cannot drive it or reorder what it shows.
-func escapeInvisible(b []byte) []byte {
-	i := 0
-	for i < len(b) {
-		if b[i] < 0x7f {
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRune(b[i:])
-		if invisibleRune(r) {
-			break
-		}
-		i += n
-	}
-	if i == len(b) {
-		return b
-	}
-	out := make([]byte, 0, len(b)+16)
-	out = append(out, b[:i]...)
-	for i < len(b) {
-		r, n := utf8.DecodeRune(b[i:])
-		if invisibleRune(r) && (n > 1 || r == 0x7f) {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
-			out = append(out, b[i:i+n]...)
-		}
-		i += n
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iosbackup/iosbackup/internal/termsafe"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -62,7 +63,7 @@ func BenchmarkJSONLMessagesViews(b *testing.B) {
 				if err := enc.Encode(jsonView(m)); err != nil {
 					b.Fatal(err)
 				}
-				io.Discard.Write(escapeInvisible(line.Bytes()))
+				io.Discard.Write(termsafe.EscapeJSON(line.Bytes()))
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(msgs)), "ns/msg")

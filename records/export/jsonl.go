@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"iter"
+
+	"github.com/iosbackup/iosbackup/internal/termsafe"
 )
 
 // jsonAppender is what the record types of package records implement:
@@ -66,7 +68,7 @@ func JSONL[T any](w io.Writer, seq iter.Seq2[*T, error]) (Stats, error) {
 				st.fail(i, err)
 				continue
 			}
-			buf = append(buf, escapeInvisible(line.Bytes())...)
+			buf = append(buf, termsafe.EscapeJSON(line.Bytes())...)
 			if line.Cap() > 1<<20 { // don't keep a huge buffer after one big record
 				line = bytes.Buffer{}
 			}

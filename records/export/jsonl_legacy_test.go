@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/iosbackup/iosbackup/internal/termsafe"
 	"github.com/iosbackup/iosbackup/records"
 )
 
@@ -29,7 +30,7 @@ func legacyJSONL(rec any) ([]byte, error) {
 	if err := enc.Encode(rec); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(escapeInvisible(line.Bytes()), []byte("\n")), nil
+	return bytes.TrimSuffix(termsafe.EscapeJSON(line.Bytes()), []byte("\n")), nil
 }
 
 // jsonView returns the value to encode for rec: a view with millisecond
